@@ -1,0 +1,278 @@
+"""The ``nianbao`` command line (DESIGN §7).  One function per command; logic lives elsewhere.
+
+Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from crawler import __version__
+from crawler.exceptions import ConfigError, NianbaoError
+
+data_option = click.option("--data", "data", envvar="NIANBAO_DATA", type=click.Path(file_okay=False),
+                           help="Data directory (archive.db + warc/). Default: $NIANBAO_DATA or ./nianbao-data.")
+sources_option = click.option("--sources", "sources", type=click.Path(dir_okay=False),
+                              help="Sources registry TOML. Default: the registry shipped with nianbao.")
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"nianbao: {message}", err=True)
+    sys.exit(code)
+
+
+def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        if "=" not in value:
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint="-s")
+        name, _, val = value.partition("=")
+        out[name.strip()] = val
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nianbao")
+def cli() -> None:
+    """nianbao (年报): collect, archive and check government information-disclosure annual reports."""
+
+
+# -- crawl ----------------------------------------------------------------------------------
+@cli.command()
+@click.argument("source_ids", nargs=-1)
+@data_option
+@sources_option
+@click.option("--years", help="Only these report years, e.g. 2019-2025 or 2024 (backfill).")
+@click.option("--profile", type=click.Choice(["polite", "sim"]), default="polite", show_default=True,
+              help="Pacing: 'polite' for real portals; 'sim' for the local simulator only.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy/nianbao setting.")
+def crawl(source_ids: tuple[str, ...], data: str | None, sources: str | None, years: str | None,
+          profile: str, settings: tuple[str, ...]) -> None:
+    """Crawl the annual-report columns of SOURCE_IDS (default: every enabled source)."""
+    from crawler.runner import run_crawl
+    from crawler.sources import load_sources, select_sources
+    from spiders.base import parse_years
+
+    try:
+        parse_years(years)
+        select_sources(load_sources(sources), list(source_ids) or None)
+    except (ConfigError, ValueError) as exc:
+        _fail(str(exc), 2)
+    stats = run_crawl(data=data, sources=sources, source_ids=list(source_ids), years=years, profile=profile,
+                      overrides=_parse_setting(settings))
+    if stats.get("finish_reason") != "finished":
+        _fail(f"crawl ended: {stats.get('finish_reason', 'did not start')}", 1)
+
+
+# -- sources --------------------------------------------------------------------------------
+@cli.group()
+def sources() -> None:
+    """The sources registry (which columns are crawled)."""
+
+
+@sources.command("list")
+@sources_option
+@click.option("--all", "show_all", is_flag=True, help="Include disabled sources.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+def sources_list(sources: str | None, show_all: bool, as_json: bool) -> None:
+    """List sources: id, level, kind, CMS, agency and column URL."""
+    from dataclasses import asdict
+
+    from crawler.sources import load_sources
+
+    try:
+        rows = [s for s in load_sources(sources) if show_all or s.enabled]
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+    for s in rows:
+        if as_json:
+            click.echo(json.dumps(asdict(s), ensure_ascii=False))
+        else:
+            flag = "" if s.enabled else " (disabled)"
+            click.echo(f"{s.id:<22} {s.level:<18} {s.kind:<8} {s.cms:<6} {s.agency}{flag}\n{'':<22} {s.urls[0]}")
+
+
+@sources.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+def sources_validate(files: tuple[str, ...]) -> None:
+    """Check registry FILES (default: the shipped registry); every error names file, source, field."""
+    from crawler.sources import load_sources, validate_sources
+
+    errors = []
+    for path in files or (None,):
+        errors.extend(validate_sources(path))
+    for err in errors:
+        click.echo(str(err), err=True)
+    if errors:
+        sys.exit(2)
+    n = sum(len(load_sources(p)) for p in files or (None,))
+    click.echo(f"ok: {n} sources")
+
+
+# -- simulator ------------------------------------------------------------------------------
+@cli.group()
+def sim() -> None:
+    """The portal simulator: a deterministic world of agencies served on 127.0.0.1."""
+
+
+seed_option = click.option("--seed", type=int, default=7, show_default=True)
+agencies_option = click.option("--agencies", type=click.IntRange(1, 200_000), default=50, show_default=True)
+today_option = click.option("--today", type=click.DateTime(["%Y-%m-%d"]), required=True,
+                            help="Serve the world as of this date.")
+
+
+@sim.command("serve")
+@seed_option
+@agencies_option
+@today_option
+@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--no-troubles", is_flag=True, help="No 5xx bursts or slow responses (blocked sites stay).")
+def sim_serve(seed: int, agencies: int, today, port: int, no_troubles: bool) -> None:
+    """Serve the world; prints its base URL, runs until interrupted."""
+    from crawler.sim import serve_forever
+
+    serve_forever(seed, agencies, today.date(), port=port, troubles=not no_troubles)
+
+
+@sim.command("sources")
+@seed_option
+@agencies_option
+@click.option("--base-url", required=True, help="Base URL printed by 'nianbao sim serve'.")
+def sim_sources(seed: int, agencies: int, base_url: str) -> None:
+    """Print the sources registry (TOML) of the world."""
+    from crawler.sim import render_sources_toml
+
+    click.echo(render_sources_toml(seed, agencies, base_url.rstrip("/")), nl=False)
+
+
+@sim.command("truth")
+@seed_option
+@agencies_option
+@today_option
+def sim_truth(seed: int, agencies: int, today) -> None:
+    """Print the world's truth as of --today (JSON list, DESIGN §7)."""
+    from crawler.sim import truth_records
+
+    click.echo(json.dumps(list(truth_records(seed, agencies, today.date())), ensure_ascii=False, indent=1))
+
+
+# -- single files ---------------------------------------------------------------------------
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", help="The URL the page was fetched from (resolves links, URL dates).")
+@click.option("--cms", default="auto", show_default=True, help="CMS family hint.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full JSON object.")
+def parse(file: str, url: str | None, cms: str, as_json: bool) -> None:
+    """Recognise one saved page: listing links and paging, or report title, year, agency, dates."""
+    from crawler.recognize.page import parse_page
+
+    result = parse_page(Path(file).read_bytes(), url=url or Path(file).resolve().as_uri(), cms=cms)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"kind: {result['kind']}  annual report: {result['is_annual_report']}")
+    for key in ("title", "agency", "report_year", "published_at", "published_at_source"):
+        click.echo(f"{key}: {result.get(key)}")
+    for link in result.get("links", []):
+        click.echo(f"  report {link.get('report_year')}: {link['text']}  {link['url']}")
+    for page in result.get("next_pages", []):
+        click.echo(f"  next page: {page}")
+    for att in result.get("attachments", []):
+        click.echo(f"  attachment: {att['text']}  {att['url']}")
+
+
+# -- archive --------------------------------------------------------------------------------
+@cli.command()
+@click.argument("sha256")
+@data_option
+def raw(sha256: str, data: str | None) -> None:
+    """Write the raw archived bytes with this SHA-256 (or unique prefix) to stdout."""
+    from storage import fetches
+    from storage.db import WARC_DIR, data_dir, open_db
+    from storage.warc import read_record
+
+    try:
+        db = open_db(data, create=False)
+    except FileNotFoundError as exc:
+        _fail(str(exc), 2)
+    matches = fetches.find_by_prefix(db, sha256) if len(sha256) >= 6 else []
+    if len(matches) != 1:
+        _fail(f"{sha256}: {'no archived payload' if not matches else 'ambiguous prefix'}", 1)
+    row = fetches.first_response(db, matches[0])
+    try:
+        payload = read_record(data_dir(data) / WARC_DIR, fetches.ref_of(row)).payload
+    except NianbaoError as exc:
+        _fail(str(exc), 1)
+    sys.stdout.buffer.write(payload)
+    sys.stdout.buffer.flush()
+
+
+@cli.command()
+@data_option
+def verify(data: str | None) -> None:
+    """Re-read every archived WARC record and check its digest against the index."""
+    from storage.db import WARC_DIR, data_dir, open_db
+    from storage.verify import verify_archive
+
+    try:
+        db = open_db(data, create=False)
+    except FileNotFoundError as exc:
+        _fail(str(exc), 2)
+    report = verify_archive(db, data_dir(data) / WARC_DIR)
+    for line in report.errors:
+        click.echo(f"ERROR {line}", err=True)
+    for line in report.warnings:
+        click.echo(f"warning {line}", err=True)
+    click.echo(f"{'ok' if report.ok else 'FAILED'}: {report.records} records in {report.files} WARC files, "
+               f"{len(report.errors)} errors, {len(report.warnings)} warnings")
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@data_option
+@click.option("--json", "as_json", is_flag=True)
+def status(data: str | None, as_json: bool) -> None:
+    """Per-source health from the latest run that crawled each source."""
+    from storage.db import open_db
+
+    try:
+        db = open_db(data, create=False)
+    except FileNotFoundError as exc:
+        _fail(str(exc), 2)
+    rows = list(db.query(
+        "select sr.*, r.started_at from source_runs sr join runs r on r.id = sr.run_id "
+        "where sr.run_id = (select max(run_id) from source_runs s2 where s2.source_id = sr.source_id) "
+        "order by sr.source_id"))
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            click.echo(f"{row['source_id']:<22} {row['status']:<18} pages {row['listing_ok']}/{row['listing_pages']}"
+                       f"  reports {row['reports_seen']} ({row['reports_new']} new)  run {row['run_id']}"
+                       f" {row['started_at']}")
+
+
+@cli.command()
+@click.option("--data", type=click.Path(file_okay=False), help="Data directory (default: a fresh temp dir).")
+@click.option("--agencies", type=int, default=50, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default="2025-04-10", show_default=True)
+def demo(data: str | None, agencies: int, seed: int, today) -> None:
+    """Start the simulator, crawl it into a fresh data directory, print a summary. Offline."""
+    from crawler.demo import run_demo
+
+    sys.exit(run_demo(data=data, agencies=agencies, seed=seed, today=date.fromordinal(today.toordinal())))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""``nianbao demo``: simulator in a subprocess, a crawl of it as of a fixed date, a summary."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import click
+
+from storage.db import DB_NAME, WARC_DIR
+
+DEMO_FILES = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", WARC_DIR, "sources.toml"}
+
+
+def start_sim_process(seed: int, agencies: int, today: date) -> tuple[subprocess.Popen, str]:
+    """Start ``nianbao sim serve`` in a subprocess; returns it and its base URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "sim", "serve", "--seed", str(seed), "--agencies", str(agencies),
+         "--today", today.isoformat(), "--port", "0"],
+        stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    base = next((w for w in line.split() if w.startswith("http://")), "")
+    if not base:
+        proc.kill()
+        raise RuntimeError(f"simulator did not start (said {line!r})")
+    return proc, base.rstrip("/")
+
+
+def fresh_dir(path: Path) -> Path:
+    """Empty a previous demo directory (only if it holds nothing but demo files)."""
+    if path.exists():
+        extra = {p.name for p in path.iterdir()} - DEMO_FILES
+        if extra:
+            raise click.ClickException(f"{path} exists and holds other files ({', '.join(sorted(extra))}); "
+                                       "pass --data with a new directory")
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
+    """Run the demo end to end; returns the exit code."""
+    from crawler.runner import run_crawl
+    from crawler.sim import render_sources_toml
+
+    root = fresh_dir(Path(data or "nianbao-demo"))
+    click.echo(f"Starting the portal simulator: {agencies} agencies, seed {seed}, as of {today} …")
+    proc, base = start_sim_process(seed, agencies, today)
+    try:
+        sources = root / "sources.toml"
+        sources.write_text(render_sources_toml(seed, agencies, base), encoding="utf-8")
+        click.echo(f"Simulator at {base}; crawling into {root}/ (clock pinned to {today}) …")
+        os.environ["NIANBAO_NOW"] = today.isoformat()
+        started = time.monotonic()
+        stats = run_crawl(data=str(root), sources=str(sources), profile="sim",
+                          overrides={"LOG_LEVEL": "WARNING"})
+        elapsed = time.monotonic() - started
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    click.echo(summary(root, elapsed, stats))
+    return 0 if stats.get("finish_reason") == "finished" else 1
+
+
+def summary(root: Path, elapsed: float, stats: dict) -> str:
+    """The demo's closing summary, read back from the archive."""
+    from storage.db import open_db
+
+    db = open_db(root)
+    n_sources = db.execute("select count(distinct source_id) from source_runs").fetchone()[0]
+    statuses = Counter(r["status"] for r in db.query("select status from source_runs"))
+    pages = db.execute("select count(*) from fetches").fetchone()[0]
+    by_year = {r["report_year"]: r["n"] for r in db.query(
+        "select report_year, count(*) n from reports where own = 1 group by report_year order by report_year")}
+    other = db.execute("select count(*) from reports where own = 0").fetchone()[0]
+    versions = db.execute("select count(*) from versions").fetchone()[0]
+    size = sum(p.stat().st_size for p in (root / WARC_DIR).glob("*.warc.gz"))
+    blocked = [f"{r['source_id']} ({r['status']})" for r in db.query(
+        "select source_id, status from source_runs where status not in ('ok', 'empty') order by source_id")]
+    years = "  ".join(f"{y}:{n}" for y, n in by_year.items())
+    lines = [
+        "",
+        f"Done in {elapsed:.1f} s.",
+        f"  sources crawled   {n_sources}  ({', '.join(f'{k} {v}' for k, v in sorted(statuses.items()))})",
+        f"  pages fetched     {pages}  ({stats.get('nianbao/fetch_errors', 0)} network errors, "
+        f"{sum(v for k, v in stats.items() if k.startswith('nianbao/blocked/'))} block pages)",
+        f"  reports found     {sum(by_year.values())}  (+{other} other bodies' reports seen in columns)",
+        f"  by report year    {years}",
+        f"  documents/versions {versions} versions archived",
+        f"  blocked/unreachable {len(blocked)}: {', '.join(blocked[:6])}{' …' if len(blocked) > 6 else ''}",
+        f"  raw archive       {size / 1e6:.1f} MB of WARC in {root / WARC_DIR}",
+        "",
+        "Try next:",
+        f"  nianbao status --data {root}",
+        f"  nianbao verify --data {root}",
+        f"  sqlite3 {root / DB_NAME} 'select report_year, title, published_at, published_at_source from reports limit 10'",
+        f"  nianbao raw <sha256 from the fetches table> --data {root} > page.html",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,45 @@
+"""Run recorder: writes Scrapy's stats and the finish reason to the ``runs`` row at close.
+
+Gated by ``NIANBAO_STORE_ENABLED``.  Health rules read the ``runs`` and ``source_runs`` tables,
+never spider internals.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from crawler import clock
+from crawler.session import ArchiveSession
+from storage import runs
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+
+class RunRecorder:
+    """Open the archive session when the spider opens; record the run when it closes."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NIANBAO_STORE_ENABLED"):
+            raise NotConfigured
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        session = ArchiveSession.for_crawler(self.crawler)
+        self.crawler.stats.set_value("nianbao/run_id", session.run_id)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        session = ArchiveSession.for_crawler(self.crawler)
+        runs.finish_run(session.db, session.run_id, finished_at=clock.now_iso(), finish_reason=reason,
+                        stats=self.crawler.stats.get_stats())

@@ -1,0 +1,146 @@
+"""Downloader middlewares: the raw archive of every exchange, block detection, retry backoff.
+
+``ArchiveMiddleware`` (order 950, next to the downloader) writes every exchange — listing,
+detail, attachment, robots.txt, each retry attempt, failures without a response, block pages —
+to WARC plus a ``fetches`` row, and puts the fetch id in ``request.meta["nianbao_fetch_id"]``.
+Block pages (412 Ruishu, 521 Jiasule, EdgeOne, WAF phrases, tiny bodies) are archived with
+their kind and then stopped with :class:`BlockedPage`, so they reach the spider's errback as a
+block and never look like an empty column.  Gated by ``NIANBAO_STORE_ENABLED``.
+
+``BackoffMiddleware`` (order 540, after RetryMiddleware has scheduled a retry) waits
+``NIANBAO_RETRY_BACKOFF_BASE * 2**(attempt-1)`` seconds (with jitter, capped by
+``NIANBAO_RETRY_BACKOFF_MAX``) before a retried request goes out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import TYPE_CHECKING, Self
+
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+
+from crawler import clock
+from crawler.constants import ATTACHMENT, ROBOTS
+from crawler.recognize.blocks import detect_block
+from crawler.recognize.headers import is_document_response
+from crawler.session import ArchiveSession
+from storage.warc import Exchange
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+FETCH_ID = "nianbao_fetch_id"
+KIND = "nianbao_kind"
+SOURCE = "nianbao_source"
+
+
+class BlockedPage(IgnoreRequest):
+    """An anti-bot or WAF page answered instead of the content."""
+
+    def __init__(self, kind: str, status: int, url: str) -> None:
+        self.kind, self.status, self.url = kind, status, url
+        super().__init__(f"blocked:{kind} (HTTP {status}) at {url}")
+
+
+def _headers(h) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in h.items() for v in vs]
+
+
+def _kind(request: Request) -> str:
+    kind = request.meta.get(KIND)
+    if kind:
+        return kind
+    return ROBOTS if request.url.endswith("/robots.txt") else "other"
+
+
+class ArchiveMiddleware:
+    """Archive every exchange as WARC records plus a ``fetches`` row; stop block pages."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NIANBAO_STORE_ENABLED"):
+            raise NotConfigured
+        return cls(crawler)
+
+    @property
+    def session(self) -> ArchiveSession:
+        return ArchiveSession.for_crawler(self.crawler)
+
+    def _exchange(self, request: Request, response: Response | None) -> Exchange:
+        req_headers = _headers(request.headers)
+        if not any(k.lower() == "host" for k, _ in req_headers):
+            req_headers.insert(0, ("Host", request.url.split("/")[2]))
+        return Exchange(
+            url=request.url, method=request.method, request_headers=req_headers, request_body=request.body,
+            status=response.status if response is not None else 0,
+            reason="", response_headers=_headers(response.headers) if response is not None else [],
+            body=response.body if response is not None else b"", moment=clock.now(),
+        )
+
+    def _row(self, request: Request, ex: Exchange) -> dict:
+        return {"source_id": request.meta.get(SOURCE), "url": request.url, "method": request.method,
+                "kind": _kind(request), "fetched_at": ex.moment.isoformat(timespec="seconds")}
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        ex = self._exchange(request, response)
+        headers = {k.lower(): v for k, v in ex.response_headers}
+        kind = _kind(request)
+        expect_html = kind not in (ATTACHMENT, ROBOTS) and not is_document_response(
+            headers.get("content-type"), headers.get("content-disposition"), request.url)
+        block = detect_block(response.status, response.headers, response.body, expect_html=expect_html) \
+            if kind != ROBOTS else None
+        row = self._row(request, ex) | {
+            "status": response.status, "content_type": headers.get("content-type"),
+            "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
+            "block": block, "redirect_to": headers.get("location"),
+        }
+        fetch_id, digest = self.session.archive_response(ex, row)
+        request.meta[FETCH_ID] = fetch_id
+        request.meta["nianbao_sha256"] = digest
+        stats = self.crawler.stats
+        stats.inc_value("nianbao/fetches")
+        stats.inc_value("nianbao/bytes", len(response.body))
+        if block:
+            stats.inc_value(f"nianbao/blocked/{block}")
+            raise BlockedPage(block, response.status, request.url)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return None  # not an exchange (robots.txt refusal, a block we raised ourselves)
+        ex = self._exchange(request, None)
+        error = f"{type(exception).__name__}: {exception}".strip()[:500]
+        fetch_id = self.session.archive_failure(ex, self._row(request, ex) | {"error": error})
+        request.meta[FETCH_ID] = fetch_id
+        self.crawler.stats.inc_value("nianbao/fetch_errors")
+        return None
+
+
+class BackoffMiddleware:
+    """Delay retried requests exponentially (RetryMiddleware itself re-sends at once)."""
+
+    def __init__(self, base: float, cap: float) -> None:
+        self.base, self.cap = base, cap
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        base = crawler.settings.getfloat("NIANBAO_RETRY_BACKOFF_BASE")
+        if base <= 0 or not crawler.settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured
+        return cls(base, crawler.settings.getfloat("NIANBAO_RETRY_BACKOFF_MAX"))
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before retry number ``attempt`` (1-based)."""
+        return min(self.cap, self.base * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
+
+    async def process_request(self, request: Request) -> None:
+        attempt = request.meta.get("retry_times", 0)
+        if attempt:
+            await asyncio.sleep(self.delay(attempt))
+        return None

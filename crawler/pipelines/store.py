@@ -1,0 +1,136 @@
+"""Store pipeline: items → ``documents``/``versions``, ``reports``, ``attachments``,
+``listing_snapshots``; at close, one ``source_runs`` row per source of the run.
+
+Gated by ``NIANBAO_STORE_ENABLED``.  Counts go to stats under ``nianbao/…`` (the contract with
+the run recorder and the health rules).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.constants import SOURCE_BLOCKED, SOURCE_EMPTY, SOURCE_OK, SOURCE_UNREACHABLE
+from crawler.items import (
+    AttachmentSeen,
+    DocumentGone,
+    DocumentSeen,
+    ListingSnapshot,
+    ReportItem,
+    ReportSeen,
+)
+from crawler.session import ArchiveSession
+from storage import documents, reports, runs
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+
+class StorePipeline:
+    """Write crawl items to the archive index."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.listings: dict[str, Counter] = defaultdict(Counter)
+        self.reports_seen: dict[str, set[str]] = defaultdict(set)
+        self.reports_new: Counter = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NIANBAO_STORE_ENABLED"):
+            raise NotConfigured
+        return cls(crawler)
+
+    @property
+    def db(self):
+        return ArchiveSession.for_crawler(self.crawler).db
+
+    async def process_item(self, item: Any) -> Any:
+        stats = self.crawler.stats
+        db = self.db
+        if isinstance(item, DocumentSeen):
+            self.record_document(item)
+        elif isinstance(item, ReportItem):
+            with db.atomic():
+                if item.document is not None:
+                    self.record_document(item.document)
+                is_new = reports.upsert_report(db, item.report_id, {
+                    "source_id": item.source_id, "agency": item.agency, "agency_source": item.agency_source,
+                    "own": int(item.own), "report_year": item.report_year, "title": item.title,
+                    "url": item.url, "document_id": documents.document_id(db, item.url),
+                    "listing_url": item.listing_url, "published_at": item.published_at,
+                    "published_at_source": item.published_at_source, "cms": item.cms,
+                    "exclusion": item.exclusion,
+                }, seen_at=item.seen_at, fetch_id=item.fetch_id, date_candidates=item.date_candidates)
+                for att in item.attachments:
+                    reports.add_attachment(db, item.report_id, att["url"], att.get("text", ""),
+                                           file_type=att.get("file_type"))
+            if item.own:
+                self.reports_seen[item.source_id].add(item.report_id)
+                self.reports_new[item.source_id] += int(is_new)
+                stats.inc_value("nianbao/reports_new" if is_new else "nianbao/reports_seen")
+            else:
+                stats.inc_value("nianbao/reports_other_body")
+        elif isinstance(item, ReportSeen):
+            reports.touch_report(db, item.report_id, item.seen_at)
+        elif isinstance(item, AttachmentSeen):
+            reports.add_attachment(db, item.report_id, item.url, item.text,
+                                   document_id=documents.document_id(db, item.url), file_type=item.file_type)
+        elif isinstance(item, DocumentGone):
+            documents.mark_gone(db, item.url, item.at)
+            stats.inc_value("nianbao/documents_gone")
+        elif isinstance(item, ListingSnapshot):
+            session = ArchiveSession.for_crawler(self.crawler)
+            reports.add_listing_snapshot(db, {
+                "run_id": session.run_id, "source_id": item.source_id, "url": item.url,
+                "fetch_id": item.fetch_id, "fetched_at": item.fetched_at, "status": item.status,
+                "items": item.items, "report_urls": item.report_urls})
+            self.listings[item.source_id][item.status] += 1
+            stats.inc_value(f"nianbao/listing/{item.status.split(':')[0]}")
+        return item
+
+    def record_document(self, item: DocumentSeen) -> None:
+        """Upsert the document and append a version when its content changed."""
+        stats = self.crawler.stats
+        result = documents.record_sighting(self.db, documents.Sighting(
+            url=item.url, kind=item.kind, source_id=item.source_id, fetch_id=item.fetch_id,
+            seen_at=item.seen_at, sha256=item.sha256, payload_sha256=item.payload_sha256, size=item.size,
+            content_type=item.content_type,
+            etag=item.etag, last_modified=item.last_modified))
+        stats.inc_value("nianbao/documents_new" if result.new_document else "nianbao/documents_seen")
+        if result.new_version and not result.new_document:
+            stats.inc_value("nianbao/versions_new")
+        if item.sha256 is None:
+            stats.inc_value("nianbao/not_modified")
+
+    def close_spider(self) -> None:
+        spider = self.crawler.spider
+        session = ArchiveSession.for_crawler(self.crawler)
+        for source in getattr(spider, "sources", []):
+            counts = self.listings.get(source.id, Counter())
+            status, detail = source_status(counts, len(self.reports_seen.get(source.id, ())))
+            runs.record_source_run(session.db, session.run_id, source.id, {
+                "status": status, "listing_pages": sum(counts.values()), "listing_ok": counts.get("ok", 0),
+                "blocked": sum(n for s, n in counts.items() if s.startswith("blocked:")),
+                "errors": sum(n for s, n in counts.items() if s.startswith(("http:", "error:"))),
+                "reports_seen": len(self.reports_seen.get(source.id, ())),
+                "reports_new": self.reports_new.get(source.id, 0), "detail": detail,
+            })
+            self.crawler.stats.inc_value(f"nianbao/sources/{status.split(':')[0]}")
+
+
+def source_status(listing_counts: Counter, reports_seen: int) -> tuple[str, str]:
+    """A source's outcome from its listing captures: ok, empty, blocked:<kind> or unreachable.
+
+    A column counts as crawled only when at least one listing page came back as content; a block
+    page or an error never reads as "no report".
+    """
+    detail = ", ".join(f"{k}={v}" for k, v in sorted(listing_counts.items()))
+    if listing_counts.get("ok"):
+        return (SOURCE_OK if reports_seen else SOURCE_EMPTY), detail
+    blocked = sorted((n, s) for s, n in listing_counts.items() if s.startswith("blocked:"))
+    if blocked:
+        return f"{SOURCE_BLOCKED}:{blocked[-1][1].split(':', 1)[1]}", detail
+    return SOURCE_UNREACHABLE, detail or "no listing page fetched"

@@ -1,0 +1,79 @@
+"""Text normalisation shared by every recogniser: width folding, pinyin removal, whitespace.
+
+Two forms exist on purpose:
+
+* :func:`normalize_text` keeps the text readable (line breaks survive) and is what body text,
+  metadata cells and date strings go through;
+* :func:`normalize_title` is the *matching* form of a title: one line, no whitespace, no
+  quotation or book-title marks, no trailing ellipsis.
+
+:func:`clean_line` sits between the two: one line for display (listing titles, link texts).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Full-width forms U+FF01..U+FF5E fold to ASCII, except the ones Chinese typesetting uses as
+# its own punctuation (kept as they are, like 。、 which sit outside that block anyway).
+_KEEP_FULLWIDTH = frozenset("，；：？！（）")
+_WIDTH_TABLE: dict[int, int | None] = {
+    cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_FULLWIDTH
+}
+_WIDTH_TABLE[0x3000] = 0x20  # ideographic space
+for _cp in (0x00A0, 0x2002, 0x2003, 0x2009, 0x202F):  # no-break and typographic spaces
+    _WIDTH_TABLE[_cp] = 0x20
+for _cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF):  # zero-width characters and BOM
+    _WIDTH_TABLE[_cp] = None
+
+# Inline pinyin annotations such as 開(kāi) or 鎮(zhèn): a CJK character followed by a
+# parenthesised lowercase Latin syllable containing at least one tone-marked vowel.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_PINYIN = re.compile(
+    rf"(?<=[\u3400-\u9fff])[(（]\s*(?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}\s*[)）]"
+)
+_HSPACE = re.compile(r"[ \t\f\v]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+_TAG = re.compile(r"<br\s*/?>|</?[a-zA-Z][^<>]{0,200}>", re.I)
+_TITLE_MARKS = re.compile(r"[《》〈〉“”‘’\"'「」『』]")
+_TRAILING_ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{3,})+$")
+
+
+def fold_width(s: str) -> str:
+    """Fold full-width ASCII letters, digits, symbols and spaces to half-width.
+
+    Chinese punctuation (，；：？！（） and everything outside the full-width block) is kept.
+    """
+    return s.translate(_WIDTH_TABLE)
+
+
+def normalize_text(s: str) -> str:
+    """Fold widths, drop inline pinyin annotations and normalise whitespace.
+
+    Horizontal whitespace collapses to one space, each line is stripped, runs of blank lines
+    shrink to one, and the result is stripped. Line breaks are kept.
+    """
+    s = fold_width(s).replace("\r\n", "\n").replace("\r", "\n")
+    s = _PINYIN.sub("", s)
+    lines = (_HSPACE.sub(" ", line).strip() for line in s.split("\n"))
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def clean_line(s: str) -> str:
+    """One display line: :func:`normalize_text`, lines joined, no spaces next to CJK characters."""
+    s = normalize_text(s)
+    s = _SPACE_NEAR_CJK.sub("", s)
+    return " ".join(s.split())
+
+
+def normalize_title(s: str) -> str:
+    """The matching form of a title: one line, no whitespace, no quotes/《》, no trailing ….
+
+    ``"《XX市2023年度政府<br>信息公开工作年度报告》..."`` → ``"XX市2023年度政府信息公开工作年度报告"``.
+    Markup left in a title (``<br>``, ``<font>``) is dropped.
+    """
+    s = "".join(normalize_text(_TAG.sub("\n", s)).split())
+    s = _TITLE_MARKS.sub("", s)
+    return _TRAILING_ELLIPSIS.sub("", s)

@@ -1,0 +1,92 @@
+"""The archive session of one crawl: the database, the WARC writer and the run id.
+
+Built once per crawler (:meth:`ArchiveSession.for_crawler`) and shared by the archive
+middleware, the store pipeline and the run recorder, so the three write to one place without
+reaching into each other.  Settings: ``NIANBAO_DATA``, ``NIANBAO_WARC_MAX_BYTES``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+
+from crawler import __version__, clock
+from storage import documents, fetches, reports, runs
+from storage.db import WARC_DIR, data_dir, open_db
+from storage.warc import Exchange, WarcArchive, warc_date
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from sqlite_utils import Database
+
+_SESSIONS: weakref.WeakKeyDictionary[Crawler, ArchiveSession] = weakref.WeakKeyDictionary()
+
+
+class ArchiveSession:
+    """Owns the open database and WARC writer for one crawl run."""
+
+    def __init__(self, data: str | None, *, command: str, args: dict[str, Any], warc_max_bytes: int) -> None:
+        self.root = data_dir(data)
+        self.db: Database = open_db(self.root)
+        self.started = clock.now()
+        self.run_id = runs.start_run(self.db, started_at=self.started.isoformat(timespec="seconds"),
+                                     command=command, args=args, version=__version__)
+        stamp = self.started.strftime("%Y%m%d%H%M%S")
+        self.warc = WarcArchive(self.root / WARC_DIR, prefix=f"nianbao-{stamp}-r{self.run_id:06d}",
+                                max_bytes=warc_max_bytes)
+        self._known: dict[str, dict] | None = None
+        self.closed = False
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
+        """The session of ``crawler``, created on first use and closed when the engine stops."""
+        session = _SESSIONS.get(crawler)
+        if session is None:
+            spider_args = {k: v for k, v in vars(crawler.spider).items()
+                           if k in ("source_ids", "years", "sources_path")} if crawler.spider else {}
+            session = cls(crawler.settings.get("NIANBAO_DATA"), command="crawl", args=spider_args,
+                          warc_max_bytes=crawler.settings.getint("NIANBAO_WARC_MAX_BYTES"))
+            _SESSIONS[crawler] = session
+            crawler.signals.connect(session.close, signal=signals.engine_stopped)
+        return session
+
+    # -- what the spider needs to know --------------------------------------------------
+    def known(self, url: str) -> dict | None:
+        """What the archive knows of a document URL (loaded once per run)."""
+        if self._known is None:
+            self._known = documents.known_documents(self.db)
+        return self._known.get(url)
+
+    def unfetched_parts(self, report_id: str) -> list[dict]:
+        """Attachments/continuation pages of a stored report that were never fetched."""
+        return reports.unfetched_parts(self.db, report_id)
+
+    # -- archiving exchanges ------------------------------------------------------------
+    def archive_response(self, ex: Exchange, row: dict[str, Any]) -> tuple[int, str]:
+        """Write the exchange to WARC (a revisit record for a known payload) and index it."""
+        from storage.warc import sha256_hex
+
+        digest = sha256_hex(ex.body)
+        original = fetches.first_response(self.db, digest) if ex.body else None
+        revisit = None
+        if original is not None:
+            revisit = (original["url"], warc_date(datetime.fromisoformat(original["fetched_at"])))
+        ref, digest = self.warc.write_exchange(ex, revisit_of=revisit)
+        row = {**row, "run_id": self.run_id, "payload_sha256": digest, "size": len(ex.body),
+               "record_type": "revisit" if revisit else "response"}
+        return fetches.insert_fetch(self.db, row, ref), digest
+
+    def archive_failure(self, ex: Exchange, row: dict[str, Any]) -> int:
+        """Write a request that got no response (timeout, refused, TLS…) and index it."""
+        ref = self.warc.write_failure(ex, row.get("error") or "unknown error")
+        return fetches.insert_fetch(self.db, {**row, "run_id": self.run_id, "record_type": "failure"}, ref)
+
+    def close(self) -> None:
+        """Close the WARC file and the database (idempotent)."""
+        if not self.closed:
+            self.closed = True
+            self.warc.close()
+            self.db.close()

@@ -1,0 +1,76 @@
+"""Default settings of nianbao's Scrapy project (one place for every default).
+
+Scrapy settings first, then nianbao's own ``NIANBAO_*`` settings, each alphabetical and
+commented.  The defaults are polite enough for real government portals: robots.txt obeyed, a
+descriptive User-Agent with a contact URL, AutoThrottle, at most 2 concurrent requests per host,
+retries with exponential backoff on 5xx and timeouts, and a download size cap.  The simulator
+profile used by ``nianbao demo`` and the tests relaxes only the pacing (see ``crawler/runner.py``).
+"""
+
+from __future__ import annotations
+
+from crawler import __version__
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- Scrapy --------------------------------------------------------------------------------
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # annual-report PDFs are < 20 MB; anything larger is recorded as an error
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.BackoffMiddleware": 540,
+    "crawler.middlewares.ArchiveMiddleware": 950,  # outermost: sees raw bytes and every retry attempt
+}
+EXTENSIONS = {
+    "crawler.extensions.run_recorder.RunRecorder": 500,
+    "crawler.extensions.progress.Progress": 510,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+FEED_EXPORT_ENCODING = "utf-8"
+ITEM_PIPELINES = {
+    "crawler.pipelines.store.StorePipeline": 300,
+}
+LOG_LEVEL = "INFO"
+RETRY_ENABLED = True
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_TIMES = 3
+ROBOTSTXT_OBEY = True
+TELNETCONSOLE_ENABLED = False
+
+# --- nianbao -------------------------------------------------------------------------------
+# Contact URL put in the User-Agent so site operators can reach whoever runs the crawler.
+NIANBAO_CONTACT_URL = "https://github.com/nianbao/nianbao"
+# Data directory holding archive.db and warc/ (None: $NIANBAO_DATA or ./nianbao-data).
+NIANBAO_DATA = None
+# Cap on listing pages followed per column (sources may lower it with max_pages).
+NIANBAO_MAX_PAGES = 50
+# Show a live progress line on a terminal (always one summary line at the end).
+NIANBAO_PROGRESS = True
+# First retry waits this many seconds, doubling per attempt (with jitter), at most _MAX.
+NIANBAO_RETRY_BACKOFF_BASE = 1.0
+NIANBAO_RETRY_BACKOFF_MAX = 30.0
+# Known detail pages and attachments are re-fetched (conditionally) after this many days;
+# listing pages are re-read on every run.  0 re-checks every known document on every run.
+NIANBAO_REVISIT_DAYS = 7
+# Sources registry file (None: the registry shipped with the package).
+NIANBAO_SOURCES = None
+# Write fetches, documents and reports to the archive (off only for bare benchmarks).
+NIANBAO_STORE_ENABLED = True
+# Rotate WARC files at this size.
+NIANBAO_WARC_MAX_BYTES = 1 << 30
+
+USER_AGENT = f"nianbao/{__version__} (+{NIANBAO_CONTACT_URL}; government annual-report monitor)"
+
+
+def user_agent(contact_url: str) -> str:
+    """The User-Agent for a given contact URL (used when ``NIANBAO_CONTACT_URL`` is overridden)."""
+    return f"nianbao/{__version__} (+{contact_url}; government annual-report monitor)"

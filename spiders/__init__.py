@@ -1,0 +1,1 @@
+"""Spiders of nianbao: the configuration-driven column spider and its CMS platforms."""

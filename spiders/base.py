@@ -1,0 +1,96 @@
+"""Shared spider plumbing: the sources a spider crawls, the years it keeps, request helpers."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+
+from crawler import clock
+from crawler.middlewares import FETCH_ID, KIND, SOURCE
+from crawler.sources import Source, load_sources, select_sources
+
+
+def parse_years(spec: str | None) -> tuple[int, int] | None:
+    """``"2019-2025"``, ``"2023"`` or ``"2019-"`` → inclusive (first, last); None keeps every year."""
+    if not spec:
+        return None
+    m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})?)?\s*", spec)
+    if not m:
+        raise ValueError(f"--years {spec!r}: expected YEAR or FIRST-LAST, e.g. 2019-2025")
+    first = int(m.group(1))
+    last = int(m.group(2)) if m.group(2) else (9999 if "-" in spec else first)
+    if last < first:
+        raise ValueError(f"--years {spec!r}: the range is empty")
+    return first, last
+
+
+class NianbaoSpider(scrapy.Spider):
+    """Base of nianbao spiders: ``sources`` (file), ``source_ids`` and ``years`` arguments."""
+
+    def __init__(self, sources: str | None = None, source_ids: str | None = None, years: str | None = None,
+                 *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sources_path = sources
+        self.source_ids = [s for s in (source_ids or "").split(",") if s]
+        self.years = years
+        self.year_range = parse_years(years)
+        self.sources: list[Source] = []
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        path = spider.sources_path or crawler.settings.get("NIANBAO_SOURCES")
+        spider.sources = select_sources(load_sources(path), spider.source_ids or None)
+        spider.by_id = {s.id: s for s in spider.sources}
+        spider.revisit_after = timedelta(days=crawler.settings.getfloat("NIANBAO_REVISIT_DAYS"))
+        spider.default_max_pages = crawler.settings.getint("NIANBAO_MAX_PAGES")
+        return spider
+
+    # -- helpers ---------------------------------------------------------------------------
+    def wanted_year(self, year: int | None) -> bool:
+        """Keep reports of this year? (unknown years are kept: the detail page may tell)."""
+        if year is None or self.year_range is None:
+            return True
+        return self.year_range[0] <= year <= self.year_range[1]
+
+    def source_of(self, response_or_request) -> Source:
+        return self.by_id[response_or_request.meta[SOURCE]]
+
+    @staticmethod
+    def allowed(source: Source, url: str) -> bool:
+        """Only follow links to the source's own hosts (spam mirrors and third parties stay out)."""
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and source.allows_host(parts.hostname or "")
+
+    def request(self, url: str, source: Source, kind: str, callback, **meta: Any) -> scrapy.Request:
+        """A request tagged with source and kind, with the shared errback."""
+        return scrapy.Request(url, callback=callback, errback=self.on_error,
+                              meta={SOURCE: source.id, KIND: kind, **meta})
+
+    def is_fresh(self, known: dict | None) -> bool:
+        """Was this known document checked recently enough to skip it this run?"""
+        if not known or not known.get("last_checked_at") or known.get("gone_since"):
+            return False
+        checked = datetime.fromisoformat(known["last_checked_at"])
+        return clock.now() - checked < self.revisit_after
+
+    @staticmethod
+    def conditional_headers(known: dict | None) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since for a known document."""
+        headers = {}
+        if known and known.get("etag"):
+            headers["If-None-Match"] = known["etag"]
+        if known and known.get("last_modified"):
+            headers["If-Modified-Since"] = known["last_modified"]
+        return headers
+
+    @staticmethod
+    def fetch_id(response) -> int | None:
+        return response.meta.get(FETCH_ID)
+
+    def on_error(self, failure):  # pragma: no cover - implemented by subclasses
+        raise NotImplementedError("Must implement on_error")

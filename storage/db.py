@@ -1,0 +1,45 @@
+"""Open ``archive.db``: WAL mode, a busy timeout, and every pending migration applied."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage.migrations import migrations
+
+DB_NAME = "archive.db"
+WARC_DIR = "warc"
+
+
+def data_dir(path: str | os.PathLike | None = None) -> Path:
+    """The data directory: ``path``, else ``$NIANBAO_DATA``, else ``./nianbao-data``."""
+    return Path(path or os.environ.get("NIANBAO_DATA") or "nianbao-data")
+
+
+def open_db(data: str | os.PathLike | None = None, *, create: bool = True) -> Database:
+    """Open (and migrate) the archive database of a data directory.
+
+    ``create=False`` raises ``FileNotFoundError`` instead of creating an empty archive, for
+    commands that only read.
+    """
+    root = data_dir(data)
+    path = root / DB_NAME
+    if not create and not path.exists():
+        raise FileNotFoundError(f"no archive at {path} (run a crawl first, or pass --data)")
+    root.mkdir(parents=True, exist_ok=True)
+    db = Database(path)
+    db.execute("PRAGMA busy_timeout = 30000")
+    db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(db)
+    return db
+
+
+def memory_db() -> Database:
+    """A migrated in-memory database (tests)."""
+    db = Database(memory=True)
+    migrations.apply(db)
+    return db

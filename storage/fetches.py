@@ -1,0 +1,51 @@
+"""The ``fetches`` table: an index row for every HTTP exchange archived in WARC."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.warc import RecordRef
+
+FETCH_COLUMNS = (
+    "run_id", "source_id", "url", "method", "kind", "status", "fetched_at", "content_type", "size",
+    "payload_sha256", "record_type", "warc_file", "warc_offset", "warc_length", "etag",
+    "last_modified", "error", "block", "redirect_to",
+)
+
+
+def insert_fetch(db: Database, row: dict[str, Any], ref: RecordRef | None) -> int:
+    """Index one archived exchange; returns the fetch id."""
+    data = {k: row.get(k) for k in FETCH_COLUMNS}
+    if ref is not None:
+        data.update(warc_file=ref.file, warc_offset=ref.offset, warc_length=ref.length)
+    table = db.table("fetches")
+    table.insert(data)
+    return int(table.last_pk)
+
+
+def first_response(db: Database, sha256: str) -> dict | None:
+    """The first archived ``response`` record whose payload has this SHA-256 (for revisits/raw)."""
+    rows = list(db.query(
+        "select * from fetches where payload_sha256 = ? and record_type = 'response' order by id limit 1",
+        [sha256]))
+    return rows[0] if rows else None
+
+
+def find_by_prefix(db: Database, prefix: str) -> list[str]:
+    """Distinct payload digests starting with ``prefix`` (lets ``nianbao raw`` take a short hash)."""
+    return [r["payload_sha256"] for r in db.query(
+        "select distinct payload_sha256 from fetches where payload_sha256 like ? and record_type = 'response' "
+        "limit 5", [prefix.lower() + "%"])]
+
+
+def iter_archived(db: Database) -> Iterator[dict]:
+    """Every fetch that points at a WARC record, in id order."""
+    yield from db.query("select * from fetches where warc_file is not null order by id")
+
+
+def ref_of(row: dict) -> RecordRef:
+    """The WARC reference of a fetch row."""
+    return RecordRef(row["warc_file"], row["warc_offset"], row["warc_length"])

@@ -1,0 +1,93 @@
+"""``reports``, their ``attachments`` and the ``listing_snapshots`` that prove what a column showed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlite_utils import Database
+
+REPORT_FIELDS = (
+    "source_id", "agency", "agency_source", "own", "report_year", "title", "url", "document_id",
+    "listing_url", "published_at", "published_at_source", "format", "cms", "exclusion",
+)
+
+
+def _merge_candidates(old: list[dict], new: list[dict]) -> list[dict]:
+    seen = {(c["source"], c["date"], c.get("trusted", True)) for c in old}
+    merged = list(old)
+    for c in new:
+        key = (c["source"], c["date"], c.get("trusted", True))
+        if key not in seen:
+            seen.add(key)
+            merged.append(c)
+    return merged
+
+
+def upsert_report(db: Database, report_id: str, row: dict[str, Any], *, seen_at: str, fetch_id: int | None,
+                  date_candidates: list[dict]) -> bool:
+    """Insert or refresh a report; returns True when it is new.
+
+    ``first_seen_at`` and ``first_fetch_id`` never move; date candidates accumulate (each with
+    its provenance), so later re-posts or edits cannot erase what an earlier capture showed.
+    """
+    table = db.table("reports")
+    existing = list(db.query("select * from reports where id = ?", [report_id]))
+    data = {k: row.get(k) for k in REPORT_FIELDS}
+    if not existing:
+        table.insert({"id": report_id, **data, "first_seen_at": seen_at, "last_seen_at": seen_at,
+                      "first_fetch_id": fetch_id,
+                      "date_candidates": json.dumps(date_candidates, ensure_ascii=False)})
+        return True
+    old = existing[0]
+    merged = _merge_candidates(json.loads(old["date_candidates"] or "[]"), date_candidates)
+    update = {k: v for k, v in data.items() if v is not None}
+    update.update(last_seen_at=seen_at, date_candidates=json.dumps(merged, ensure_ascii=False))
+    table.update(report_id, update)
+    return False
+
+
+def touch_report(db: Database, report_id: str, seen_at: str) -> None:
+    """A listing still shows the report (its detail page was not re-fetched)."""
+    db.execute("update reports set last_seen_at = ? where id = ?", [seen_at, report_id])
+
+
+def add_attachment(db: Database, report_id: str, url: str, text: str, *, document_id: int | None = None,
+                   file_type: str | None = None) -> None:
+    """Link an attachment URL to its report (idempotent; fills in document/file type when known)."""
+    table = db.table("attachments")
+    rows = list(db.query("select id from attachments where report_id = ? and url = ?", [report_id, url]))
+    if rows:
+        update = {k: v for k, v in {"document_id": document_id, "file_type": file_type}.items() if v is not None}
+        if update:
+            table.update(rows[0]["id"], update)
+        return
+    table.insert({"report_id": report_id, "url": url, "text": text, "document_id": document_id,
+                  "file_type": file_type})
+
+
+def unfetched_parts(db: Database, report_id: str) -> list[dict]:
+    """Attachments and continuation pages of a report that were never fetched (e.g. a crawl was
+    killed after the report was stored): url, text, file_type."""
+    return list(db.query(
+        "select a.url, a.text, a.file_type from attachments a left join documents d on d.url = a.url "
+        "where a.report_id = ? and d.id is null order by a.id", [report_id]))
+
+
+def add_listing_snapshot(db: Database, row: dict[str, Any]) -> None:
+    """Record what one capture of a listing page showed (the evidence of absence, later)."""
+    data = dict(row)
+    data["report_urls"] = json.dumps(data.get("report_urls") or [], ensure_ascii=False)
+    db.table("listing_snapshots").insert(data)
+
+
+def reports_for_sources(db: Database, source_ids: list[str] | None = None, own_only: bool = True) -> list[dict]:
+    """Report rows (own reports by default), ordered by source and year."""
+    where, args = [], []
+    if own_only:
+        where.append("own = 1")
+    if source_ids:
+        where.append(f"source_id in ({', '.join('?' * len(source_ids))})")
+        args.extend(source_ids)
+    sql = "select * from reports" + (" where " + " and ".join(where) if where else "")
+    return list(db.query(sql + " order by source_id, report_year, first_seen_at", args))
