@@ -260,7 +260,7 @@ def status(data: str | None, as_json: bool) -> None:
 @cli.command()
 @click.option("--data", type=click.Path(file_okay=False), help="Data directory (default: a fresh temp dir).")
 @click.option("--agencies", type=int, default=50, show_default=True)
-@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--seed", type=int, default=11, show_default=True)
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default="2025-04-10", show_default=True)
 def demo(data: str | None, agencies: int, seed: int, today) -> None:
     """Start the simulator, crawl it into a fresh data directory, print a summary. Offline."""

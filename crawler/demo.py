@@ -66,7 +66,21 @@ def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
         proc.terminate()
         proc.wait(timeout=10)
     click.echo(summary(root, elapsed, stats))
+    click.echo(score_line(root, seed, agencies, today))
     return 0 if stats.get("finish_reason") == "finished" else 1
+
+
+def score_line(root: Path, seed: int, agencies: int, today: date) -> str:
+    """How the archive compares with the simulator's ground truth."""
+    from crawler.sim import truth_records
+    from storage.db import open_db
+
+    truth = truth_records(seed, agencies, today)
+    want = {(t["source"], t["year"]) for t in truth if t["reachable"] and t["status"] in ("on_time", "late")}
+    got = {(r["source_id"], r["report_year"]) for r in open_db(root).query("select * from reports where own = 1")}
+    blocked = len({t["source"] for t in truth if not t["reachable"]})
+    return (f"Scored against the simulator's truth: {len(want & got)}/{len(want)} published reports found on "
+            f"reachable sources, {len(got - want)} false, {blocked} blocked sources in the world.")
 
 
 def summary(root: Path, elapsed: float, stats: dict) -> str:
@@ -80,18 +94,23 @@ def summary(root: Path, elapsed: float, stats: dict) -> str:
     by_year = {r["report_year"]: r["n"] for r in db.query(
         "select report_year, count(*) n from reports where own = 1 group by report_year order by report_year")}
     other = db.execute("select count(*) from reports where own = 0").fetchone()[0]
+    agency_years = db.execute(
+        "select count(*) from (select distinct source_id, report_year from reports where own = 1)").fetchone()[0]
     versions = db.execute("select count(*) from versions").fetchone()[0]
     size = sum(p.stat().st_size for p in (root / WARC_DIR).glob("*.warc.gz"))
     blocked = [f"{r['source_id']} ({r['status']})" for r in db.query(
         "select source_id, status from source_runs where status not in ('ok', 'empty') order by source_id")]
     years = "  ".join(f"{y}:{n}" for y, n in by_year.items())
+    sample = db.execute("select f.payload_sha256 from reports r join fetches f on f.id = r.first_fetch_id "
+                        "where r.own = 1 order by r.report_year desc limit 1").fetchone()
     lines = [
         "",
         f"Done in {elapsed:.1f} s.",
         f"  sources crawled   {n_sources}  ({', '.join(f'{k} {v}' for k, v in sorted(statuses.items()))})",
         f"  pages fetched     {pages}  ({stats.get('nianbao/fetch_errors', 0)} network errors, "
         f"{sum(v for k, v in stats.items() if k.startswith('nianbao/blocked/'))} block pages)",
-        f"  reports found     {sum(by_year.values())}  (+{other} other bodies' reports seen in columns)",
+        f"  reports found     {agency_years} agency-years in {sum(by_year.values())} report documents"
+        f"  (+{other} other bodies' reports seen in columns)",
         f"  by report year    {years}",
         f"  documents/versions {versions} versions archived",
         f"  blocked/unreachable {len(blocked)}: {', '.join(blocked[:6])}{' …' if len(blocked) > 6 else ''}",
@@ -101,6 +120,7 @@ def summary(root: Path, elapsed: float, stats: dict) -> str:
         f"  nianbao status --data {root}",
         f"  nianbao verify --data {root}",
         f"  sqlite3 {root / DB_NAME} 'select report_year, title, published_at, published_at_source from reports limit 10'",
-        f"  nianbao raw <sha256 from the fetches table> --data {root} > page.html",
+        f"  nianbao raw {sample[0][:16] if sample else '<sha256>'} --data {root} > report.html"
+        "   # a report page, byte for byte as served",
     ]
     return "\n".join(lines)

@@ -7,6 +7,11 @@ Block pages (412 Ruishu, 521 Jiasule, EdgeOne, WAF phrases, tiny bodies) are arc
 their kind and then stopped with :class:`BlockedPage`, so they reach the spider's errback as a
 block and never look like an empty column.  Gated by ``NIANBAO_STORE_ENABLED``.
 
+``SharedRobotsTxtMiddleware`` (order 100, replacing Scrapy's) fixes a Scrapy 2.13+ regression
+(scrapy/scrapy#6802): every request that arrives while robots.txt for its host is still being
+fetched awaits the same Deferred, and all but the first get ``None`` back — i.e. "no robots.txt,
+everything allowed".  Each waiter here gets its own Deferred chained to the shared one.
+
 ``BackoffMiddleware`` (order 540, after RetryMiddleware has scheduled a retry) waits
 ``NIANBAO_RETRY_BACKOFF_BASE * 2**(attempt-1)`` seconds (with jitter, capped by
 ``NIANBAO_RETRY_BACKOFF_MAX``) before a retried request goes out.
@@ -18,8 +23,12 @@ import asyncio
 import random
 from typing import TYPE_CHECKING, Self
 
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from crawler import clock
 from crawler.constants import ATTACHMENT, ROBOTS
@@ -120,6 +129,23 @@ class ArchiveMiddleware:
         request.meta[FETCH_ID] = fetch_id
         self.crawler.stats.inc_value("nianbao/fetch_errors")
         return None
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """RobotsTxtMiddleware whose concurrent waiters all receive the parsed robots.txt."""
+
+    async def robot_parser(self, request: Request):
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if isinstance(pending, Deferred):
+            mine: Deferred = Deferred()
+
+            def relay(result):
+                mine.callback(result)
+                return result  # keep the result for the next waiter
+
+            pending.addBoth(relay)
+            return await maybe_deferred_to_future(mine)
+        return await super().robot_parser(request)
 
 
 class BackoffMiddleware:

@@ -27,6 +27,8 @@ DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # annual-report PDFs are < 20 MB; anything 
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.SharedRobotsTxtMiddleware": 100,  # fixes concurrent waiters (scrapy#6802)
     "crawler.middlewares.BackoffMiddleware": 540,
     "crawler.middlewares.ArchiveMiddleware": 950,  # outermost: sees raw bytes and every retry attempt
 }

@@ -119,6 +119,10 @@ PLAIN = "http://a.gov.cn/s/gknb/list.html"
      [f"http://a.gov.cn/czj/zfxxgknb/{n}.html" for n in range(2, 6)], 5),
     ('<a href="?page=2">2</a><a href="?page=3">3</a>', PLAIN, [PLAIN + "?page=2", PLAIN + "?page=3"], None),
     ('<a href="list.html?pageNo=2">下页</a>', PLAIN, [PLAIN + "?pageNo=2"], None),
+    ('<a href="index_1.html">下一页</a><a href="index_3.html">尾页</a>', "http://a.gov.cn/gknb/index.html",
+     [f"http://a.gov.cn/gknb/index_{n}.html" for n in (1, 2, 3)], 3),
+    ('<a href="index_2.html">下一页</a><a href="index_3.html">尾页</a>', "http://a.gov.cn/gknb/index_1.html",
+     ["http://a.gov.cn/gknb/index_2.html", "http://a.gov.cn/gknb/index_3.html"], 3),
     ('<a href="javascript:next()">下一页</a>', PLAIN, [], None),
     ("", PLAIN, [], None),
 ])

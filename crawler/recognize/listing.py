@@ -291,29 +291,26 @@ def _with_page(url: str, n: int) -> str | None:
 
 def _link_pager(sel: Selector, url: str) -> tuple[list[str], int | None]:
     """Pages after the current one from 下一页 / numbered / 尾页 links (首页, 上一页 ignored)."""
-    current = _page_number(url)[0] or 1
-    found: dict[int, str] = {}
-    next_url: str | None = None
-    last_n: int | None = None
+    links: list[tuple[str, str, int | None]] = []  # (text, absolute url, page number)
     for a in sel.xpath("//a[@href][string-length(normalize-space(.)) < 16]"):
         href = _usable_href(a.attrib.get("href"))
-        text = clean_line(" ".join(a.xpath(".//text()").getall()) or a.attrib.get("title", ""))
-        if href is None or not text:
-            continue
-        target = urljoin(url, href)
-        n = _page_number(target)[0]
-        if _NEXT_TEXT.match(text) and next_url is None:
-            next_url = target
-            if n is None or n <= current:
-                n = current + 1
-            found.setdefault(n, target)
-        elif _LAST_TEXT.match(text) and n is not None:
-            last_n = n
-        elif text.isdigit() and n is not None and n > current and len(text) <= 4:
-            found.setdefault(n, target)
-    if next_url is not None and last_n is not None:
+        text = clean_line(" ".join(a.root.itertext()) or a.attrib.get("title", ""))
+        if href is not None and text:
+            target = urljoin(url, href)
+            links.append((text, target, _page_number(target)[0]))
+    nxt = next(((u, n) for t, u, n in links if _NEXT_TEXT.match(t)), None)
+    last_n = next((n for t, _, n in links if _LAST_TEXT.match(t) and n is not None), None)
+    current = _page_number(url)[0]
+    if current is None:  # the first page: 1-based (?page=2 next) or 0-based (index_1 next)
+        current = nxt[1] - 1 if nxt and nxt[1] is not None else 1
+    found: dict[int, str] = {}
+    if nxt is not None:
+        found[nxt[1] if nxt[1] is not None and nxt[1] > current else current + 1] = nxt[0]
+    found.update((n, u) for t, u, n in reversed(links)
+                 if t.isdigit() and len(t) <= 4 and n is not None and n > current)
+    if nxt is not None and last_n is not None:
         for k in range(current + 1, min(last_n, current + MAX_PAGES) + 1):
-            candidate = _with_page(next_url, k)
+            candidate = _with_page(nxt[0], k)
             if candidate:
                 found.setdefault(k, candidate)
     pages = [u for _, u in sorted(found.items()) if u != url][:MAX_PAGES]

@@ -1,0 +1,48 @@
+"""Docs as tests: every command and every nianbao setting is documented in the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from crawler import settings
+from crawler.cli import cli
+
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def commands(group: click.Group, prefix: str = "nianbao") -> list[str]:
+    out = []
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            out.extend(commands(cmd, f"{prefix} {name}"))
+        else:
+            out.append(f"{prefix} {name}")
+    return out
+
+
+@pytest.mark.parametrize("command", commands(cli))
+def test_every_command_is_in_the_readme(command):
+    assert f"`{command}" in README, f"{command} is not documented in README.md"
+
+
+@pytest.mark.parametrize("name", [n for n in dir(settings) if n.startswith("NIANBAO_")])
+def test_every_nianbao_setting_is_in_the_readme(name):
+    stem = re.sub(r"_(BASE|MAX)$", "", name)
+    assert name in README or stem in README, f"{name} is not documented in README.md"
+
+
+def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one():
+    quick = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```\n(.+?)\n```", quick, re.S)
+    assert len(blocks) == 2
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert blocks[1].strip() in ci
+
+
+def test_changelog_has_an_unreleased_section():
+    assert "## Unreleased" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
