@@ -350,7 +350,7 @@ def _child_columns(sel: Selector, url: str, item_urls: set[str]) -> list[ChildCo
 
 def _is_api_response(html: str, url: str) -> bool:
     head = html.lstrip()[:200].lower()
-    return "dataproxy" in (url or "") or head.startswith(("<?xml", "<datastore"))
+    return "dataproxy" in (url or "") or head.startswith(("<?xml", "<datastore")) or "<totalrecord>" in head
 
 
 def parse_listing(html: str, url: str, cms: str = "auto") -> Listing:
