@@ -12,6 +12,7 @@ Run it with ``nianbao crawl`` or ``scrapy crawl column -a sources=FILE -a source
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -81,6 +82,7 @@ class ColumnSpider(NianbaoSpider):
         state.requested.add(url if api is None else f"{api.method} {api.url} {sorted(api.formdata.items())}")
         meta = {"nianbao_source": source.id, "nianbao_kind": LISTING, "column": column}
         if api is not None and api.method.upper() == "POST":
+            meta["api_form"] = api.formdata
             return scrapy.FormRequest(api.url, formdata=api.formdata, callback=self.parse_listing,
                                       errback=self.on_error, meta=meta, dont_filter=True)
         return scrapy.Request(api.url if api else url, callback=self.parse_listing, errback=self.on_error,
@@ -107,6 +109,8 @@ class ColumnSpider(NianbaoSpider):
         for url in platform.next_pages(listing, state, len(new_items)):
             yield self.listing_request(source, url, column=state.url)
         for api in platform.api_requests(listing, state, len(new_items)):
+            # later record windows are parsed from a POST response whose form is not in its URL
+            api = replace(api, formdata={**response.meta.get("api_form", {}), **api.formdata})
             yield self.listing_request(source, api.url, column=state.url, api=api)
         for child in listing.child_columns:
             if child.url not in self.columns and self.wanted_year(child.year) and self.allowed(source, child.url):

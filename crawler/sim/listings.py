@@ -111,7 +111,7 @@ def hanweb_records(site: Site, today: date, params: dict[str, str]) -> str:
     """The ``dataproxy.jsp`` XML answer for a window of records (1-based, inclusive)."""
     ag = site.agency
     items = visible(site, today)
-    if params.get("columnid", str(ag.column_id)) != str(ag.column_id):
+    if params.get("columnid") != str(ag.column_id):  # like real JCMS: no column, no records
         items = []
 
     def num(key: str, default: int) -> int:
