@@ -188,11 +188,16 @@ def _query(db: Path, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
         con.close()
 
 
+FULL_SETTINGS: list[str] = []  # extra ``-s NAME=VALUE`` for the full crawl (``--set``)
+
+
 def full_crawl(sim: Sim, data: Path, now: str, work: Path, tag: str) -> Measure:
     """``nianbao crawl --profile sim`` into ``data`` as of ``now``; figures from its archive."""
     env = base_env() | {"NIANBAO_NOW": now}
     args = [PY, "-m", "crawler.cli", "crawl", "--data", str(data), "--sources", str(sim.sources), "--profile", "sim",
             "-s", "LOG_LEVEL=WARNING", "-s", "NIANBAO_PROGRESS=False"]
+    for setting in FULL_SETTINGS:
+        args += ["-s", setting]
     sim0 = sim.cpu()
     child = run_child(args, env=env, cwd=work, logs=work / f"{tag}.log")
     sim1 = sim.cpu()
@@ -329,6 +334,7 @@ def render(result: dict) -> str:
     lines = [
         f"nianbao bench/crawl.py — seed {result['seed']}, simulator as of {TODAY} (troubles off), "
         f"--profile sim (16 concurrent), {result['cpus']} CPUs, total {result['total_s']:.0f} s",
+        *([f"extra settings of the full crawl: {' '.join(result['full_settings'])}"] if result["full_settings"] else []),
         "",
         "Throughput: full pipeline (crawl + WARC + SQLite) vs bare Scrapy spider on the same requests",
         "(medians; wall = whole subprocess incl. start-up, engine = Scrapy elapsed_time_seconds)",
@@ -388,7 +394,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-recrawl", action="store_true", help="skip the re-crawl runs")
     ap.add_argument("--json", action="store_true", help="print a JSON object of the figures (table goes to stderr)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, archives)")
+    ap.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                    help="extra setting for the full crawl (repeatable), e.g. to try a tuning")
     args = ap.parse_args(argv)
+    FULL_SETTINGS[:] = args.settings
 
     sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
     if args.quick:
@@ -413,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException:
         log(f"interrupted; logs kept in {work}")
         raise
-    result = {"seed": args.seed, "today": TODAY, "cpus": os.cpu_count(), "total_s": time.perf_counter() - t0,
+    result = {"seed": args.seed, "today": TODAY, "full_settings": args.settings, "cpus": os.cpu_count(), "total_s": time.perf_counter() - t0,
               "pages_per_agency": rate, "sizes": results}
     table = render(result)
     if args.json:

@@ -100,8 +100,11 @@ class ArchiveMiddleware:
         ex = self._exchange(request, response)
         headers = {k.lower(): v for k, v in ex.response_headers}
         kind = _kind(request)
-        expect_html = kind not in (ATTACHMENT, ROBOTS) and not is_document_response(
-            headers.get("content-type"), headers.get("content-disposition"), request.url)
+        ctype = (headers.get("content-type") or "").lower()
+        # "tiny body" only means a block for HTML pages: an empty record-API XML answer is
+        # small and legitimate, and so is a small attachment.
+        expect_html = kind not in (ATTACHMENT, ROBOTS) and (not ctype or "html" in ctype) and not \
+            is_document_response(ctype, headers.get("content-disposition"), request.url)
         block = detect_block(response.status, response.headers, response.body, expect_html=expect_html) \
             if kind != ROBOTS else None
         row = self._row(request, ex) | {

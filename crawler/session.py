@@ -16,7 +16,7 @@ from scrapy import signals
 from crawler import __version__, clock
 from storage import documents, fetches, reports, runs
 from storage.db import WARC_DIR, data_dir, open_db
-from storage.warc import Exchange, WarcArchive, warc_date
+from storage.warc import Exchange, WarcArchive, sha256_hex, warc_date
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -67,8 +67,6 @@ class ArchiveSession:
     # -- archiving exchanges ------------------------------------------------------------
     def archive_response(self, ex: Exchange, row: dict[str, Any]) -> tuple[int, str]:
         """Write the exchange to WARC (a revisit record for a known payload) and index it."""
-        from storage.warc import sha256_hex
-
         digest = sha256_hex(ex.body)
         original = fetches.first_response(self.db, digest) if ex.body else None
         revisit = None
