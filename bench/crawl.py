@@ -1,34 +1,38 @@
 #!/usr/bin/env python
 """Crawl benchmark: full pipeline vs a bare Scrapy spider, re-crawl bytes, peak RSS.
 
-    python bench/crawl.py [--quick] [--sizes 1000,10000] [--repeat 3] [--repeat-large 1]
-                          [--seed 7] [--json] [--keep]
+    python bench/crawl.py [--quick] [--sizes 1000,10000] [--repeat 3] [--repeat-large 2]
+                          [--seed 7] [--no-recrawl] [--set NAME=VALUE] [--json] [--keep]
 
 What it measures, against the portal simulator (``nianbao sim serve --no-troubles`` in its own
-process, so it shares no GIL with the crawler; blocked sites stay, they are part of the world):
+process, so it shares no GIL with the crawler; troubles off because slow pages would measure the
+simulator's sleep; blocked sites stay, they are part of the world):
 
-* **Throughput ratio** (goal ≥ 0.5): pages/s of the full pipeline (``nianbao crawl --profile
-  sim``: crawl + parsing + WARC + SQLite, ``NIANBAO_NOW`` pinned) ÷ pages/s of
+* **Throughput ratio** (goal >= 0.5): pages/s of the full pipeline (``nianbao crawl --profile
+  sim``: crawl + parsing + WARC + SQLite, ``NIANBAO_NOW`` pinned) / pages/s of
   ``bench/bare_spider.py``, a bare Scrapy spider with the same concurrency that fetches exactly
-  the requests the full crawl made (method, URL and — for Hanweb dataproxy POSTs — the form body
-  read back from the WARC ``request`` record), measured in the same invocation, alternating
-  full, bare, full, bare… and taking medians.  "pages" = ``fetches`` rows of the run (every
-  exchange) for the full crawl, responses + failures for the bare one.  Two clocks: *wall* =
-  the whole subprocess, interpreter start-up included; *engine* = Scrapy's
-  ``elapsed_time_seconds`` (spider open → close).  CPU ms/page (user + sys of the subprocess)
-  is the least noisy of the three.
-* **Re-crawl bytes** (goal ≤ 0.10): after the first full crawl of the smallest size, the same
-  data directory is crawled again as of the next day (inside ``NIANBAO_REVISIT_DAYS``: listings
+  the requests the full crawl made (method, URL and, for Hanweb dataproxy POSTs, the form body
+  read back from the WARC ``request`` record), measured in the same invocation.  Per size: one
+  priming full crawl (it makes the request list and meets the simulator's caches cold, so it is
+  not in the medians), then bare, full, bare, full... ``--repeat`` times; medians reported.
+  "pages" = ``fetches`` rows of the run (every exchange) for the full crawl, responses +
+  failures for the bare one.  Two clocks: *wall* = the whole subprocess, interpreter start-up
+  included; *engine* = Scrapy's ``elapsed_time_seconds`` (spider open to close).  CPU ms/page
+  (user + sys of the subprocess) is the least noisy of the three.
+* **Re-crawl bytes** (goal <= 0.10): after the priming crawl of the smallest size, the same data
+  directory is crawled again as of the next day (inside ``NIANBAO_REVISIT_DAYS``: listings
   re-read, known documents skipped) and as of ten days later (past it: known documents
   re-checked with conditional requests, so 304s).  Bytes = ``sum(fetches.size)`` (response
-  bodies) of the run ÷ that of the first run.  The goal applies to the routine (next-day) run.
+  bodies) of the run / that of the first run.  The goal applies to the routine (next-day) run.
 * **Peak RSS** of the crawl subprocess (``ru_maxrss`` from ``os.wait4``) at each size, full and
-  bare.  Sizes are target page counts: the first size uses a guessed pages-per-agency rate,
-  later sizes the rate measured on the first; the actual page counts are printed.
+  bare (max over the runs of that size).  Sizes are target page counts: the first size uses a
+  guessed pages-per-agency rate, later sizes the rate measured on the first; the actual page
+  counts are printed.
 
 The simulator and crawls run in a temporary directory that is removed at the end (``--keep``
 keeps it).  Figures are ratios against baselines measured in the same run; the VM is noisy, so
-compare medians, not single runs.  Exit status 0 unless a subprocess failed.
+compare medians, not single runs.  ``--set NAME=VALUE`` passes a setting to the full crawl only
+(to try a tuning against the same baseline).  Exit status 0 unless a subprocess failed.
 """
 
 from __future__ import annotations
@@ -58,9 +62,6 @@ PAGES_PER_AGENCY_GUESS = 27.0  # seed 7 measured ≈ 27; only used to size the f
 LARGE = 5000                   # sizes above this run --repeat-large times
 CHILD_TIMEOUT = 900.0
 
-if sys.platform != "linux":  # os.wait4 + /proc for the simulator's CPU time
-    print("bench/crawl.py: Linux only (uses os.wait4 and /proc)", file=sys.stderr)
-
 
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
@@ -81,7 +82,8 @@ class Child:
     cpu: float
 
 
-def run_child(args: list[str], *, env: dict[str, str], cwd: Path, logs: Path, timeout: float = CHILD_TIMEOUT) -> Child:
+def run_child(args: list[str], *, env: dict[str, str], cwd: Path, logs: Path,
+              timeout: float = CHILD_TIMEOUT) -> Child:
     """Run a subprocess to completion; reap it with ``os.wait4`` for its own rusage."""
     with open(logs.with_suffix(".out"), "wb") as out, open(logs.with_suffix(".err"), "wb") as err:
         t0 = time.perf_counter()
@@ -129,7 +131,10 @@ class Sim:
         self.sources = work / f"sources-{agencies}.toml"
         reg = subprocess.run([PY, "-m", "crawler.cli", "sim", "sources", "--seed", str(seed), "--agencies",
                               str(agencies), "--base-url", self.base_url],
-                             capture_output=True, env=base_env(), cwd=work, check=True)
+                             capture_output=True, env=base_env(), cwd=work)
+        if reg.returncode != 0:
+            self.stop()
+            raise ChildFailed(f"nianbao sim sources exited {reg.returncode}\n{reg.stderr.decode(errors='replace')}")
         self.sources.write_bytes(reg.stdout)
 
     def cpu(self) -> float | None:
@@ -194,8 +199,8 @@ FULL_SETTINGS: list[str] = []  # extra ``-s NAME=VALUE`` for the full crawl (``-
 def full_crawl(sim: Sim, data: Path, now: str, work: Path, tag: str) -> Measure:
     """``nianbao crawl --profile sim`` into ``data`` as of ``now``; figures from its archive."""
     env = base_env() | {"NIANBAO_NOW": now}
-    args = [PY, "-m", "crawler.cli", "crawl", "--data", str(data), "--sources", str(sim.sources), "--profile", "sim",
-            "-s", "LOG_LEVEL=WARNING", "-s", "NIANBAO_PROGRESS=False"]
+    args = [PY, "-m", "crawler.cli", "crawl", "--data", str(data), "--sources", str(sim.sources),
+            "--profile", "sim", "-s", "LOG_LEVEL=WARNING", "-s", "NIANBAO_PROGRESS=False"]
     for setting in FULL_SETTINGS:
         args += ["-s", setting]
     sim0 = sim.cpu()
@@ -261,39 +266,48 @@ def med(values: list[float | None]) -> float | None:
 
 
 def bench_size(target: int, agencies: int, repeat: int, seed: int, work: Path, recrawl: bool) -> dict:
-    log(f"size {target:,}: simulator with {agencies} agencies, {repeat} × (full, bare)")
+    """One world: a priming full crawl, then ``repeat`` × (bare, full); re-crawls if asked.
+
+    The priming crawl (not in the throughput medians: it meets a cold simulator whose page and
+    attachment caches the later runs find warm) gives the request list of the bare spider, the
+    first run of the re-crawl chain, and one more peak-RSS sample.
+    """
+    log(f"size {target:,}: simulator with {agencies} agencies; priming full crawl, then {repeat} × (bare, full)")
     sim = Sim(seed, agencies, work)
     fulls: list[Measure] = []
     bares: list[Measure] = []
     recrawls: list[Measure] = []
-    methods: dict = {}
     requests_file = work / f"requests-{agencies}.json"
     try:
+        data = work / f"data-{agencies}-prime"
+        prime = full_crawl(sim, data, TODAY, work, f"full-{agencies}-prime")
+        log(f"  priming full: {prime.pages} pages in {prime.wall:.1f} s wall ({prime.pps_wall:.0f}/s), "
+            f"RSS {prime.maxrss_kib / 1024:.0f} MiB")
+        methods = export_requests(data, prime.extra["run_id"], requests_file)
+        if recrawl:
+            for now in (RECRAWL_SOON, RECRAWL_LATE):
+                m = full_crawl(sim, data, now, work, f"recrawl-{agencies}-{now}")
+                recrawls.append(m)
+                log(f"  re-crawl as of {now}: {m.pages} pages, {m.bytes:,} bytes "
+                    f"({m.bytes / prime.bytes:.3f} of run 1), {m.extra['not_modified']} × 304")
+        shutil.rmtree(data, ignore_errors=True)
         for i in range(repeat):
-            data = work / f"data-{agencies}-{i}"
-            full = full_crawl(sim, data, TODAY, work, f"full-{agencies}-{i}")
-            fulls.append(full)
-            log(f"  full #{i + 1}: {full.pages} pages in {full.wall:.1f} s wall ({full.pps_wall:.0f}/s), "
-                f"engine {full.engine or 0:.1f} s, RSS {full.maxrss_kib / 1024:.0f} MiB")
-            if i == 0:
-                methods = export_requests(data, full.extra["run_id"], requests_file)
-                if recrawl:
-                    for now in (RECRAWL_SOON, RECRAWL_LATE):
-                        m = full_crawl(sim, data, now, work, f"recrawl-{agencies}-{now}")
-                        recrawls.append(m)
-                        log(f"  re-crawl as of {now}: {m.pages} pages, {m.bytes:,} bytes "
-                            f"({m.bytes / full.bytes:.3f} of run 1), {m.extra['not_modified']} × 304")
-            else:
-                shutil.rmtree(data, ignore_errors=True)
             bare = bare_crawl(sim, requests_file, work, f"bare-{agencies}-{i}")
             bares.append(bare)
             log(f"  bare #{i + 1}: {bare.pages} pages in {bare.wall:.1f} s wall ({bare.pps_wall:.0f}/s), "
                 f"engine {bare.engine or 0:.1f} s, RSS {bare.maxrss_kib / 1024:.0f} MiB")
-        shutil.rmtree(work / f"data-{agencies}-0", ignore_errors=True)
+            data = work / f"data-{agencies}-{i}"
+            full = full_crawl(sim, data, TODAY, work, f"full-{agencies}-{i}")
+            fulls.append(full)
+            shutil.rmtree(data, ignore_errors=True)
+            log(f"  full #{i + 1}: {full.pages} pages in {full.wall:.1f} s wall ({full.pps_wall:.0f}/s), "
+                f"engine {full.engine or 0:.1f} s, RSS {full.maxrss_kib / 1024:.0f} MiB")
+            if full.pages != prime.pages:
+                log(f"  note: this full crawl made {full.pages} fetches, the priming one {prime.pages}")
     finally:
         sim.stop()
 
-    def summary(ms: list[Measure]) -> dict:
+    def summary(ms: list[Measure], extra: tuple[Measure, ...] = ()) -> dict:
         return {
             "pages": int(med([m.pages for m in ms])),
             "pps_wall": med([m.pps_wall for m in ms]),
@@ -301,12 +315,13 @@ def bench_size(target: int, agencies: int, repeat: int, seed: int, work: Path, r
             "cpu_ms_per_page": med([m.cpu_ms_per_page for m in ms]),
             "wall_s": med([m.wall for m in ms]),
             "engine_s": med([m.engine for m in ms]),
-            "peak_rss_mib": max(m.maxrss_kib for m in ms) / 1024,
+            "peak_rss_mib": max(m.maxrss_kib for m in [*ms, *extra]) / 1024,
             "sim_cpu_share": med([m.sim_cpu / m.wall if m.sim_cpu is not None else None for m in ms]),
             "runs": [asdict(m) | {"pps_wall": m.pps_wall, "pps_engine": m.pps_engine} for m in ms],
         }
 
-    f, b = summary(fulls), summary(bares)
+    f, b = summary(fulls, (prime,)), summary(bares)
+    f["priming_run"] = asdict(prime) | {"pps_wall": prime.pps_wall, "pps_engine": prime.pps_engine}
     out = {
         "target_pages": target, "agencies": agencies, "repeat": repeat, "methods": methods,
         "full": f, "bare": b,
@@ -316,7 +331,7 @@ def bench_size(target: int, agencies: int, repeat: int, seed: int, work: Path, r
         "pair_ratios_wall": [fm.pps_wall / bm.pps_wall for fm, bm in zip(fulls, bares, strict=True)],
     }
     if recrawl:
-        first = fulls[0]
+        first = prime
         out["recrawl"] = [{
             "now": m.extra["now"], "pages": m.pages, "bytes": m.bytes, "fraction": m.bytes / first.bytes,
             "not_modified": m.extra["not_modified"], "by_kind": m.extra["by_kind"], "wall_s": m.wall,
@@ -325,19 +340,38 @@ def bench_size(target: int, agencies: int, repeat: int, seed: int, work: Path, r
 
 
 # -- report ------------------------------------------------------------------------------------
+def git_commit() -> str:
+    """Short commit of the checkout being measured (``+dirty`` with local changes), or ``?``."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
 def fmt(x: float | None, spec: str) -> str:
-    return "—" if x is None else format(x, spec)
+    return "-" if x is None else format(x, spec)
+
+
+def pct(x: float | None) -> str:
+    return "   -" if x is None else f"{100 * x:3.0f}%"
 
 
 def render(result: dict) -> str:
     sizes = result["sizes"]
     lines = [
-        f"nianbao bench/crawl.py — seed {result['seed']}, simulator as of {TODAY} (troubles off), "
-        f"--profile sim (16 concurrent), {result['cpus']} CPUs, total {result['total_s']:.0f} s",
-        *([f"extra settings of the full crawl: {' '.join(result['full_settings'])}"] if result["full_settings"] else []),
+        f"nianbao bench/crawl.py: seed {result['seed']}, simulator as of {TODAY} (troubles off), "
+        f"--profile sim (16 concurrent), {result['cpus']} CPUs, commit {result['commit']}, "
+        f"total {result['total_s']:.0f} s",
+        *([f"extra settings of the full crawl: {' '.join(result['full_settings'])}"]
+          if result["full_settings"] else []),
         "",
         "Throughput: full pipeline (crawl + WARC + SQLite) vs bare Scrapy spider on the same requests",
-        "(medians; wall = whole subprocess incl. start-up, engine = Scrapy elapsed_time_seconds)",
+        "(medians of the runs after a priming crawl; wall = whole subprocess incl. start-up,",
+        " engine = Scrapy elapsed_time_seconds; sim CPU = simulator CPU time / crawl wall time)",
         f"{'size':>6} {'agcy':>5} {'runs':>4} {'pages':>6} | {'full p/s':>14} {'bare p/s':>14} |"
         f" {'ratio':>11} | {'CPU ms/page':>12} | {'sim CPU':>9}",
         f"{'':>6} {'':>5} {'':>4} {'':>6} | {'wall  engine':>14} {'wall  engine':>14} |"
@@ -350,13 +384,13 @@ def render(result: dict) -> str:
             f" {fmt(f['pps_wall'], '6.0f')} {fmt(f['pps_engine'], '7.0f')} {fmt(b['pps_wall'], '6.0f')}"
             f" {fmt(b['pps_engine'], '7.0f')} | {fmt(s['ratio_wall'], '5.2f')} {fmt(s['ratio_engine'], '5.2f')} |"
             f" {fmt(f['cpu_ms_per_page'], '5.1f')} {fmt(b['cpu_ms_per_page'], '6.1f')} |"
-            f" {fmt(f['sim_cpu_share'] and 100 * f['sim_cpu_share'], '3.0f')}% {fmt(b['sim_cpu_share'] and 100 * b['sim_cpu_share'], '3.0f')}%")
+            f" {pct(f['sim_cpu_share'])} {pct(b['sim_cpu_share'])}")
     for s in sizes:
         if s["repeat"] > 1:
             lines.append(f"  size {s['target_pages']}: per-pair wall ratios "
                          + ", ".join(f"{r:.2f}" for r in s["pair_ratios_wall"]))
     goal = sizes[-1]
-    lines.append(f"  goal ratio ≥ 0.50 (largest size, wall): {goal['ratio_wall']:.2f} → "
+    lines.append(f"  goal ratio >= 0.50 (largest size, wall): {goal['ratio_wall']:.2f} -> "
                  f"{'MET' if goal['ratio_wall'] >= 0.5 else 'NOT MET'}")
     rec = next((s for s in sizes if "recrawl" in s), None)
     if rec:
@@ -372,8 +406,9 @@ def render(result: dict) -> str:
                          f" {r['not_modified']:>5} {lst['pages']:>7} / {lst['bytes']:>10,}"
                          f" {other_p:>7} / {other_b:>10,}")
         routine = rec["recrawl"][1]["fraction"]
-        lines.append(f"  goal routine re-crawl ≤ 0.10: {routine:.3f} → {'MET' if routine <= 0.10 else 'NOT MET'}")
-    lines += ["", "Peak RSS (ru_maxrss of the crawl subprocess, max over runs)",
+        lines.append(f"  goal routine re-crawl <= 0.10: {routine:.3f} -> "
+                     f"{'MET' if routine <= 0.10 else 'NOT MET'}")
+    lines += ["", "Peak RSS (ru_maxrss of the crawl subprocess, max over the runs of the size)",
               f"{'size':>6} {'pages':>6} {'full MiB':>9} {'bare MiB':>9}"]
     for s in sizes:
         lines.append(f"{s['target_pages']:>6} {s['full']['pages']:>6} {s['full']['peak_rss_mib']:>9.0f}"
@@ -385,23 +420,28 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="only the first size, one run (smoke test)")
-    ap.add_argument("--sizes", default="1000,10000", help="target page counts, comma-separated (default: %(default)s)")
+    ap.add_argument("--sizes", default="1000,10000",
+                    help="target page counts, comma-separated (default: %(default)s)")
     ap.add_argument("--repeat", type=int, default=3,
                     help=f"(full, bare) pairs per size up to {LARGE} pages (default: %(default)s)")
-    ap.add_argument("--repeat-large", type=int, default=1,
+    ap.add_argument("--repeat-large", type=int, default=2,
                     help=f"(full, bare) pairs per size above {LARGE} pages (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--no-recrawl", action="store_true", help="skip the re-crawl runs")
-    ap.add_argument("--json", action="store_true", help="print a JSON object of the figures (table goes to stderr)")
+    ap.add_argument("--json", action="store_true",
+                    help="print a JSON object of the figures (the table goes to stderr)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, archives)")
     ap.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                     help="extra setting for the full crawl (repeatable), e.g. to try a tuning")
     args = ap.parse_args(argv)
     FULL_SETTINGS[:] = args.settings
 
+    if not hasattr(os, "wait4"):
+        ap.error("needs os.wait4 (Linux or another Unix)")
     sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
     if args.quick:
         sizes, args.repeat, args.repeat_large = sizes[:1], 1, 1
+    commit = git_commit()  # before the run: others may commit while it runs
     work = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
     log(f"work dir {work}")
     t0 = time.perf_counter()
@@ -411,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
         for n, target in enumerate(sizes):
             agencies = max(1, round(target / rate))
             repeat = args.repeat if target <= LARGE else args.repeat_large
-            res = bench_size(target, agencies, max(1, repeat), args.seed, work, recrawl=n == 0 and not args.no_recrawl)
+            res = bench_size(target, agencies, max(1, repeat), args.seed, work,
+                             recrawl=n == 0 and not args.no_recrawl)
             results.append(res)
             if n == 0:
                 rate = res["full"]["pages"] / agencies  # measured, for the larger worlds
@@ -422,7 +463,9 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException:
         log(f"interrupted; logs kept in {work}")
         raise
-    result = {"seed": args.seed, "today": TODAY, "full_settings": args.settings, "cpus": os.cpu_count(), "total_s": time.perf_counter() - t0,
+    result = {"seed": args.seed, "today": TODAY, "commit": commit, "full_settings": args.settings,
+              "cpus": os.cpu_count(),
+              "total_s": time.perf_counter() - t0,
               "pages_per_agency": rate, "sizes": results}
     table = render(result)
     if args.json:

@@ -22,6 +22,9 @@ class ListingSnapshot:
     status: str  # "ok", "blocked:<kind>", "http:<code>", "error:<type>", "robots"
     items: int = 0
     report_urls: list[str] = field(default_factory=list)
+    # The capture whose content this snapshot shows: ``fetch_id`` itself, or, when the server
+    # answered 304 Not Modified, the earlier capture it confirmed unchanged.
+    basis_fetch_id: int | None = None
 
 
 @dataclass(slots=True)

@@ -12,11 +12,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from twisted.internet import task
 
 from crawler import __version__, clock
+from crawler.exceptions import ArchiveError
 from storage import documents, fetches, reports, runs
 from storage.db import WARC_DIR, data_dir, open_db
-from storage.warc import Exchange, WarcArchive, sha256_hex, warc_date
+from storage.warc import Exchange, WarcArchive, read_record, sha256_hex, warc_date
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -28,7 +30,8 @@ _SESSIONS: weakref.WeakKeyDictionary[Crawler, ArchiveSession] = weakref.WeakKeyD
 class ArchiveSession:
     """Owns the open database and WARC writer for one crawl run."""
 
-    def __init__(self, data: str | None, *, command: str, args: dict[str, Any], warc_max_bytes: int) -> None:
+    def __init__(self, data: str | None, *, command: str, args: dict[str, Any], warc_max_bytes: int,
+                 commit_interval: float = 0.0) -> None:
         self.root = data_dir(data)
         self.db: Database = open_db(self.root)
         self.started = clock.now()
@@ -39,6 +42,10 @@ class ArchiveSession:
                                 max_bytes=warc_max_bytes)
         self._known: dict[str, dict] | None = None
         self.closed = False
+        self._committer: task.LoopingCall | None = None
+        if commit_interval > 0:
+            self._committer = task.LoopingCall(self.commit)
+            self._committer.start(commit_interval, now=False)
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
@@ -48,10 +55,22 @@ class ArchiveSession:
             spider_args = {k: v for k, v in vars(crawler.spider).items()
                            if k in ("source_ids", "years", "sources_path")} if crawler.spider else {}
             session = cls(crawler.settings.get("NIANBAO_DATA"), command="crawl", args=spider_args,
-                          warc_max_bytes=crawler.settings.getint("NIANBAO_WARC_MAX_BYTES"))
+                          warc_max_bytes=crawler.settings.getint("NIANBAO_WARC_MAX_BYTES"),
+                          commit_interval=crawler.settings.getfloat("NIANBAO_COMMIT_INTERVAL"))
             _SESSIONS[crawler] = session
             crawler.signals.connect(session.close, signal=signals.engine_stopped)
         return session
+
+    # -- transactions ----------------------------------------------------------------------
+    def begin(self) -> None:
+        """Open the batch transaction if none is open (writes then nest as savepoints)."""
+        if self._committer is not None and not self.db.conn.in_transaction:
+            self.db.conn.execute("BEGIN")
+
+    def commit(self) -> None:
+        """Commit the batch transaction (every ``NIANBAO_COMMIT_INTERVAL`` and at close)."""
+        if not self.closed and self.db.conn.in_transaction:
+            self.db.conn.commit()
 
     # -- what the spider needs to know --------------------------------------------------
     def known(self, url: str) -> dict | None:
@@ -60,13 +79,27 @@ class ArchiveSession:
             self._known = documents.known_documents(self.db)
         return self._known.get(url)
 
-    def unfetched_parts(self, report_id: str) -> list[dict]:
-        """Attachments/continuation pages of a stored report that were never fetched."""
-        return reports.unfetched_parts(self.db, report_id)
+    def report_parts(self, report_id: str, *, unfetched_only: bool = False) -> list[dict]:
+        """Attachments/continuation pages of a stored report (optionally only never-fetched ones)."""
+        return reports.report_parts(self.db, report_id, unfetched_only=unfetched_only)
+
+    def previous_capture(self, url: str) -> tuple[int, bytes] | None:
+        """(fetch id, raw body) of the archived capture of a document's current version."""
+        doc = self.known(url)
+        if not doc or not doc.get("payload_sha256"):
+            return None
+        row = fetches.first_response(self.db, doc["payload_sha256"])
+        if row is None:
+            return None
+        try:
+            return row["id"], read_record(self.warc.root, fetches.ref_of(row)).payload
+        except ArchiveError:
+            return None
 
     # -- archiving exchanges ------------------------------------------------------------
     def archive_response(self, ex: Exchange, row: dict[str, Any]) -> tuple[int, str]:
         """Write the exchange to WARC (a revisit record for a known payload) and index it."""
+        self.begin()
         digest = sha256_hex(ex.body)
         original = fetches.first_response(self.db, digest) if ex.body else None
         revisit = None
@@ -79,12 +112,16 @@ class ArchiveSession:
 
     def archive_failure(self, ex: Exchange, row: dict[str, Any]) -> int:
         """Write a request that got no response (timeout, refused, TLS…) and index it."""
+        self.begin()
         ref = self.warc.write_failure(ex, row.get("error") or "unknown error")
         return fetches.insert_fetch(self.db, {**row, "run_id": self.run_id, "record_type": "failure"}, ref)
 
     def close(self) -> None:
         """Close the WARC file and the database (idempotent)."""
         if not self.closed:
+            if self._committer is not None and self._committer.running:
+                self._committer.stop()
+            self.commit()
             self.closed = True
             self.warc.close()
             self.db.close()

@@ -48,6 +48,7 @@ class NianbaoSpider(scrapy.Spider):
         spider.by_id = {s.id: s for s in spider.sources}
         spider.revisit_after = timedelta(days=crawler.settings.getfloat("NIANBAO_REVISIT_DAYS"))
         spider.default_max_pages = crawler.settings.getint("NIANBAO_MAX_PAGES")
+        spider.listing_conditional = crawler.settings.getbool("NIANBAO_LISTING_CONDITIONAL")
         return spider
 
     # -- helpers ---------------------------------------------------------------------------

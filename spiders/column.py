@@ -77,7 +77,8 @@ class ColumnSpider(NianbaoSpider):
                 yield self.listing_request(source, url, column=url)
 
     # -- listings ----------------------------------------------------------------------------
-    def listing_request(self, source: Source, url: str, *, column: str, api=None) -> scrapy.Request:
+    def listing_request(self, source: Source, url: str, *, column: str, api=None,
+                        conditional: bool = True) -> scrapy.Request:
         state = self.columns.setdefault(column, ColumnState(column, min(source.max_pages, self.default_max_pages)))
         state.requested.add(url if api is None else f"{api.method} {api.url} {sorted(api.formdata.items())}")
         meta = {"nianbao_source": source.id, "nianbao_kind": LISTING, "column": column}
@@ -85,14 +86,27 @@ class ColumnSpider(NianbaoSpider):
             meta["api_form"] = api.formdata
             return scrapy.FormRequest(api.url, formdata=api.formdata, callback=self.parse_listing,
                                       errback=self.on_error, meta=meta, dont_filter=True)
-        return scrapy.Request(api.url if api else url, callback=self.parse_listing, errback=self.on_error,
-                              meta=meta)
+        request = scrapy.Request(api.url if api else url, callback=self.parse_listing, errback=self.on_error,
+                                 meta=meta, dont_filter=not conditional)
+        if conditional and self.listing_conditional:
+            # Re-read every run, but let the server say "unchanged" (304): the earlier capture
+            # is then replayed from the archive, so paging and evidence work as on a 200.
+            return self.conditional(request, self.session_known(request.url))
+        return request
 
     def parse_listing(self, response):
         source = self.source_of(response)
         state = self.columns[response.meta["column"]]
+        body, basis = response.body, self.fetch_id(response)
+        if response.status == 304:
+            previous = self.session().previous_capture(response.url)
+            if previous is None:  # nothing to replay: read the page in full
+                yield self.listing_request(source, response.url, column=state.url, conditional=False)
+                return
+            basis, body = previous
+            self.crawler.stats.inc_value("nianbao/listing_not_modified")
         state.pages += 1
-        text, _ = decode_body(response.body, _header(response, "Content-Type"))
+        text, _ = decode_body(body, _header(response, "Content-Type"))
         listing = parse_listing(text, response.url, cms=source.cms)
         new_items = [it for it in listing.items if it.url not in state.seen_items]
         state.seen_items.update(it.url for it in listing.items)
@@ -100,7 +114,8 @@ class ColumnSpider(NianbaoSpider):
         yield self.document_seen(response, LISTING)
         reports = [it for it in listing.items if it.info.is_report]
         yield ListingSnapshot(source.id, response.url, self.fetch_id(response), now, "ok",
-                              items=len(listing.items), report_urls=[it.url for it in reports])
+                              items=len(listing.items), report_urls=[it.url for it in reports],
+                              basis_fetch_id=basis)
         self.crawler.stats.inc_value("nianbao/items_excluded", len(listing.items) - len(reports))
         for item in new_items:
             if item.info.is_report:
@@ -130,7 +145,7 @@ class ColumnSpider(NianbaoSpider):
         if self.is_fresh(known):
             rid = report_id(source.id, item.url)
             yield ReportSeen(rid, clock.now_iso())
-            for part in self.session().unfetched_parts(rid):  # left over by an interrupted crawl
+            for part in self.session().report_parts(rid, unfetched_only=True):  # an interrupted crawl's
                 yield from self.follow_part(source, rid, part["url"], part["text"], part["file_type"])
             return
         meta = {"list_title": item.title, "list_year": item.info.year, "list_agency": item.info.agency,
@@ -174,9 +189,15 @@ class ColumnSpider(NianbaoSpider):
         url = meta["report_url"]
         rid = report_id(source.id, url)
         doc = self.document_seen(response, DETAIL)
+        if response.request.url != url:  # redirected: remember the listed URL too (no content)
+            yield DocumentSeen(url=url, kind=DETAIL, source_id=source.id, fetch_id=doc.fetch_id,
+                               seen_at=doc.seen_at, sha256=None, content_type="redirect")
         if response.status == 304:
             yield doc
             yield ReportSeen(rid, clock.now_iso())
+            # the page is unchanged, but its PDF may have been replaced: re-check the parts
+            for part in self.session().report_parts(rid):
+                yield from self.follow_part(source, rid, part["url"], part["text"], part["file_type"])
             return
         list_cands = listing_candidates(meta["list_date"], url)
         file_type = is_document_response(_header(response, "Content-Type"),

@@ -85,8 +85,9 @@ def mark_gone(db: Database, url: str, at: str) -> None:
 
 
 def known_documents(db: Database, source_ids: list[str] | None = None) -> dict[str, dict]:
-    """url → {kind, etag, last_modified, last_checked_at, id} for revisit decisions."""
-    sql = "select id, url, kind, etag, last_modified, last_checked_at, gone_since from documents"
+    """url → {id, kind, etag, last_modified, last_checked_at, gone_since, payload_sha256}."""
+    sql = ("select id, url, kind, etag, last_modified, last_checked_at, gone_since, payload_sha256 "
+           "from documents")
     args: list = []
     if source_ids:
         sql += f" where source_id in ({', '.join('?' * len(source_ids))})"

@@ -81,6 +81,7 @@ def initial(db: Database) -> None:
         {
             "id": int, "run_id": int, "source_id": str, "url": str, "fetch_id": int,
             "fetched_at": str, "status": str, "items": int, "report_urls": str,
+            "basis_fetch_id": int,
         },
         pk="id",
     )

@@ -66,12 +66,12 @@ def add_attachment(db: Database, report_id: str, url: str, text: str, *, documen
                   "file_type": file_type})
 
 
-def unfetched_parts(db: Database, report_id: str) -> list[dict]:
-    """Attachments and continuation pages of a report that were never fetched (e.g. a crawl was
-    killed after the report was stored): url, text, file_type."""
-    return list(db.query(
-        "select a.url, a.text, a.file_type from attachments a left join documents d on d.url = a.url "
-        "where a.report_id = ? and d.id is null order by a.id", [report_id]))
+def report_parts(db: Database, report_id: str, *, unfetched_only: bool = False) -> list[dict]:
+    """Attachments and continuation pages of a report (url, text, file_type); with
+    ``unfetched_only``, those never fetched (e.g. a crawl was killed after the report was stored)."""
+    sql = ("select a.url, a.text, a.file_type from attachments a left join documents d on d.url = a.url "
+           "where a.report_id = ?" + (" and d.id is null" if unfetched_only else "") + " order by a.id")
+    return list(db.query(sql, [report_id]))
 
 
 def add_listing_snapshot(db: Database, row: dict[str, Any]) -> None:

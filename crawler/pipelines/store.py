@@ -49,6 +49,7 @@ class StorePipeline:
 
     async def process_item(self, item: Any) -> Any:
         stats = self.crawler.stats
+        ArchiveSession.for_crawler(self.crawler).begin()
         db = self.db
         if isinstance(item, DocumentSeen):
             self.record_document(item)
@@ -86,7 +87,8 @@ class StorePipeline:
             reports.add_listing_snapshot(db, {
                 "run_id": session.run_id, "source_id": item.source_id, "url": item.url,
                 "fetch_id": item.fetch_id, "fetched_at": item.fetched_at, "status": item.status,
-                "items": item.items, "report_urls": item.report_urls})
+                "items": item.items, "report_urls": item.report_urls,
+                "basis_fetch_id": item.basis_fetch_id or item.fetch_id})
             self.listings[item.source_id][item.status] += 1
             stats.inc_value(f"nianbao/listing/{item.status.split(':')[0]}")
         return item
