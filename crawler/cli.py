@@ -67,6 +67,10 @@ def crawl(source_ids: tuple[str, ...], data: str | None, sources: str | None, ye
                       overrides=_parse_setting(settings))
     if stats.get("finish_reason") != "finished":
         _fail(f"crawl ended: {stats.get('finish_reason', 'did not start')}", 1)
+    bugs = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/")) + \
+        stats.get("nianbao/parse_errors", 0) + stats.get("nianbao/store_errors", 0)
+    if bugs:
+        _fail(f"crawl finished with {bugs} processing error(s); see the log above", 1)
 
 
 # -- sources --------------------------------------------------------------------------------

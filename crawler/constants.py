@@ -38,6 +38,10 @@ SOURCE_OK = "ok"
 SOURCE_BLOCKED = "blocked"  # stored as "blocked:<kind>"
 SOURCE_UNREACHABLE = "unreachable"
 SOURCE_EMPTY = "empty"  # column fetched fine but listed no report
+SOURCE_PARTIAL = "partial"  # some listing pages failed: the walk cannot prove an absence
+# Attachment rows that are pages of the report itself (TRS continuation pages).
+PART_PAGE = "page"
+OTHER_BODY = "other body"  # reports.exclusion of another body's report seen in a column
 
 # Compliance status words (DESIGN §6), used from issue 4 on.
 STATUSES = ("on_time", "late", "missing", "pending", "unknown")

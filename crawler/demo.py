@@ -15,7 +15,7 @@ import click
 
 from storage.db import DB_NAME, WARC_DIR
 
-DEMO_FILES = {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", WARC_DIR, "sources.toml"}
+MARKER = ".nianbao-demo"  # only a directory the demo made itself is ever emptied
 
 
 def start_sim_process(seed: int, agencies: int, today: date) -> tuple[subprocess.Popen, str]:
@@ -34,14 +34,14 @@ def start_sim_process(seed: int, agencies: int, today: date) -> tuple[subprocess
 
 
 def fresh_dir(path: Path) -> Path:
-    """Empty a previous demo directory (only if it holds nothing but demo files)."""
-    if path.exists():
-        extra = {p.name for p in path.iterdir()} - DEMO_FILES
-        if extra:
-            raise click.ClickException(f"{path} exists and holds other files ({', '.join(sorted(extra))}); "
+    """Empty a previous demo directory (only one the demo made: it carries a marker file)."""
+    if path.exists() and any(path.iterdir()):
+        if not (path / MARKER).exists():
+            raise click.ClickException(f"{path} exists and was not made by 'nianbao demo'; "
                                        "pass --data with a new directory")
         shutil.rmtree(path)
-    path.mkdir(parents=True)
+    path.mkdir(parents=True, exist_ok=True)
+    (path / MARKER).write_text("made by nianbao demo; emptied by the next demo run\n", encoding="utf-8")
     return path
 
 
@@ -60,7 +60,7 @@ def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
         os.environ["NIANBAO_NOW"] = today.isoformat()
         started = time.monotonic()
         stats = run_crawl(data=str(root), sources=str(sources), profile="sim",
-                          overrides={"LOG_LEVEL": "WARNING"})
+                          overrides={})
         elapsed = time.monotonic() - started
     finally:
         proc.terminate()

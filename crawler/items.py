@@ -25,6 +25,7 @@ class ListingSnapshot:
     # The capture whose content this snapshot shows: ``fetch_id`` itself, or, when the server
     # answered 304 Not Modified, the earlier capture it confirmed unchanged.
     basis_fetch_id: int | None = None
+    column_url: str | None = None  # the column (or year sub-column) this page belongs to
 
 
 @dataclass(slots=True)
@@ -91,6 +92,7 @@ class ReportSeen:
 
     report_id: str
     seen_at: str
+    source_id: str
 
 
 @dataclass(slots=True)

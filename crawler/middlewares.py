@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import zlib
 from typing import TYPE_CHECKING, Self
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -56,6 +57,21 @@ class BlockedPage(IgnoreRequest):
 
 def _headers(h) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in h.items() for v in vs]
+
+
+def _decoded(headers: dict[str, str], body: bytes, limit: int = 1 << 20) -> bytes:
+    """The body without its Content-Encoding (gzip/deflate), at most ``limit`` bytes, for block
+    detection only: this middleware sits outside HttpCompression and archives the raw bytes."""
+    encoding = headers.get("content-encoding", "").lower()
+    if not body or not any(e in encoding for e in ("gzip", "deflate")):
+        return body
+    try:
+        return zlib.decompressobj(wbits=zlib.MAX_WBITS | 32).decompress(body, limit)
+    except zlib.error:
+        try:  # raw deflate, as some servers send it
+            return zlib.decompressobj(wbits=-zlib.MAX_WBITS).decompress(body, limit)
+        except zlib.error:
+            return body
 
 
 def _kind(request: Request) -> str:
@@ -105,8 +121,8 @@ class ArchiveMiddleware:
         # small and legitimate, and so is a small attachment.
         expect_html = kind not in (ATTACHMENT, ROBOTS) and (not ctype or "html" in ctype) and not \
             is_document_response(ctype, headers.get("content-disposition"), request.url)
-        block = detect_block(response.status, response.headers, response.body, expect_html=expect_html) \
-            if kind != ROBOTS else None
+        block = detect_block(response.status, response.headers, _decoded(headers, response.body),
+                             expect_html=expect_html) if kind != ROBOTS else None
         row = self._row(request, ex) | {
             "status": response.status, "content_type": headers.get("content-type"),
             "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),

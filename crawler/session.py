@@ -83,12 +83,13 @@ class ArchiveSession:
         """Attachments/continuation pages of a stored report (optionally only never-fetched ones)."""
         return reports.report_parts(self.db, report_id, unfetched_only=unfetched_only)
 
+    def report_exists(self, report_id: str) -> bool:
+        """Is this report stored (not merely its page)?"""
+        return reports.report_exists(self.db, report_id)
+
     def previous_capture(self, url: str) -> tuple[int, bytes] | None:
-        """(fetch id, raw body) of the archived capture of a document's current version."""
-        doc = self.known(url)
-        if not doc or not doc.get("payload_sha256"):
-            return None
-        row = fetches.first_response(self.db, doc["payload_sha256"])
+        """(fetch id, raw body) of the last full (200) capture of a URL, for a 304 to confirm."""
+        row = fetches.last_full_capture(self.db, url)
         if row is None:
             return None
         try:

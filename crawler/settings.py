@@ -43,7 +43,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {
     "crawler.pipelines.store.StorePipeline": 300,
 }
-LOG_LEVEL = "INFO"
+LOG_LEVEL = "WARNING"  # quiet off a terminal: the progress extension prints the summary line
 RETRY_ENABLED = True
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_TIMES = 3

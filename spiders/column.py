@@ -20,7 +20,7 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import clock
-from crawler.constants import ATTACHMENT, DATE_NONE, DETAIL, LISTING
+from crawler.constants import ATTACHMENT, DATE_NONE, DETAIL, LISTING, OTHER_BODY, PART_PAGE
 from crawler.items import (
     AttachmentSeen,
     DocumentGone,
@@ -97,6 +97,11 @@ class ColumnSpider(NianbaoSpider):
     def parse_listing(self, response):
         source = self.source_of(response)
         state = self.columns[response.meta["column"]]
+        if is_document_response(_header(response, "Content-Type"), _header(response, "Content-Disposition"),
+                                response.url):  # a column URL that serves a file is a broken column
+            yield ListingSnapshot(source.id, response.url, self.fetch_id(response), clock.now_iso(),
+                                  "error:not-a-listing", column_url=state.url)
+            return
         body, basis = response.body, self.fetch_id(response)
         if response.status == 304:
             previous = self.session().previous_capture(response.url)
@@ -107,18 +112,27 @@ class ColumnSpider(NianbaoSpider):
             self.crawler.stats.inc_value("nianbao/listing_not_modified")
         state.pages += 1
         text, _ = decode_body(body, _header(response, "Content-Type"))
-        listing = parse_listing(text, response.url, cms=source.cms)
+        try:
+            listing = parse_listing(text, response.url, cms=source.cms)
+        except Exception as exc:  # a parser bug must cost this page, recorded, not the run
+            self.logger.error("cannot parse listing %s: %r", response.url, exc, exc_info=True)
+            self.crawler.stats.inc_value("nianbao/parse_errors")
+            yield ListingSnapshot(source.id, response.url, self.fetch_id(response), clock.now_iso(),
+                                  "error:parse", column_url=state.url)
+            return
         new_items = [it for it in listing.items if it.url not in state.seen_items]
         state.seen_items.update(it.url for it in listing.items)
         now = clock.now_iso()
         yield self.document_seen(response, LISTING)
-        reports = [it for it in listing.items if it.info.is_report]
+        # Report links, and truncated titles that may be one (decided on the detail page): a
+        # snapshot errs towards "listed", never towards a false absence.
+        reports = [it for it in listing.items if self.candidate(it)]
         yield ListingSnapshot(source.id, response.url, self.fetch_id(response), now, "ok",
                               items=len(listing.items), report_urls=[it.url for it in reports],
-                              basis_fetch_id=basis)
+                              basis_fetch_id=basis, column_url=state.url)
         self.crawler.stats.inc_value("nianbao/items_excluded", len(listing.items) - len(reports))
         for item in new_items:
-            if item.info.is_report:
+            if self.candidate(item):
                 yield from self.follow_item(source, item, response.url)
         platform = platform_for(listing.cms)
         for url in platform.next_pages(listing, state, len(new_items)):
@@ -131,6 +145,11 @@ class ColumnSpider(NianbaoSpider):
             if child.url not in self.columns and self.wanted_year(child.year) and self.allowed(source, child.url):
                 yield self.listing_request(source, child.url, column=child.url)
 
+    @staticmethod
+    def candidate(item: ListItem) -> bool:
+        """A listing item worth a detail fetch: a report title, or one cut short by the site."""
+        return item.info.is_report or item.info.reason == "truncated"
+
     def follow_item(self, source: Source, item: ListItem, listing_url: str):
         """A report link on a listing: fetch its detail page (or note it as still listed)."""
         if not self.wanted_year(item.info.year) or not self.allowed(source, item.url):
@@ -139,19 +158,22 @@ class ColumnSpider(NianbaoSpider):
             # Another body's report re-posted in this column: keep it on record, never as ours.
             yield self.report_item(source, item.url, item.title, item.info.year, item.info.agency, "title",
                                    own=False, listing_url=listing_url, fetch_id=None,
-                                   candidates=listing_candidates(item.date, item.url), exclusion="other body")
+                                   candidates=listing_candidates(item.date, item.url), exclusion=OTHER_BODY)
             return
         known = self.session_known(item.url)
-        if self.is_fresh(known):
-            rid = report_id(source.id, item.url)
-            yield ReportSeen(rid, clock.now_iso())
+        rid = report_id(source.id, item.url)
+        stored = known is not None and self.session().report_exists(rid)
+        if stored and self.is_fresh(known):
+            yield ReportSeen(rid, clock.now_iso(), source.id)
             for part in self.session().report_parts(rid, unfetched_only=True):  # an interrupted crawl's
                 yield from self.follow_part(source, rid, part["url"], part["text"], part["file_type"])
             return
         meta = {"list_title": item.title, "list_year": item.info.year, "list_agency": item.info.agency,
                 "list_date": item.date, "listing_url": listing_url, "report_url": item.url}
         req = self.request(item.url, source, DETAIL, self.parse_detail, **meta)
-        yield self.conditional(req, known)
+        # a page known without its report (first seen for another source, or with a year
+        # outside --years) is read in full: a 304 would leave nothing to recognise
+        yield self.conditional(req, known) if stored else req.replace(dont_filter=True)
 
     def session(self) -> ArchiveSession | None:
         if not self.crawler.settings.getbool("NIANBAO_STORE_ENABLED"):
@@ -177,7 +199,7 @@ class ColumnSpider(NianbaoSpider):
         ctype = _header(response, "Content-Type")
         return DocumentSeen(
             url=response.url, kind=kind, source_id=response.meta["nianbao_source"],
-            fetch_id=response.meta[FETCH_ID], seen_at=clock.now_iso(),
+            fetch_id=response.meta.get(FETCH_ID), seen_at=clock.now_iso(),
             sha256=None if not_modified else content_fingerprint(response.body, ctype),
             payload_sha256=None if not_modified else response.meta.get("nianbao_sha256"),
             size=None if not_modified else len(response.body), content_type=ctype,
@@ -190,11 +212,11 @@ class ColumnSpider(NianbaoSpider):
         rid = report_id(source.id, url)
         doc = self.document_seen(response, DETAIL)
         if response.request.url != url:  # redirected: remember the listed URL too (no content)
-            yield DocumentSeen(url=url, kind=DETAIL, source_id=source.id, fetch_id=doc.fetch_id,
+            yield DocumentSeen(url=url, kind=DETAIL, source_id=source.id, fetch_id=doc.fetch_id or 0,
                                seen_at=doc.seen_at, sha256=None, content_type="redirect")
         if response.status == 304:
             yield doc
-            yield ReportSeen(rid, clock.now_iso())
+            yield ReportSeen(rid, clock.now_iso(), source.id)
             # the page is unchanged, but its PDF may have been replaced: re-check the parts
             for part in self.session().report_parts(rid):
                 yield from self.follow_part(source, rid, part["url"], part["text"], part["file_type"])
@@ -230,12 +252,12 @@ class ColumnSpider(NianbaoSpider):
         own = agency_source == "registry" or agency_matches(agency, source.agency)
         parts = [{"url": a.url, "text": a.text, "file_type": None} for a in detail.attachments
                  if self.allowed(source, a.url)]
-        parts += [{"url": u, "text": "", "file_type": "page"}
+        parts += [{"url": u, "text": "", "file_type": PART_PAGE}
                   for u in platform_for(detail.cms).continuation_pages(detail) if self.allowed(source, u)]
         yield self.report_item(source, url, title, year, agency, agency_source, own=own,
                                listing_url=meta["listing_url"], fetch_id=self.fetch_id(response),
                                candidates=detail.date_candidates + list_cands, cms=detail.cms,
-                               attachments=parts, exclusion="" if own else "other body", document=doc)
+                               attachments=parts, exclusion="" if own else OTHER_BODY, document=doc)
         if own:
             for part in parts:
                 yield from self.follow_part(source, rid, part["url"], part["text"], part["file_type"])
@@ -271,7 +293,7 @@ class ColumnSpider(NianbaoSpider):
         known = self.session_known(url)
         if self.is_fresh(known):
             return
-        if file_type == "page":
+        if file_type == PART_PAGE:
             req = self.request(url, source, DETAIL, self.parse_continuation, report_id=rid)
         else:
             req = self.request(url, source, ATTACHMENT, self.parse_attachment, report_id=rid, link_text=text)
@@ -281,8 +303,12 @@ class ColumnSpider(NianbaoSpider):
         yield self.document_seen(response, ATTACHMENT)
         file_type = is_document_response(_header(response, "Content-Type"),
                                          _header(response, "Content-Disposition"), response.url)
+        if response.status == 304:  # unchanged: keep the type learnt when it was read
+            file_type = None
+        elif file_type is None:
+            file_type = "html"
         yield AttachmentSeen(response.meta["report_id"], response.request.url, response.meta["link_text"],
-                             file_type or ("not-modified" if response.status == 304 else "html"))
+                             file_type)
 
     # -- failures ------------------------------------------------------------------------------
     def on_error(self, failure):
@@ -305,4 +331,5 @@ class ColumnSpider(NianbaoSpider):
         self.crawler.stats.inc_value(f"nianbao/failures/{status.split(':')[0]}")
         self.logger.info("%s %s (%s)", status, request.url, exc)
         if meta.get("nianbao_kind") == LISTING and source_id:
-            yield ListingSnapshot(source_id, request.url, meta.get(FETCH_ID), now, status)
+            yield ListingSnapshot(source_id, request.url, meta.get(FETCH_ID), now, status,
+                                  column_url=meta.get("column"))

@@ -34,6 +34,18 @@ def first_response(db: Database, sha256: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def last_full_capture(db: Database, url: str) -> dict | None:
+    """The most recent 200 capture of a URL, resolved to the record holding its bytes."""
+    rows = list(db.query("select * from fetches where url = ? and status = 200 and record_type in "
+                         "('response', 'revisit') order by id desc limit 1", [url]))
+    if not rows:
+        return None
+    if rows[0]["record_type"] == "response":
+        return rows[0]
+    original = first_response(db, rows[0]["payload_sha256"])
+    return {**original, "id": rows[0]["id"]} if original else None
+
+
 def find_by_prefix(db: Database, prefix: str) -> list[str]:
     """Distinct payload digests starting with ``prefix`` (lets ``nianbao raw`` take a short hash)."""
     return [r["payload_sha256"] for r in db.query(

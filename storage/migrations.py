@@ -79,7 +79,7 @@ def initial(db: Database) -> None:
     db["attachments"].create_index(["report_id", "url"], unique=True)
     db["listing_snapshots"].create(
         {
-            "id": int, "run_id": int, "source_id": str, "url": str, "fetch_id": int,
+            "id": int, "run_id": int, "source_id": str, "column_url": str, "url": str, "fetch_id": int,
             "fetched_at": str, "status": str, "items": int, "report_urls": str,
             "basis_fetch_id": int,
         },

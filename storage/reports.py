@@ -47,9 +47,20 @@ def upsert_report(db: Database, report_id: str, row: dict[str, Any], *, seen_at:
     return False
 
 
-def touch_report(db: Database, report_id: str, seen_at: str) -> None:
-    """A listing still shows the report (its detail page was not re-fetched)."""
+def touch_report(db: Database, report_id: str, seen_at: str) -> bool | None:
+    """A listing still shows the report (its detail page was not re-fetched).
+
+    Returns whether it is the source's own report, or None when no such report is stored."""
+    rows = list(db.query("select own from reports where id = ?", [report_id]))
+    if not rows:
+        return None
     db.execute("update reports set last_seen_at = ? where id = ?", [seen_at, report_id])
+    return bool(rows[0]["own"])
+
+
+def report_exists(db: Database, report_id: str) -> bool:
+    """Is a report with this id stored?"""
+    return bool(list(db.query("select 1 from reports where id = ?", [report_id])))
 
 
 def add_attachment(db: Database, report_id: str, url: str, text: str, *, document_id: int | None = None,

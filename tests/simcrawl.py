@@ -61,7 +61,7 @@ def nianbao(*args: str, now: date | str | None = None, timeout: float = 300,
 def crawl(world: World, data: Path, now: date, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
     """Crawl the whole world into ``data`` as of ``now``."""
     return nianbao("crawl", "--data", str(data), "--sources", str(world.sources), "--profile", "sim",
-                   "-s", "LOG_LEVEL=INFO", *extra, now=now, check=check)
+                   *extra, now=now, check=check)
 
 
 def query(data: Path, sql: str, args: tuple = ()) -> list[dict]:

@@ -37,3 +37,19 @@ def test_non_html_is_hashed_as_bytes():
     import hashlib
 
     assert content_fingerprint(b"%PDF-1.4 ...", "application/pdf") == hashlib.sha256(b"%PDF-1.4 ...").hexdigest()
+
+
+def test_data_scripts_are_content():
+    page = '<html><body><script type="text/xml"><datastore><record>{}</record></datastore></script></body></html>'
+    assert content_fingerprint(page.format("A").encode(), "text/html") != \
+        content_fingerprint(page.format("B").encode(), "text/html")
+
+
+def test_unclosed_tags_stay_linear():
+    import time
+
+    hostile = ("<script>" + "x" * 20) * 20000  # 560 KB of unclosed scripts
+    started = time.perf_counter()
+    content_fingerprint(hostile.encode(), "text/html")
+    content_fingerprint((("<!--" + "y" * 20) * 20000).encode(), "text/html")
+    assert time.perf_counter() - started < 1.0

@@ -176,3 +176,15 @@ def test_normalize_title(raw, expected):
 
 def test_clean_line_keeps_latin_spaces_and_drops_cjk_ones():
     assert clean_line("高平市人民政府办公室\n 2022年 报告 PDF version") == "高平市人民政府办公室2022年报告PDF version"
+
+
+@pytest.mark.parametrize(("found", "expected", "same"), [
+    ("人力资源社会保障部", "中华人民共和国人力资源和社会保障部", True),  # how MOHRSS titles its reports
+    ("文化和旅游部", "中华人民共和国文化和旅游部", True),
+    ("东城区", "北京市东城区人民政府", True),  # bare district name in the title
+    ("密云区", "北京市密云区人民政府", True),
+    ("东城区人民政府办公室", "北京市东城区人民政府", False),  # the office is another body
+    ("北京市人民政府", "北京市东城区人民政府", False),  # the superior government
+])
+def test_agency_name_variants_of_shipped_sources(found, expected, same):
+    assert agency_matches(found, expected) is same

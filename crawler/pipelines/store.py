@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.constants import SOURCE_BLOCKED, SOURCE_EMPTY, SOURCE_OK, SOURCE_UNREACHABLE
+from crawler.constants import SOURCE_BLOCKED, SOURCE_EMPTY, SOURCE_OK, SOURCE_PARTIAL, SOURCE_UNREACHABLE
 from crawler.items import (
     AttachmentSeen,
     DocumentGone,
@@ -48,6 +48,14 @@ class StorePipeline:
         return ArchiveSession.for_crawler(self.crawler).db
 
     async def process_item(self, item: Any) -> Any:
+        try:
+            return self.store(item)
+        except Exception:
+            self.crawler.stats.inc_value("nianbao/store_errors")  # makes `nianbao crawl` exit 1
+            raise
+
+    def store(self, item: Any) -> Any:
+        """Write one item (synchronously: SQLite, in the session's batch transaction)."""
         stats = self.crawler.stats
         ArchiveSession.for_crawler(self.crawler).begin()
         db = self.db
@@ -60,7 +68,9 @@ class StorePipeline:
                 is_new = reports.upsert_report(db, item.report_id, {
                     "source_id": item.source_id, "agency": item.agency, "agency_source": item.agency_source,
                     "own": int(item.own), "report_year": item.report_year, "title": item.title,
-                    "url": item.url, "document_id": documents.document_id(db, item.url),
+                    "url": item.url,
+                    # a moved report's content lives at the URL it redirected to
+                    "document_id": documents.document_id(db, item.document.url if item.document else item.url),
                     "listing_url": item.listing_url, "published_at": item.published_at,
                     "published_at_source": item.published_at_source, "cms": item.cms,
                     "exclusion": item.exclusion,
@@ -75,7 +85,9 @@ class StorePipeline:
             else:
                 stats.inc_value("nianbao/reports_other_body")
         elif isinstance(item, ReportSeen):
-            reports.touch_report(db, item.report_id, item.seen_at)
+            if reports.touch_report(db, item.report_id, item.seen_at):
+                self.reports_seen[item.source_id].add(item.report_id)
+                stats.inc_value("nianbao/reports_seen")
         elif isinstance(item, AttachmentSeen):
             reports.add_attachment(db, item.report_id, item.url, item.text,
                                    document_id=documents.document_id(db, item.url), file_type=item.file_type)
@@ -85,7 +97,8 @@ class StorePipeline:
         elif isinstance(item, ListingSnapshot):
             session = ArchiveSession.for_crawler(self.crawler)
             reports.add_listing_snapshot(db, {
-                "run_id": session.run_id, "source_id": item.source_id, "url": item.url,
+                "run_id": session.run_id, "source_id": item.source_id, "column_url": item.column_url,
+                "url": item.url,
                 "fetch_id": item.fetch_id, "fetched_at": item.fetched_at, "status": item.status,
                 "items": item.items, "report_urls": item.report_urls,
                 "basis_fetch_id": item.basis_fetch_id or item.fetch_id})
@@ -124,15 +137,20 @@ class StorePipeline:
 
 
 def source_status(listing_counts: Counter, reports_seen: int) -> tuple[str, str]:
-    """A source's outcome from its listing captures: ok, empty, blocked:<kind> or unreachable.
+    """A source's outcome from its listing captures: ok, empty, partial, blocked:<kind> or
+    unreachable.
 
-    A column counts as crawled only when at least one listing page came back as content; a block
-    page or an error never reads as "no report".
+    A column counts as crawled only when every listing page came back as content: a block page
+    or an error never reads as "no report", and a walk cut short by one (paging is sequential,
+    so the pages after it were never seen) is ``partial``, which cannot prove an absence.
     """
     detail = ", ".join(f"{k}={v}" for k, v in sorted(listing_counts.items()))
+    failed = {s: n for s, n in listing_counts.items() if s != "ok"}
     if listing_counts.get("ok"):
+        if failed:
+            return SOURCE_PARTIAL, detail
         return (SOURCE_OK if reports_seen else SOURCE_EMPTY), detail
-    blocked = sorted((n, s) for s, n in listing_counts.items() if s.startswith("blocked:"))
+    blocked = sorted((n, s) for s, n in failed.items() if s.startswith("blocked:"))
     if blocked:
         return f"{SOURCE_BLOCKED}:{blocked[-1][1].split(':', 1)[1]}", detail
     return SOURCE_UNREACHABLE, detail or "no listing page fetched"

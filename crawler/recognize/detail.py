@@ -12,14 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from parsel import Selector
 
 from crawler.recognize.dates import DateCandidate, find_date, parse_date, url_date
 from crawler.recognize.listing import detect_cms
 from crawler.recognize.paging import file_stem, find_pagers
-from crawler.recognize.text import clean_line, normalize_text
+from crawler.recognize.text import clean_line, normalize_text, safe_join
 from crawler.recognize.titles import ORG_END, recognize_title
 
 if TYPE_CHECKING:
@@ -257,11 +257,15 @@ def _attachment_url(href: str, base: str, text: Callable[[], str], embedded: boo
         return None
     if _VIEWER.search(href):
         files = parse_qs(urlsplit(href).query).get("file")
-        return urljoin(base, unquote(files[0])) if files else None
-    if _ATTACH_EXT.search(urlsplit(href).path) or _ATTACH_PATH.search(href):
-        return urljoin(base, href)
+        return safe_join(base, unquote(files[0])) if files else None
+    try:
+        path = urlsplit(href).path
+    except ValueError:
+        return None
+    if _ATTACH_EXT.search(path) or _ATTACH_PATH.search(href):
+        return safe_join(base, href)
     if not embedded and _ATTACH_TEXT.search(text()):
-        return urljoin(base, href)
+        return safe_join(base, href)
     return None
 
 

@@ -17,20 +17,42 @@ import re
 from crawler.recognize.encoding import decode_body
 
 _WS = re.compile(r"\s+")
-_DROP = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
-_HEAD = re.compile(r"<head\b.*?</head\s*>", re.S | re.I)
+# Openers of the parts that are not visible text.  JavaScript is dropped; a script holding data
+# (Hanweb's <script type="text/xml"> record list) is content and kept.
+_OPEN = re.compile(r"<!--|<(script|style|noscript|template|head)\b([^>]*)>", re.I)
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.S | re.I)
 _TAG = re.compile(r"<[^>]*>")
 _HTML_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml")
 
 
+def _strip_invisible(html: str) -> str:
+    """Remove comments, scripts, styles and the head in one left-to-right pass (linear even
+    with unclosed tags: an opener without its closer drops the rest of the page)."""
+    out, pos, lower = [], 0, html.lower()
+    while (m := _OPEN.search(html, pos)) is not None:
+        tag = (m.group(1) or "").lower()
+        if tag == "script" and "xml" in (m.group(2) or "").lower():
+            out.append(html[pos:m.end()])
+            pos = m.end()
+            continue
+        out.append(html[pos:m.start()])
+        closer = "-->" if m.group(0) == "<!--" else f"</{tag}"
+        end = lower.find(closer, m.end())
+        if end < 0:
+            return " ".join(out)
+        pos = end + len(closer)
+        if closer != "-->":  # skip the rest of the closing tag, "</script >"
+            gt = html.find(">", pos)
+            pos = gt + 1 if gt >= 0 else len(html)
+    out.append(html[pos:])
+    return " ".join(out)
+
+
 def visible_text(html: str) -> str:
     """Title and visible text of an HTML page (scripts, styles, comments and head removed)."""
-    html = _DROP.sub(" ", html or "")
-    title = _TITLE.search(html)
-    body = _HEAD.sub(" ", html)
-    text = htmllib.unescape(_TAG.sub(" ", f"{title.group(1) if title else ''}\n{body}"))
-    return _WS.sub(" ", text).strip()
+    title = _TITLE.search(html or "")
+    text = htmllib.unescape(_TAG.sub(" ", _strip_invisible(html or "")))
+    return _WS.sub(" ", f"{title.group(1) if title else ''} {text}").strip()
 
 
 def content_fingerprint(body: bytes, content_type: str | None = None) -> str:

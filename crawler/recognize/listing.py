@@ -16,7 +16,7 @@ from parsel import Selector
 
 from crawler.recognize.dates import parse_date
 from crawler.recognize.paging import MAX_PAGES, Pager, find_pagers
-from crawler.recognize.text import clean_line, fold_width
+from crawler.recognize.text import clean_line, fold_width, safe_join
 from crawler.recognize.titles import TitleInfo, recognize_title
 
 CMS_NAMES = ("trs", "trs6", "hanweb", "plain")
@@ -150,9 +150,12 @@ def _item(el: Selector, base: str) -> ListItem | None:
         title = clean_line(a.get("title") or "") or text
         if not title:
             continue
+        url = safe_join(base, href)
+        if url is None:
+            continue
         outside = " ".join(root.xpath(".//text()[not(ancestor::a)]"))
         day = parse_date(outside)
-        return ListItem(urljoin(base, href), title, text, day, recognize_title(title))
+        return ListItem(url, title, text, day, recognize_title(title))
     return None
 
 
@@ -295,8 +298,8 @@ def _link_pager(sel: Selector, url: str) -> tuple[list[str], int | None]:
     for a in sel.xpath("//a[@href][string-length(normalize-space(.)) < 16]"):
         href = _usable_href(a.attrib.get("href"))
         text = clean_line(" ".join(a.root.itertext()) or a.attrib.get("title", ""))
-        if href is not None and text:
-            target = urljoin(url, href)
+        target = safe_join(url, href) if href is not None and text else None
+        if target is not None:
             links.append((text, target, _page_number(target)[0]))
     nxt = next(((u, n) for t, u, n in links if _NEXT_TEXT.match(t)), None)
     last_n = next((n for t, _, n in links if _LAST_TEXT.match(t) and n is not None), None)
@@ -336,9 +339,9 @@ def _child_columns(sel: Selector, url: str, item_urls: set[str]) -> list[ChildCo
         href = _usable_href(a.attrib.get("href"))
         text = clean_line(raw)
         m = _YEAR_TEXT.match(text)
-        if href is None or m is None:
+        target = safe_join(url, href) if href is not None and m is not None else None
+        if target is None:
             continue
-        target = urljoin(url, href)
         bare = urlunsplit(urlsplit(target)._replace(query="", fragment=""))
         if (not bare.startswith(directory) or len(bare) <= len(directory) or bare in seen
                 or target in item_urls or target == url):

@@ -13,6 +13,7 @@ Two forms exist on purpose:
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin, urlsplit
 
 # Full-width forms U+FF01..U+FF5E fold to ASCII, except the ones Chinese typesetting uses as
 # its own punctuation (kept as they are, like 。、 which sit outside that block anyway).
@@ -77,3 +78,14 @@ def normalize_title(s: str) -> str:
     s = "".join(normalize_text(_TAG.sub("\n", s)).split())
     s = _TITLE_MARKS.sub("", s)
     return _TRAILING_ELLIPSIS.sub("", s)
+
+
+def safe_join(base: str, href: str) -> str | None:
+    """``urljoin`` that returns None for hrefs no URL parser accepts (``http://[bad``…), so one
+    malformed link never costs the rest of the page."""
+    try:
+        joined = urljoin(base, href)
+        urlsplit(joined).port  # noqa: B018 - raises ValueError on a malformed netloc/port
+    except ValueError:
+        return None
+    return joined

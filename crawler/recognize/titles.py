@@ -145,6 +145,9 @@ def _canonical_body(name: str) -> str:
     s = normalize_title(name).translate(_TRAD)
     s = _PAREN_TAIL.sub("", s)
     s = s.replace("人民政府", "政府")
+    # State Council bodies title their reports without the country (人力资源社会保障部) and
+    # often without the 和 of their full name (人力资源和社会保障部).
+    s = s.removeprefix("中华人民共和国").replace("和", "")
     return re.sub(r"政府办$", "政府办公室", s)
 
 
@@ -178,6 +181,9 @@ def agency_matches(found: str, expected: str) -> bool:
     if a == b:
         return True
     if _is_place(a) and b == a + "政府" or _is_place(b) and a == b + "政府":
+        return True
+    # a bare place lacking its higher-level prefix (东城区 for 北京市东城区人民政府)
+    if _is_place(a) and _suffix_of(a + "政府", b) or _is_place(b) and _suffix_of(b + "政府", a):
         return True
     return _suffix_of(a, b) or _suffix_of(b, a)
 
