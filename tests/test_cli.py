@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -70,3 +71,17 @@ def test_sim_truth_and_sources_agree(run):
     registry = run("sim", "sources", "--seed", "3", "--agencies", "5", "--base-url", "http://127.0.0.1:9").output
     assert {t["source"] for t in truth} == {line.split('"')[1] for line in registry.splitlines()
                                             if line.startswith("id = ")}
+
+
+def test_demo_never_empties_a_directory_it_did_not_make(tmp_path):
+    from crawler.demo import MARKER, fresh_dir
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "archive.db").write_bytes(b"precious")
+    with pytest.raises(click.ClickException, match="not made by"):
+        fresh_dir(archive)
+    assert (archive / "archive.db").read_bytes() == b"precious"
+    demo = fresh_dir(tmp_path / "demo")
+    (demo / "archive.db").write_bytes(b"old demo")
+    assert not (fresh_dir(demo) / "archive.db").exists() and (demo / MARKER).exists()

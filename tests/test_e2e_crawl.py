@@ -107,6 +107,11 @@ def test_recrawl_of_unchanged_world_adds_no_versions_or_reports(crawled):
     assert after_second["versions"] == after_first["versions"]
     bytes_by_run = {r["run_id"]: r["b"] for r in query(data, "select run_id, sum(size) b from fetches group by run_id")}
     assert bytes_by_run[2] <= 0.10 * bytes_by_run[1], bytes_by_run
+    # a re-crawl that mostly confirms (304, skipped as fresh) keeps every source's status
+    status = {(r["run_id"], r["source_id"]): r["status"] for r in query(data, "select * from source_runs")}
+    for (run, source), value in status.items():
+        if run == 1:
+            assert status[(2, source)] == value, (source, value, status[(2, source)])
     # redirected detail URLs are known too, so they are not re-fetched inside the revisit interval
     assert not query(data, "select url from fetches where run_id = 2 and status = 301")
 

@@ -35,6 +35,19 @@ def test_edit_between_crawls_is_a_new_version_with_both_dates(tmp_path):
         checked = {r["kind"]: r["n"] for r in query(
             data, "select kind, count(*) n from fetches where run_id = 2 and status = 304 group by kind")}
         assert checked.get("detail", 0) > 0 and checked.get("attachment", 0) > 0, checked
+        # a later attachment re-check answered 304 keeps the file type learnt when it was read
+        types = {r["file_type"] for r in query(data, "select distinct file_type from attachments")}
+        assert types <= {"pdf", "docx", "doc", "page", "html", None} and "pdf" in types, types
+        # a third run the next day: listings answer 304 and replay the LAST capture, not an older one
+        crawl(world, data, date(2025, 7, 1))
+        last = {r["url"]: r["report_urls"] for r in query(
+            data, "select url, report_urls from listing_snapshots where run_id = 2 and status = 'ok'")}
+        third = query(data, "select s.url, s.report_urls, s.basis_fetch_id, f.status from listing_snapshots s "
+                            "join fetches f on f.id = s.fetch_id where s.run_id = 3 and s.status = 'ok'")
+        assert any(r["status"] == 304 for r in third)
+        for row in third:
+            if row["url"] in last:
+                assert row["report_urls"] == last[row["url"]], row["url"]
         edited_urls = {t["url"] for t in edited_now}
         multi = query(data, "select d.url from documents d join versions v on v.document_id = d.id "
                             "where d.kind = 'detail' group by d.id having count(*) > 1")

@@ -57,3 +57,16 @@ def test_years_restricts_the_crawl_to_those_report_years(tmp_path):
                 if t["reachable"] and t["status"] in ("on_time", "late") and t["year"] in (2022, 2023)}
         got = {(r["source_id"], r["report_year"]) for r in query(data, "select * from reports where own = 1")}
         assert want == got
+        # a full crawl the next day still finds every other year: pages seen during the backfill
+        # without a report (other years) are not mistaken for known reports
+        crawl(world, data, date(2025, 4, 11))
+        everything = {(t["source"], t["year"]) for t in truth if t["reachable"] and t["status"] in ("on_time", "late")}
+        got = {(r["source_id"], r["report_year"]) for r in query(data, "select * from reports where own = 1")}
+        assert everything == got
+
+
+def test_crawl_without_storage_runs(tmp_path):
+    with sim_world(tmp_path, seed=6, agencies=3, today=TODAY, troubles=False) as world:
+        data = tmp_path / "data"
+        out = crawl(world, data, TODAY, "-s", "NIANBAO_STORE_ENABLED=False")
+        assert "crawl finished" in out.stderr and not (data / "archive.db").exists()

@@ -84,3 +84,20 @@ def test_backoff_grows_and_is_capped():
     delays = [mw.delay(n) for n in (1, 2, 3, 10)]
     assert 0.8 <= delays[0] <= 1.2 and 1.6 <= delays[1] <= 2.4 and 3.2 <= delays[2] <= 4.8
     assert delays[3] <= 6.0
+
+
+def test_block_detection_sees_through_gzip(mw):
+    import gzip
+
+    listing = ("<html><body><ul class='list'>" + "<li><a href='./a.html'>某县政府信息公开工作年度报告</a></li>" * 30
+               + "</ul></body></html>").encode()
+    request = req()
+    ok = HtmlResponse(request.url, status=200, body=gzip.compress(listing), request=request,
+                      headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    assert len(ok.body) < 500 and mw.process_response(request, ok) is ok  # small when zipped, not "tiny"
+    waf = "<html><head><title>安全验证</title></head><body>请稍候，正在进行安全验证…</body></html>".encode()
+    request = req()
+    blocked = HtmlResponse(request.url, status=200, body=gzip.compress(waf + b" " * 600), request=request,
+                           headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    with pytest.raises(BlockedPage, match="waf"):
+        mw.process_response(request, blocked)

@@ -210,3 +210,11 @@ def test_is_article(url, head, body, article):
 def test_broken_input_never_raises(html):
     detail = parse_detail(html, URL)
     assert isinstance(detail.body_text, str)
+
+
+
+def test_malformed_attachment_href_is_skipped():
+    page = ('<html><body><a href="http://[bad/x.pdf">附件</a>'
+            '<a href="./P020240115123456789012.pdf">附件</a></body></html>')
+    assert [a.url for a in parse_detail(page, "http://x.gov.cn/nb/t.html").attachments] == [
+        "http://x.gov.cn/nb/P020240115123456789012.pdf"]

@@ -257,3 +257,10 @@ def test_dataproxy_escaped_records_without_cdata():
 def test_broken_input_never_raises(html, cms):
     listing = parse_listing(html, "http://a.gov.cn/col/col1/index.html", cms)
     assert listing.cms in {"trs", "trs6", "hanweb", "plain"}
+
+
+
+def test_one_malformed_href_costs_only_itself():
+    html = ('<ul class="list"><li><a href="http://[bad/x">某县2023年政府信息公开工作年度报告</a><span>2024-01-02</span></li>'
+            '<li><a href="./a.html">某县2022年政府信息公开工作年度报告</a><span>2023-01-02</span></li></ul>')
+    assert [i.url for i in parse_listing(html, "http://x.gov.cn/nb/").items] == ["http://x.gov.cn/nb/a.html"]
