@@ -34,7 +34,7 @@ from crawler.middlewares import FETCH_ID, BlockedPage
 from crawler.recognize.dates import DateCandidate, choose_published, url_date
 from crawler.recognize.detail import parse_detail
 from crawler.recognize.encoding import decode_body
-from crawler.recognize.fingerprint import content_fingerprint
+from crawler.recognize.fingerprint import content_fingerprint, visible_text
 from crawler.recognize.headers import is_document_response
 from crawler.recognize.listing import ListItem, parse_listing
 from crawler.recognize.titles import agency_matches, period_year, recognize_title
@@ -235,12 +235,12 @@ class ColumnSpider(NianbaoSpider):
                                                  "file_type": file_type}])
             return
         text, _ = decode_body(response.body, _header(response, "Content-Type"))
-        detail = parse_detail(text, response.url)
+        detail = parse_detail(text, response.url, with_body=False)
         title = detail.title or meta["list_title"]
         info = recognize_title(title)
         if not info.is_report:  # a stub's own title can be odd: trust the listing's
             title, info = meta["list_title"], recognize_title(meta["list_title"])
-        year = info.year or meta.get("list_year") or period_year(detail.body_text)
+        year = info.year or meta.get("list_year") or period_year(visible_text(text))
         if not self.wanted_year(year):
             yield doc
             return
@@ -282,7 +282,7 @@ class ColumnSpider(NianbaoSpider):
         if response.status == 304:
             return
         text, _ = decode_body(response.body, _header(response, "Content-Type"))
-        detail = parse_detail(text, response.url)
+        detail = parse_detail(text, response.url, with_body=False)
         for link in detail.attachments:
             if self.allowed(source, link.url):
                 yield from self.follow_part(source, response.meta["report_id"], link.url, link.text, None)

@@ -321,12 +321,13 @@ def _body(sel: Selector, html: str) -> tuple[str, bool]:
     return _page_text(sel), False
 
 
-def parse_detail(html: str, url: str) -> Detail:
+def parse_detail(html: str, url: str, *, with_body: bool = True) -> Detail:
     """Read a detail page: title (``meta ArticleTitle`` > h1/.title/#title > ``<title>``),
     agency (``meta ContentSource`` > 发布机构/发文机关/信息来源 cells), date candidates
     (``meta`` PubDate, untrusted when it is the page generation time or the epoch; visible
     发布日期/发布时间 as ``page``; the URL date as ``url``), attachments, the remaining parts of
-    a split TRS article, and a rough body text."""
+    a split TRS article, and a rough body text (skipped with ``with_body=False``: the crawler
+    only needs the links and metadata, and the body search is the costliest part)."""
     html = html or ""
     url = url or ""
     sel = Selector(text=html or "<html></html>", type="html")
@@ -337,7 +338,7 @@ def parse_detail(html: str, url: str) -> Detail:
     from_url = url_date(url)
     if from_url is not None:
         dates.append(DateCandidate(from_url, "url", url))
-    body, specific = _body(sel, html)
+    body, specific = _body(sel, html) if with_body else ("", False)
     has_meta = bool(_meta(sel, {"articletitle", "pubdate", "contentsource"}))
     is_article = has_meta or specific or bool(_DETAIL_URL.search(urlsplit(url).path))
     return Detail(title, title_source, _agency(sel, flat), dates, _attachments(sel, url),
