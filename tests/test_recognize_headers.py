@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from crawler.recognize.headers import DOCUMENT_KINDS, content_disposition_filename, is_document_response
+from crawler.recognize.headers import FILE_TYPES, content_disposition_filename, is_document_response
 
 NAME = "北京市密云区2023年政府信息公开工作年度报告.pdf"
 B64 = base64.b64encode(NAME.encode()).decode()
@@ -74,4 +74,4 @@ def test_is_document_response(content_type: str | None, disposition: bytes | str
                               expected: str | None) -> None:
     result = is_document_response(content_type, disposition, url)
     assert result == expected
-    assert result is None or result in DOCUMENT_KINDS
+    assert result is None or result in FILE_TYPES

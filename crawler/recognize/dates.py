@@ -10,13 +10,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from crawler.constants import DATE_SOURCES
 from crawler.recognize.text import fold_width
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 EPOCH = date(1970, 1, 1)
 
 # Precedence used by choose_published, best first.
-SOURCE_ORDER = ("meta", "page", "list", "url")
+SOURCE_ORDER = DATE_SOURCES  # precedence, best first
 
 _Y = r"(?P<y>(?:19|20|21)\d{2})"
 # Ordinary forms: 2024-01-15, 2024/1/15, 2024.01.15, 2024年1月15日 (optional time after).

@@ -12,8 +12,10 @@ import re
 from email.header import decode_header
 from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
 
+from crawler.recognize.encoding import canonical_encoding
+
 OTHER = "other-attachment"
-DOCUMENT_KINDS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd", "zip", "rar", OTHER)
+FILE_TYPES = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd", "zip", "rar", OTHER)
 
 EXTENSIONS: dict[str, str] = {
     "pdf": "pdf", "doc": "doc", "docx": "docx", "wps": "wps", "xls": "xls", "xlsx": "xlsx",
@@ -59,12 +61,11 @@ _FAMILIES = ({"doc", "docx", "wps"}, {"xls", "xlsx"}, {"zip", "ofd"})
 _PARAM = re.compile(r"""(?:^|;)\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)""")
 _ENCODED_WORD = re.compile(r"=\?[^?]+\?[BbQq]\?[^?]*\?=")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
-_CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
 
 
 def _decode_bytes(raw: bytes, charset: str | None = None) -> str:
     """Decode header bytes: the declared charset, else UTF-8, else GB18030 (GBK), else Latin-1."""
-    candidates = [_CHARSET_ALIASES.get(c.lower(), c) for c in (charset,) if c] + ["utf-8", "gb18030"]
+    candidates = [canonical_encoding(c) or c for c in (charset,) if c] + ["utf-8", "gb18030"]
     for candidate in candidates:
         try:
             return raw.decode(candidate)
@@ -107,7 +108,7 @@ def _decode_encoded_words(value: str) -> str:
     if not _ENCODED_WORD.search(value):
         return value
     try:
-        return "".join(part.decode(_CHARSET_ALIASES.get((cs or "").lower(), cs or "utf-8"), "replace")
+        return "".join(part.decode(canonical_encoding(cs) or "utf-8", "replace")
                        if isinstance(part, bytes) else part for part, cs in decode_header(value))
     except (LookupError, ValueError):
         return value

@@ -14,12 +14,13 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
+from crawler.constants import CMS_FAMILIES
 from crawler.recognize.dates import parse_date
 from crawler.recognize.paging import MAX_PAGES, Pager, find_pagers
 from crawler.recognize.text import clean_line, fold_width, safe_join
 from crawler.recognize.titles import TitleInfo, recognize_title
 
-CMS_NAMES = ("trs", "trs6", "hanweb", "plain")
+CMS_NAMES = tuple(c for c in CMS_FAMILIES if c != "auto")
 
 _HANWEB_URL = re.compile(r"/col/col\d+/")
 _CALL_6 = re.compile(r"\bcreatePage(?:HTML)?\s*\(\s*'")
