@@ -123,7 +123,7 @@ class ColumnSpider(NianbaoSpider):
         new_items = [it for it in listing.items if it.url not in state.seen_items]
         state.seen_items.update(it.url for it in listing.items)
         now = clock.now_iso()
-        yield self.document_seen(response, LISTING)
+        yield self.document_seen(response, LISTING, text if response.status != 304 else None)
         # Report links, and truncated titles that may be one (decided on the detail page): a
         # snapshot errs towards "listed", never towards a false absence.
         reports = [it for it in listing.items if self.candidate(it)]
@@ -194,13 +194,14 @@ class ColumnSpider(NianbaoSpider):
 
 
     # -- details -----------------------------------------------------------------------------
-    def document_seen(self, response, kind: str) -> DocumentSeen:
+    def document_seen(self, response, kind: str, text: str | None = None) -> DocumentSeen:
+        """The sighting of the fetched document (``text``: its body already decoded)."""
         not_modified = response.status == 304
         ctype = _header(response, "Content-Type")
         return DocumentSeen(
             url=response.url, kind=kind, source_id=response.meta["nianbao_source"],
             fetch_id=response.meta.get(FETCH_ID), seen_at=clock.now_iso(),
-            sha256=None if not_modified else content_fingerprint(response.body, ctype),
+            sha256=None if not_modified else content_fingerprint(response.body, ctype, text),
             payload_sha256=None if not_modified else response.meta.get("nianbao_sha256"),
             size=None if not_modified else len(response.body), content_type=ctype,
             etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"))
@@ -210,7 +211,10 @@ class ColumnSpider(NianbaoSpider):
         meta = response.meta
         url = meta["report_url"]
         rid = report_id(source.id, url)
-        doc = self.document_seen(response, DETAIL)
+        ctype = _header(response, "Content-Type")
+        file_type = is_document_response(ctype, _header(response, "Content-Disposition"), response.url)
+        text = decode_body(response.body, ctype)[0] if response.status != 304 and not file_type else None
+        doc = self.document_seen(response, DETAIL, text)
         if response.request.url != url:  # redirected: remember the listed URL too (no content)
             yield DocumentSeen(url=url, kind=DETAIL, source_id=source.id, fetch_id=doc.fetch_id or 0,
                                seen_at=doc.seen_at, sha256=None, content_type="redirect")
@@ -222,8 +226,6 @@ class ColumnSpider(NianbaoSpider):
                 yield from self.follow_part(source, rid, part["url"], part["text"], part["file_type"])
             return
         list_cands = listing_candidates(meta["list_date"], url)
-        file_type = is_document_response(_header(response, "Content-Type"),
-                                         _header(response, "Content-Disposition"), response.url)
         if file_type:  # the listing linked the report file itself
             info = recognize_title(meta["list_title"])
             doc.kind = ATTACHMENT
@@ -234,7 +236,6 @@ class ColumnSpider(NianbaoSpider):
                                    attachments=[{"url": response.url, "text": meta["list_title"],
                                                  "file_type": file_type}])
             return
-        text, _ = decode_body(response.body, _header(response, "Content-Type"))
         detail = parse_detail(text, response.url, with_body=False)
         title = detail.title or meta["list_title"]
         info = recognize_title(title)

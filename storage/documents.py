@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from storage.fetches import insert_row, update_row
+
 
 @dataclass(frozen=True, slots=True)
 class Sighting:
@@ -39,16 +41,14 @@ def record_sighting(db: Database, s: Sighting) -> SightingResult:
     A version row is never rewritten except to move its ``last_seen_at`` forward, so an edit
     after publication shows as a new row, never as an overwrite.
     """
-    docs = db.table("documents")
     rows = list(db.query("select * from documents where url = ?", [s.url]))
     with db.atomic():
         if not rows:
-            docs.insert({"url": s.url, "kind": s.kind, "source_id": s.source_id, "first_seen_at": s.seen_at,
-                         "last_seen_at": s.seen_at, "last_checked_at": s.seen_at, "etag": s.etag,
-                         "last_modified": s.last_modified, "sha256": s.sha256,
-                         "payload_sha256": s.payload_sha256, "content_type": s.content_type,
-                         "last_fetch_id": s.fetch_id})
-            doc_id = int(docs.last_pk)
+            doc_id = insert_row(db, "documents", {
+                "url": s.url, "kind": s.kind, "source_id": s.source_id, "first_seen_at": s.seen_at,
+                "last_seen_at": s.seen_at, "last_checked_at": s.seen_at, "etag": s.etag,
+                "last_modified": s.last_modified, "sha256": s.sha256, "payload_sha256": s.payload_sha256,
+                "content_type": s.content_type, "last_fetch_id": s.fetch_id})
             if s.sha256:
                 _append_version(db, doc_id, 1, s)
             return SightingResult(doc_id, True, bool(s.sha256))
@@ -65,13 +65,13 @@ def record_sighting(db: Database, s: Sighting) -> SightingResult:
             update.update(sha256=s.sha256, payload_sha256=s.payload_sha256, content_type=s.content_type)
             new_version = True
         elif current:
-            db.table("versions").update(current[0]["id"], {"last_seen_at": s.seen_at, "last_fetch_id": s.fetch_id})
-        docs.update(doc_id, update)
+            update_row(db, "versions", current[0]["id"], {"last_seen_at": s.seen_at, "last_fetch_id": s.fetch_id})
+        update_row(db, "documents", doc_id, update)
         return SightingResult(doc_id, False, new_version)
 
 
 def _append_version(db: Database, doc_id: int, seq: int, s: Sighting) -> None:
-    db.table("versions").insert({"document_id": doc_id, "seq": seq, "sha256": s.sha256,
+    insert_row(db, "versions", {"document_id": doc_id, "seq": seq, "sha256": s.sha256,
                                  "payload_sha256": s.payload_sha256, "size": s.size,
                                  "content_type": s.content_type, "first_seen_at": s.seen_at,
                                  "last_seen_at": s.seen_at, "first_fetch_id": s.fetch_id,

@@ -21,9 +21,23 @@ def insert_fetch(db: Database, row: dict[str, Any], ref: RecordRef | None) -> in
     data = {k: row.get(k) for k in FETCH_COLUMNS}
     if ref is not None:
         data.update(warc_file=ref.file, warc_offset=ref.offset, warc_length=ref.length)
-    table = db.table("fetches")
-    table.insert(data)
-    return int(table.last_pk)
+    return insert_row(db, "fetches", data)
+
+
+def insert_row(db: Database, table: str, data: dict[str, Any]) -> int:
+    """Plain INSERT returning the new rowid: the crawl's hot path, without sqlite-utils'
+    per-call table introspection and savepoint (the caller's batch transaction covers it)."""
+    columns = ", ".join(f"[{k}]" for k in data)
+    cursor = db.conn.execute(f"insert into [{table}] ({columns}) values ({', '.join('?' * len(data))})",
+                             list(data.values()))
+    return int(cursor.lastrowid)
+
+
+def update_row(db: Database, table: str, row_id: int, data: dict[str, Any]) -> None:
+    """Plain UPDATE of one row by id (hot path, like :func:`insert_row`)."""
+    if data:
+        db.conn.execute(f"update [{table}] set {', '.join(f'[{k}] = ?' for k in data)} where id = ?",
+                        [*data.values(), row_id])
 
 
 def first_response(db: Database, sha256: str) -> dict | None:

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.fetches import insert_row
+
 REPORT_FIELDS = (
     "source_id", "agency", "agency_source", "own", "report_year", "title", "url", "document_id",
     "listing_url", "published_at", "published_at_source", "format", "cms", "exclusion",
@@ -89,7 +91,7 @@ def add_listing_snapshot(db: Database, row: dict[str, Any]) -> None:
     """Record what one capture of a listing page showed (the evidence of absence, later)."""
     data = dict(row)
     data["report_urls"] = json.dumps(data.get("report_urls") or [], ensure_ascii=False)
-    db.table("listing_snapshots").insert(data)
+    insert_row(db, "listing_snapshots", data)
 
 
 def reports_for_sources(db: Database, source_ids: list[str] | None = None, own_only: bool = True) -> list[dict]:

@@ -55,12 +55,15 @@ def visible_text(html: str) -> str:
     return _WS.sub(" ", f"{title.group(1) if title else ''} {text}").strip()
 
 
-def content_fingerprint(body: bytes, content_type: str | None = None) -> str:
-    """Hex SHA-256 identifying a document's content (visible text for HTML, bytes otherwise)."""
+def content_fingerprint(body: bytes, content_type: str | None = None, text: str | None = None) -> str:
+    """Hex SHA-256 identifying a document's content (visible text for HTML, bytes otherwise).
+
+    ``text`` is the body already decoded by the caller, to avoid decoding it twice."""
     ctype = (content_type or "").lower()
     looks_html = any(t in ctype for t in _HTML_TYPES) or (not ctype and body[:512].lstrip().lower().startswith(
         (b"<!doctype html", b"<html")))
     if not looks_html or not body:
         return hashlib.sha256(body).hexdigest()
-    text, _ = decode_body(body, content_type)
+    if text is None:
+        text, _ = decode_body(body, content_type)
     return hashlib.sha256(("html-text:" + visible_text(text)).encode("utf-8")).hexdigest()
