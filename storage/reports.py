@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.fetches import insert_row
+from storage.fetches import insert_row, update_row
 
 REPORT_FIELDS = (
     "source_id", "agency", "agency_source", "own", "report_year", "title", "url", "document_id",
@@ -33,19 +33,19 @@ def upsert_report(db: Database, report_id: str, row: dict[str, Any], *, seen_at:
     ``first_seen_at`` and ``first_fetch_id`` never move; date candidates accumulate (each with
     its provenance), so later re-posts or edits cannot erase what an earlier capture showed.
     """
-    table = db.table("reports")
-    existing = list(db.query("select * from reports where id = ?", [report_id]))
+    existing = list(db.query("select date_candidates from reports where id = ?", [report_id]))
     data = {k: row.get(k) for k in REPORT_FIELDS}
     if not existing:
-        table.insert({"id": report_id, **data, "first_seen_at": seen_at, "last_seen_at": seen_at,
-                      "first_fetch_id": fetch_id,
-                      "date_candidates": json.dumps(date_candidates, ensure_ascii=False)})
+        insert_row(db, "reports", {"id": report_id, **data, "first_seen_at": seen_at, "last_seen_at": seen_at,
+                                   "first_fetch_id": fetch_id,
+                                   "date_candidates": json.dumps(date_candidates, ensure_ascii=False)})
         return True
     old = existing[0]
     merged = _merge_candidates(json.loads(old["date_candidates"] or "[]"), date_candidates)
     update = {k: v for k, v in data.items() if v is not None}
     update.update(last_seen_at=seen_at, date_candidates=json.dumps(merged, ensure_ascii=False))
-    table.update(report_id, update)
+    db.conn.execute(f"update reports set {', '.join(f'[{k}] = ?' for k in update)} where id = ?",
+                    [*update.values(), report_id])
     return False
 
 
@@ -68,15 +68,13 @@ def report_exists(db: Database, report_id: str) -> bool:
 def add_attachment(db: Database, report_id: str, url: str, text: str, *, document_id: int | None = None,
                    file_type: str | None = None) -> None:
     """Link an attachment URL to its report (idempotent; fills in document/file type when known)."""
-    table = db.table("attachments")
     rows = list(db.query("select id from attachments where report_id = ? and url = ?", [report_id, url]))
     if rows:
-        update = {k: v for k, v in {"document_id": document_id, "file_type": file_type}.items() if v is not None}
-        if update:
-            table.update(rows[0]["id"], update)
+        update_row(db, "attachments", rows[0]["id"],
+                   {k: v for k, v in {"document_id": document_id, "file_type": file_type}.items() if v is not None})
         return
-    table.insert({"report_id": report_id, "url": url, "text": text, "document_id": document_id,
-                  "file_type": file_type})
+    insert_row(db, "attachments", {"report_id": report_id, "url": url, "text": text, "document_id": document_id,
+                                   "file_type": file_type})
 
 
 def report_parts(db: Database, report_id: str, *, unfetched_only: bool = False) -> list[dict]:
