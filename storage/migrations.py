@@ -94,3 +94,25 @@ def initial(db: Database) -> None:
         },
         pk=("run_id", "source_id"),
     )
+
+
+@migrations(name="0002_texts")
+def texts(db: Database) -> None:
+    """Extracted text keyed by payload SHA-256, and each report's searchable full text."""
+    db["texts"].create(
+        {
+            "sha256": str, "status": str, "error": str, "extractor": str, "extractor_version": str,
+            "ocr": int, "pages": int, "chars": int, "file_type": str, "text": str, "original": str,
+            "tables": str, "extracted_at": str,
+        },
+        pk="sha256",
+    )
+    db["texts"].create_index(["status"])
+    db["report_texts"].create(
+        {
+            "report_id": str, "title": str, "agency": str, "report_year": int, "level": str,
+            "region": str, "source_id": str, "text": str, "original": str, "parts": str,
+            "updated_at": str,
+        },
+        pk="report_id",
+    )

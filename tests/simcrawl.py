@@ -29,6 +29,12 @@ class World:
     server: object
     sources: Path
 
+    def add_source(self, source_id: str, agency: str, url: str) -> None:
+        """Append a county-government source outside the simulated world to the registry."""
+        with self.sources.open("a", encoding="utf-8") as fh:
+            fh.write(f'\n[[source]]\nid = "{source_id}"\nagency = "{agency}"\nlevel = "county"\n'
+                     f'kind = "region"\nurls = ["{url}"]\n')
+
     def truth(self, today: date) -> list[dict]:
         return list(truth_records(self.seed, self.agencies, today, base_url=self.server.base_url))
 

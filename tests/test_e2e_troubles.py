@@ -23,14 +23,7 @@ def closed_port() -> int:
 
 def test_timeouts_refusals_and_oversized_files_are_recorded(tmp_path):
     with sim_world(tmp_path, seed=4, agencies=40, today=TODAY) as world:
-        world.sources.write_text(world.sources.read_text(encoding="utf-8") + f'''
-[[source]]
-id = "refused"
-agency = "无法连接县人民政府"
-level = "county"
-kind = "region"
-urls = ["http://127.0.0.1:{closed_port()}/zfxxgknb/"]
-''', encoding="utf-8")
+        world.add_source("refused", "无法连接县人民政府", f"http://127.0.0.1:{closed_port()}/zfxxgknb/")
         data = tmp_path / "data"
         crawl(world, data, TODAY, "-s", "DOWNLOAD_TIMEOUT=0.6", "-s", "RETRY_TIMES=1",
               "-s", "DOWNLOAD_MAXSIZE=15000")

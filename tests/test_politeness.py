@@ -30,14 +30,7 @@ def test_polite_crawl_obeys_robots_and_per_host_concurrency(tmp_path):
     with sim_world(tmp_path, seed=2, agencies=3, today=TODAY, troubles=False) as world:
         base = world.server.base_url
         # one extra source whose column sits under a path robots.txt disallows
-        world.sources.write_text(world.sources.read_text(encoding="utf-8") + f'''
-[[source]]
-id = "robots-test"
-agency = "禁止抓取县人民政府"
-level = "county"
-kind = "region"
-urls = ["{base}/a00001/search/?q=年报"]
-''', encoding="utf-8")
+        world.add_source("robots-test", "禁止抓取县人民政府", f"{base}/a00001/search/?q=年报")
         data = tmp_path / "data"
         nianbao("crawl", "--data", str(data), "--sources", str(world.sources),
                 "-s", "DOWNLOAD_DELAY=0.02", "-s", "AUTOTHROTTLE_START_DELAY=0.02",
