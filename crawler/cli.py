@@ -13,17 +13,10 @@ from pathlib import Path
 import click
 
 from crawler import __version__
+from crawler.cli_options import data_option, fail, sources_option
 from crawler.exceptions import ConfigError, NianbaoError
 
-data_option = click.option("--data", "data", envvar="NIANBAO_DATA", type=click.Path(file_okay=False),
-                           help="Data directory (archive.db + warc/). Default: $NIANBAO_DATA or ./nianbao-data.")
-sources_option = click.option("--sources", "sources", type=click.Path(dir_okay=False),
-                              help="Sources registry TOML. Default: the registry shipped with nianbao.")
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"nianbao: {message}", err=True)
-    sys.exit(code)
+_fail = fail
 
 
 def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
@@ -172,10 +165,11 @@ def sim_truth(seed: int, agencies: int, today) -> None:
 @click.option("--cms", default="auto", show_default=True, help="CMS family hint.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full JSON object.")
 def parse(file: str, url: str | None, cms: str, as_json: bool) -> None:
-    """Recognise one saved page: listing links and paging, or report title, year, agency, dates."""
-    from crawler.recognize.page import parse_page
+    """Recognise one saved file (HTML, PDF, DOCX, DOC, WPS, RTF, XLS(X), TXT): listing links and
+    paging, or report title, year, agency, dates, attachments and clean text."""
+    from crawler.parse_file import parse_file
 
-    result = parse_page(Path(file).read_bytes(), url=url or Path(file).resolve().as_uri(), cms=cms)
+    result = parse_file(Path(file).read_bytes(), url=url or Path(file).resolve().as_uri(), cms=cms)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -276,6 +270,16 @@ def demo(data: str | None, agencies: int, seed: int, today) -> None:
 def main() -> None:
     """Console-script entry point."""
     cli()
+
+
+def _register() -> None:
+    from crawler import cli_text
+
+    for command in cli_text.COMMANDS:
+        cli.add_command(command)
+
+
+_register()
 
 
 if __name__ == "__main__":

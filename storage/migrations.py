@@ -116,3 +116,87 @@ def texts(db: Database) -> None:
         },
         pk="report_id",
     )
+
+
+@migrations(name="0003_search")
+def search(db: Database) -> None:
+    """Full-text search over ``report_texts`` (title + text), filled by ``storage.search.index_reports``.
+
+    * ``search_docs``: one row per report (stable INTEGER id, copy of title/text/metadata);
+    * ``search_docs_fts``: FTS5 **trigram** index (title, text) for terms of ≥ 3 characters;
+    * ``search_chars`` + ``search_chars_fts``: the per-character form ("行 政 复 议") under
+      FTS5 **unicode61** for terms of 1–2 characters. Chinese punctuation is kept as tokens so
+      a phrase never matches across ，。;
+    * triggers keep each FTS index in step with its content table.
+
+    Metadata columns come before ``text`` so filters never read a row's overflow pages.
+    """
+    for statement in (
+        """
+        CREATE TABLE IF NOT EXISTS search_docs (
+            id INTEGER PRIMARY KEY, report_id TEXT NOT NULL UNIQUE, agency TEXT,
+            report_year INTEGER, level TEXT, region TEXT, source_id TEXT, updated_at TEXT,
+            indexed_at TEXT, title TEXT, text TEXT
+        )
+        """,
+        """
+        CREATE INDEX IF NOT EXISTS search_docs_year ON search_docs(report_year)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS search_chars (
+            id INTEGER PRIMARY KEY, title_chars TEXT, text_chars TEXT
+        )
+        """,
+        """
+        CREATE VIRTUAL TABLE IF NOT EXISTS search_docs_fts USING fts5(
+            title, text, content="search_docs", content_rowid="id", tokenize="trigram"
+        )
+        """,
+        """
+        CREATE VIRTUAL TABLE IF NOT EXISTS search_chars_fts USING fts5(
+            title_chars, text_chars, content="search_chars", content_rowid="id",
+            tokenize="unicode61 remove_diacritics 0 tokenchars '，。、；：？！'"
+        )
+        """,
+        """
+        CREATE TRIGGER IF NOT EXISTS search_docs_ai AFTER INSERT ON search_docs BEGIN
+            INSERT INTO search_docs_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END
+        """,
+        """
+        CREATE TRIGGER IF NOT EXISTS search_docs_ad AFTER DELETE ON search_docs BEGIN
+            INSERT INTO search_docs_fts(search_docs_fts, rowid, title, text)
+                VALUES ('delete', old.id, old.title, old.text);
+        END
+        """,
+        """
+        CREATE TRIGGER IF NOT EXISTS search_docs_au AFTER UPDATE ON search_docs
+        WHEN old.title IS NOT new.title OR old.text IS NOT new.text BEGIN
+            INSERT INTO search_docs_fts(search_docs_fts, rowid, title, text)
+                VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO search_docs_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END
+        """,
+        """
+        CREATE TRIGGER IF NOT EXISTS search_chars_ai AFTER INSERT ON search_chars BEGIN
+            INSERT INTO search_chars_fts(rowid, title_chars, text_chars)
+                VALUES (new.id, new.title_chars, new.text_chars);
+        END
+        """,
+        """
+        CREATE TRIGGER IF NOT EXISTS search_chars_ad AFTER DELETE ON search_chars BEGIN
+            INSERT INTO search_chars_fts(search_chars_fts, rowid, title_chars, text_chars)
+                VALUES ('delete', old.id, old.title_chars, old.text_chars);
+        END
+        """,
+        """
+        CREATE TRIGGER IF NOT EXISTS search_chars_au AFTER UPDATE ON search_chars
+        WHEN old.title_chars IS NOT new.title_chars OR old.text_chars IS NOT new.text_chars BEGIN
+            INSERT INTO search_chars_fts(search_chars_fts, rowid, title_chars, text_chars)
+                VALUES ('delete', old.id, old.title_chars, old.text_chars);
+            INSERT INTO search_chars_fts(rowid, title_chars, text_chars)
+                VALUES (new.id, new.title_chars, new.text_chars);
+        END
+        """,
+    ):
+        db.execute(statement)

@@ -214,6 +214,20 @@ def read_record(root: str | os.PathLike, ref: RecordRef) -> StoredRecord:
     )
 
 
+def decoded_payload(record: StoredRecord, limit: int = 200_000_000) -> bytes:
+    """The payload without its HTTP Content-Encoding (gzip/deflate), at most ``limit`` bytes:
+    WARC keeps the bytes as they crossed the wire; extractors want the entity."""
+    encoding = ",".join(v for k, v in record.http_headers if k.lower() == "content-encoding").lower()
+    if not record.payload or not any(e in encoding for e in ("gzip", "deflate")):
+        return record.payload
+    for wbits in (zlib.MAX_WBITS | 32, -zlib.MAX_WBITS):
+        try:
+            return zlib.decompressobj(wbits=wbits).decompress(record.payload, limit)
+        except zlib.error:
+            continue
+    return record.payload
+
+
 def iter_file(path: str | os.PathLike) -> Iterator[tuple[int, str, str]]:
     """(offset, record type, URI) of every readable record of a WARC file.
 

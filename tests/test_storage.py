@@ -28,7 +28,9 @@ def test_migrations_are_idempotent(tmp_path):
     db = open_db(tmp_path)
     db.close()
     db = open_db(tmp_path)  # second open applies nothing and keeps data
-    assert [m.name for m in migrations.applied(db)] == ["0001_initial"]
+    applied = [m.name for m in migrations.applied(db)]
+    assert applied[0] == "0001_initial" and len(applied) == len(set(applied))
+    assert not migrations.pending(db)
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
     assert {"fetches", "documents", "versions", "reports", "runs"} <= set(db.table_names())
 

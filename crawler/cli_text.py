@@ -1,0 +1,145 @@
+"""``nianbao extract``, ``run``, ``search`` and ``show``: the text side of the archive."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+
+from crawler.cli_options import data_option, fail, sources_option
+
+
+def _open(data: str | None):
+    from storage.db import open_db
+
+    try:
+        return open_db(data, create=False)
+    except FileNotFoundError as exc:
+        fail(str(exc), 2)
+
+
+@click.command()
+@data_option
+@sources_option
+@click.option("--all", "redo", is_flag=True, help="Re-extract everything an older extractor version produced.")
+@click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True)
+@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per file.")
+@click.option("--memory-mb", type=int, default=1536, show_default=True, help="Memory cap per worker.")
+@click.option("--no-ocr", is_flag=True, help="Mark pages without a text layer needs_ocr instead of OCRing them.")
+def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
+    """Extract clean text from archived pages and attachments, then index report texts."""
+    from crawler.extraction import run_extract
+
+    live = sys.stderr.isatty()
+
+    def progress(n: int, total: int) -> None:
+        if live:
+            click.echo(f"\r\033[Kextract {n}/{total}", nl=False, err=True)
+
+    _open(data).close()
+    summary = run_extract(data, sources=sources, redo=redo, workers=workers, timeout=timeout,
+                          memory_mb=memory_mb, ocr=not no_ocr, progress=progress)
+    click.echo(("\r\033[K" if live else "") + summary.line(), err=True)
+
+
+@click.command()
+@click.argument("source_ids", nargs=-1)
+@data_option
+@sources_option
+@click.option("--years", help="Only these report years, e.g. 2019-2025.")
+@click.option("--profile", type=click.Choice(["polite", "sim"]), default="polite", show_default=True)
+@click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True)
+@click.pass_context
+def run(ctx: click.Context, source_ids, data, sources, years, profile, workers) -> None:
+    """Crawl, then extract (what the scheduler calls). Check and notify come with later issues."""
+    from crawler.cli import crawl
+
+    try:
+        ctx.invoke(crawl, source_ids=source_ids, data=data, sources=sources, years=years, profile=profile,
+                   settings=())
+    except SystemExit as exc:
+        if exc.code:
+            raise
+    ctx.invoke(extract, data=data, sources=sources, redo=False, workers=workers, timeout=120.0,
+               memory_mb=1536, no_ocr=False)
+
+
+@click.command()
+@click.argument("query")
+@data_option
+@click.option("--agency", help="Agency name contains this.")
+@click.option("--year", type=int, help="Report year.")
+@click.option("--level", help="Source level (county, city_dept, …).")
+@click.option("--region", help="Region code (行政区划代码) prefix.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
+def search(query, data, agency, year, level, region, limit, as_json, as_csv) -> None:
+    """Full-text search of report texts (1- and 2-character terms included; 復議 finds 复议)."""
+    from storage import search as index
+
+    db = _open(data)
+    try:
+        hits = index.search(db, query, agency=agency, year=year, level=level, region=region, limit=limit)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    if as_csv:
+        out = csv.writer(sys.stdout)
+        out.writerow(["report_id", "report_year", "agency", "title", "score", "snippet"])
+        for h in hits:
+            out.writerow([h.report_id, h.report_year, h.agency, h.title, f"{h.score:.3f}", h.snippet])
+        return
+    for h in hits:
+        if as_json:
+            click.echo(json.dumps({"report_id": h.report_id, "report_year": h.report_year, "agency": h.agency,
+                                   "title": h.title, "source": h.source_id, "score": h.score,
+                                   "snippet": h.snippet}, ensure_ascii=False))
+        else:
+            click.echo(f"{h.report_id}  {h.report_year or '?'}  {h.title}\n    {h.snippet}")
+    if not hits and not as_json:
+        click.echo("no match", err=True)
+
+
+@click.command()
+@click.argument("report")
+@data_option
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--original", is_flag=True, help="Show the text in its original script (traditional kept).")
+def show(report, data, as_json, original) -> None:
+    """Metadata, versions, attachments and clean text of one report (id or URL)."""
+    db = _open(data)
+    rows = list(db.query("select * from reports where id = ? or url = ?", [report, report]))
+    if not rows:
+        fail(f"no report {report!r}", 1)
+    row = rows[0]
+    text = next(iter(db.query("select * from report_texts where report_id = ?", [row["id"]])), None)
+    attachments = list(db.query(
+        "select a.url, a.text, a.file_type, t.status, t.ocr from attachments a left join documents d on d.url = a.url "
+        "left join texts t on t.sha256 = d.payload_sha256 where a.report_id = ? order by a.id", [row["id"]]))
+    versions = list(db.query(
+        "select v.seq, v.first_seen_at, v.last_seen_at, v.payload_sha256 from versions v "
+        "join documents d on d.id = v.document_id where d.url = ? order by v.seq", [row["url"]]))
+    if as_json:
+        click.echo(json.dumps({**row, "date_candidates": json.loads(row["date_candidates"] or "[]"),
+                               "attachments": attachments, "versions": versions,
+                               "text": (text or {}).get("original" if original else "text")},
+                              ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{row['title']}\n  id {row['id']}  source {row['source_id']}  year {row['report_year']}"
+               f"  agency {row['agency']} ({row['agency_source']}){'' if row['own'] else '  [other body]'}")
+    click.echo(f"  url {row['url']}\n  published {row['published_at']} ({row['published_at_source']})"
+               f"  first seen {row['first_seen_at']}")
+    for c in json.loads(row["date_candidates"] or "[]"):
+        click.echo(f"    date {c['date']} from {c['source']}{'' if c.get('trusted', True) else ' (untrusted)'}: {c['raw']}")
+    for v in versions:
+        click.echo(f"  version {v['seq']}: {v['first_seen_at']} → {v['last_seen_at']}  sha256 {v['payload_sha256']}")
+    for a in attachments:
+        click.echo(f"  attachment {a['file_type'] or '?'} [{a['status'] or 'not extracted'}"
+                   f"{', OCR' if a['ocr'] else ''}] {a['text']}  {a['url']}")
+    click.echo("")
+    click.echo((text or {}).get("original" if original else "text") or "(no text yet: run nianbao extract)")
+
+
+COMMANDS = [extract, run, search, show]
