@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -216,14 +215,17 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _wrap_width(lines: list[str]) -> int | None:
-    """The width a hard-wrapped text was broken at, or None when lines are paragraphs."""
+    """The width a hard-wrapped text was broken at, or None when lines are paragraphs.
+
+    Lines of one wrap width vary by a few characters (half-width digits and punctuation take
+    less room), so a width is supported by the lines within 10 % below it.
+    """
     lengths = [len(line) for line in lines if len(line) >= 8 and " | " not in line]
     if len(lengths) < 3:
         return None
-    counts = Counter(lengths)
     best, support = None, 0
-    for width in counts:
-        n = sum(counts.get(width - d, 0) for d in range(3))
+    for width in set(lengths):
+        n = sum(1 for n_ in lengths if _full(n_, width))
         if n > support or (n == support and best is not None and width > best):
             best, support = width, n
     if best is None or support < 3 or support < 0.4 * len(lengths):
@@ -231,20 +233,28 @@ def _wrap_width(lines: list[str]) -> int | None:
     return best
 
 
+def _full(length: int, width: int) -> bool:
+    """Is a line of ``length`` characters a full line of a wrap at ``width``? (Half-width
+    digits let a full line hold up to about a quarter more characters.)"""
+    return 0.9 * width <= length <= 1.25 * width + 1
+
+
 def _joins(prev: str, prev_len: int, nxt: str, width: int | None) -> bool:
     """Does ``nxt`` continue the sentence ``prev`` (whose last source line had ``prev_len`` chars)?"""
     if not prev or not nxt or " | " in prev or " | " in nxt or _MARKER.match(nxt):
         return False
     last, first = prev[-1], nxt[0]
-    if last in _TERMINAL or not (_is_cjk(first) or first in "“《（"):
+    if last in _TERMINAL:
+        return False
+    if width is not None and _full(prev_len, width):
+        # a full line of a fixed-width wrap: the break is the layout's, whatever the characters
+        # around it (a number split "202|4年", a closing mark "通知|》")
+        return True
+    if not (_is_cjk(first) or first in "“《（"):
         return False
     if prev_len <= 2 and len(nxt) <= 2 and _is_cjk(last):  # one character per line
         return True
-    if last in _MID_SENTENCE:
-        return True
-    if not _is_cjk(last) or (_MARKER.match(prev) and len(prev) < 40):
-        return False
-    return width is not None and len(prev) >= width - 3
+    return last in _MID_SENTENCE
 
 
 def rejoin_lines(s: str) -> tuple[str, bool]:

@@ -67,7 +67,15 @@ def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
         proc.wait(timeout=10)
     click.echo(summary(root, elapsed, stats))
     click.echo(score_line(root, seed, agencies, today))
-    return 0 if stats.get("finish_reason") == "finished" else 1
+    if stats.get("finish_reason") != "finished":
+        return 1
+    from crawler.extraction import run_extract
+
+    click.echo("\nExtracting text from the archived pages and attachments …")
+    extracted = run_extract(str(root), sources=str(sources))
+    click.echo(f"  {extracted.line()}")
+    click.echo(f"  try: nianbao search 复议 --data {root}    nianbao show <report id> --data {root}")
+    return 0
 
 
 def score_line(root: Path, seed: int, agencies: int, today: date) -> str:

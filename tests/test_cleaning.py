@@ -120,3 +120,20 @@ def test_clean_text_empty_and_notes():
     c = clean_text("國(guó)務院辦公廳")
     assert c.text == "国务院办公厅" and c.original == "國務院辦公廳"
     assert c.notes == ["pinyin", "t2s"]
+
+
+def test_pdf_wrap_with_uneven_line_lengths_is_rejoined():
+    # reportlab-style wrap at a fixed width: lines with half-width digits hold more characters
+    raw = "\n".join([
+        "本报告是根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求，由临源县公安局",
+        "编制的2013年度政府信息公开工作年度报告。全文包括概述，主动公开政府信息情况，依申请公开",
+        "政府信息和不予公开政府信息情况，政府信息公开的收费及减免情况，因政府信息公开申请行政复",
+        "议、提起行政诉讼的情况，其他需要报告的事项。本报告所列数据的统计期限自2024年1月1日起至202",
+        "4年12月31日止。",
+        "一、概述",
+        "2013年，我局认真贯彻落实《条例》，健全政府信息公开工作机制，明确专人负责，政府信息公开",
+        "工作运行正常。",
+    ])
+    text = clean_text(raw).text
+    assert "由临源县公安局编制的" in text and "行政复议、提起" in text and "至2024年12月31日止" in text
+    assert "\n一、概述\n" in text and "政府信息公开工作运行正常" in text
