@@ -74,15 +74,17 @@ def run(ctx: click.Context, source_ids, data, sources, years, profile, workers) 
 @click.option("--level", help="Source level (county, city_dept, …).")
 @click.option("--region", help="Region code (行政区划代码) prefix.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--exact", is_flag=True, help="Rank every match (slower for very common terms).")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
-def search(query, data, agency, year, level, region, limit, as_json, as_csv) -> None:
+def search(query, data, agency, year, level, region, limit, exact, as_json, as_csv) -> None:
     """Full-text search of report texts (1- and 2-character terms included; 復議 finds 复议)."""
     from storage import search as index
 
     db = _open(data)
     try:
-        hits = index.search(db, query, agency=agency, year=year, level=level, region=region, limit=limit)
+        hits = index.search(db, query, agency=agency, year=year, level=level, region=region, limit=limit,
+                            rank_pool=None if exact else index.RANK_POOL)
     except ValueError as exc:
         fail(str(exc), 2)
     if as_csv:

@@ -168,3 +168,22 @@ def test_paging(db):
     assert len(all_ids) == 4
     assert [h.report_id for h in search(db, "公开", limit=2)] + \
         [h.report_id for h in search(db, "公开", limit=2, offset=2)] == all_ids
+
+
+def test_common_terms_are_ranked_within_a_pool_and_exact_ranks_all(tmp_path):
+    from sqlite_utils import Database
+
+    from storage.migrations import migrations
+    from storage.search import index_reports, search
+
+    db = Database(tmp_path / "pool.db")
+    migrations.apply(db)
+    # report 0 mentions 复议 most, but it is the oldest indexed; later ones mention it once
+    texts = ["行政复议" * 30] + ["本年度行政复议1件。" + "其他内容" * 40 for _ in range(9)]
+    db["report_texts"].insert_all(
+        {"report_id": f"r{i}", "title": f"报告{i}", "text": t, "report_year": 2024} for i, t in enumerate(texts))
+    index_reports(db)
+    assert search(db, "复议", rank_pool=None)[0].report_id == "r0"  # exact: the densest first
+    pooled = search(db, "复议", rank_pool=3, limit=3)
+    assert len(pooled) == 3 and "r0" not in {h.report_id for h in pooled}  # only the 3 newest ranked
+    assert search(db, "复议", rank_pool=3, year=2024, limit=20)[0].report_id == "r0"  # filters: exact
