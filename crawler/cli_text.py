@@ -51,19 +51,27 @@ def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
 @click.option("--years", help="Only these report years, e.g. 2019-2025.")
 @click.option("--profile", type=click.Choice(["polite", "sim"]), default="polite", show_default=True)
 @click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True)
+@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per file.")
+@click.option("--memory-mb", type=int, default=1536, show_default=True, help="Memory cap per worker.")
+@click.option("--no-ocr", is_flag=True, help="Mark pages without a text layer needs_ocr instead of OCRing them.")
 @click.pass_context
-def run(ctx: click.Context, source_ids, data, sources, years, profile, workers) -> None:
+def run(ctx: click.Context, source_ids, data, sources, years, profile, workers, timeout, memory_mb,
+        no_ocr) -> None:
     """Crawl, then extract (what the scheduler calls). Check and notify come with later issues."""
     from crawler.cli import crawl
 
+    code = 0
     try:
         ctx.invoke(crawl, source_ids=source_ids, data=data, sources=sources, years=years, profile=profile,
                    settings=())
     except SystemExit as exc:
-        if exc.code:
+        code = exc.code or 0
+        if code == 2:  # usage or configuration: nothing was crawled
             raise
-    ctx.invoke(extract, data=data, sources=sources, redo=False, workers=workers, timeout=120.0,
-               memory_mb=1536, no_ocr=False)
+    # a crawl that ended with errors still archived pages: extract them, then report the failure
+    ctx.invoke(extract, data=data, sources=sources, redo=False, workers=workers, timeout=timeout,
+               memory_mb=memory_mb, no_ocr=no_ocr)
+    sys.exit(code)
 
 
 @click.command()
@@ -101,7 +109,8 @@ def search(query, data, agency, year, level, region, limit, exact, as_json, as_c
         else:
             click.echo(f"{h.report_id}  {h.report_year or '?'}  {h.title}\n    {h.snippet}")
     if not hits and not as_json:
-        click.echo("no match", err=True)
+        indexed = db.execute("select count(*) from search_docs").fetchone()[0]
+        click.echo("no match" if indexed else "no match: the index is empty (run nianbao extract)", err=True)
 
 
 @click.command()

@@ -26,6 +26,8 @@ from storage import fetches, search, texts
 from storage.db import WARC_DIR, data_dir, open_db
 from storage.warc import decoded_payload, read_record
 
+MAX_BYTES = 60_000_000  # the pool's default size cap
+
 
 @dataclass
 class ExtractSummary:
@@ -37,12 +39,14 @@ class ExtractSummary:
     reports: int = 0
     indexed: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """One summary line."""
         by = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) or "nothing pending"
-        return (f"extract: {self.payloads} files ({by}); {self.reports} report texts, "
-                f"{self.indexed} indexed; {self.seconds:.1f} s")
+        warn = "".join(f"\n  warning: {w}" for w in self.warnings)
+        return (f"extract: {self.payloads} files ({by}); {self.reports} report texts changed, "
+                f"{self.indexed} indexed; {self.seconds:.1f} s{warn}")
 
 
 def _tasks(db, root, pending: list[dict], summary: ExtractSummary) -> Iterator[tuple[str, bytes, dict]]:
@@ -50,14 +54,17 @@ def _tasks(db, root, pending: list[dict], summary: ExtractSummary) -> Iterator[t
         original = fetches.first_response(db, row["sha256"])
         if original is None:
             summary.statuses["missing-from-archive"] += 1
+            summary.payloads += 1
             texts.save_text(db, row["sha256"], {"status": "error", "error": "payload not in the archive",
                                                 "extracted_at": clock.now_iso()})
             continue
         try:
-            data = decoded_payload(read_record(root, fetches.ref_of(original)))
+            # decode at most one byte past the pool's size cap: too_large is decided there
+            data = decoded_payload(read_record(root, fetches.ref_of(original)), limit=MAX_BYTES + 1)
         except ArchiveError as exc:
             texts.save_text(db, row["sha256"], {"status": "error", "error": str(exc), "extracted_at": clock.now_iso()})
             summary.statuses["error"] += 1
+            summary.payloads += 1
             continue
         yield row["sha256"], data, {"content_type": row["content_type"], "url": row["url"]}
 
@@ -73,69 +80,72 @@ def _text_row(result: ExtractResult) -> dict:
     }
 
 
-def build_report_texts(db, report_ids: list[str] | None, registry: dict[str, dict]) -> list[str]:
-    """(Re)build ``report_texts`` for these reports (all when None); returns the ids written."""
-    written = []
-    for report in texts.report_sources(db, report_ids):
+def build_report_texts(db, registry: dict[str, dict]) -> list[str]:
+    """Bring ``report_texts`` in line with the reports' current parts; returns the ids changed.
+
+    A report is rewritten when its parts (page, continuation pages, attachments and the
+    payload each now has), their extraction status or its registry metadata differ from what
+    was stored — so a page that went back to an older, already-extracted version, a newly
+    linked attachment or a registry change all reach the text and the index.  A report none of
+    whose parts has text any more loses its row (and its index entry).
+    """
+    changed = []
+    for report in texts.report_sources(db, None):
         parts = report["parts"]
         by_sha = texts.texts_for(db, [p["sha256"] for p in parts])
-        usable = [(p, by_sha[p["sha256"]]) for p in parts if by_sha.get(p["sha256"], {}).get("text")]
-        if not usable:
-            continue
         source = registry.get(report["source_id"], {})
+        summary_parts = [{"url": p["url"], "kind": p["kind"], "sha256": p["sha256"],
+                          "status": by_sha[p["sha256"]]["status"]} for p in parts if p["sha256"] in by_sha]
+        usable = [by_sha[p["sha256"]] for p in parts if by_sha.get(p["sha256"], {}).get("text")]
+        stored = texts.stored_report_text(db, report["id"])
+        if not usable:
+            if stored is not None and texts.delete_report_text(db, report["id"]):
+                changed.append(report["id"])
+            continue
+        row = {"title": report["title"], "agency": report["agency"], "report_year": report["report_year"],
+               "level": source.get("level"), "region": source.get("region"), "source_id": report["source_id"],
+               "parts": json.dumps(summary_parts, ensure_ascii=False)}
+        if stored is not None and all(stored.get(k) == v for k, v in row.items()):
+            continue
         texts.save_report_text(db, report["id"], {
-            "title": report["title"], "agency": report["agency"], "report_year": report["report_year"],
-            "level": source.get("level"), "region": source.get("region"), "source_id": report["source_id"],
-            "text": "\n\n".join(t["text"] for _, t in usable),
-            "original": "\n\n".join(t["original"] for _, t in usable),
-            "parts": [{"url": p["url"], "kind": p["kind"], "sha256": p["sha256"], "status": by_sha[p["sha256"]]["status"]}
-                      for p in parts if p["sha256"] in by_sha],
-            "updated_at": clock.now_iso(),
-        })
-        written.append(report["id"])
-    return written
-
-
-def affected_reports(db, shas: set[str]) -> list[str]:
-    """Reports whose page or attachments have one of these payloads, plus reports never built."""
-    ids = {r["id"] for r in db.query(
-        "select r.id from reports r left join report_texts t on t.report_id = r.id where t.report_id is null")}
-    for sha in shas:
-        ids.update(r["id"] for r in db.query(
-            "select r.id from reports r join documents d on d.id = r.document_id where d.payload_sha256 = ?", [sha]))
-        ids.update(r["report_id"] for r in db.query(
-            "select a.report_id from attachments a join documents d on d.url = a.url where d.payload_sha256 = ?",
-            [sha]))
-    return sorted(ids)
+            **row, "text": "\n\n".join(t["text"] for t in usable),
+            "original": "\n\n".join(t["original"] for t in usable), "updated_at": clock.now_iso()})
+        changed.append(report["id"])
+    return changed
 
 
 def run_extract(data: str | None, *, sources: str | None = None, redo: bool = False, workers: int = 2,
                 timeout: float = 120.0, memory_mb: int = 1536, ocr: bool = True,
                 progress: Callable[[int, int], None] | None = None) -> ExtractSummary:
-    """Extract every pending archived document; rebuild affected report texts and the index."""
+    """Extract every pending archived document; bring report texts and the index up to date."""
     started = time.monotonic()
-    db = open_db(data, create=False)
-    root = data_dir(data) / WARC_DIR
+    summary = ExtractSummary()
     try:
         registry = {s.id: {"level": s.level, "region": s.region} for s in load_sources(sources)}
-    except ConfigError:
+    except ConfigError as exc:
         registry = {}
-    summary = ExtractSummary()
-    pending = list(texts.pending_payloads(db, redo=redo, version=EXTRACTOR_VERSION if redo else None))
-    done: set[str] = set()
-    # each text is committed as it arrives: a killed run keeps what it finished
-    for n, (sha, result) in enumerate(extract_many(_tasks(db, root, pending, summary), workers=workers,
-                                                   timeout=timeout, memory_mb=memory_mb, ocr=ocr), 1):
-        texts.save_text(db, sha, _text_row(result))
-        summary.payloads += 1
-        summary.statuses[result.status] += 1
-        summary.ocr_pages += int(result.ocr)
-        done.add(sha)
-        if progress:
-            progress(n, len(pending))
-    written = build_report_texts(db, None if redo else affected_reports(db, done), registry)
-    summary.reports = len(written)
-    summary.indexed = search.index_reports(db, written) if written else 0
+        summary.warnings.append(f"no level/region for reports: {exc}")
+    db = open_db(data, create=False)
+    try:
+        root = data_dir(data) / WARC_DIR
+        pending = list(texts.pending_payloads(db, redo=redo, version=EXTRACTOR_VERSION))
+        # each text is committed as it arrives: a killed run keeps what it finished
+        tasks = _tasks(db, root, pending, summary)
+        for n, (sha, result) in enumerate(extract_many(tasks, workers=workers, timeout=timeout,
+                                                       memory_mb=memory_mb, ocr=ocr, max_bytes=MAX_BYTES), 1):
+            texts.save_text(db, sha, _text_row(result))
+            summary.payloads += 1
+            summary.statuses[result.status] += 1
+            summary.ocr_pages += int(result.ocr)
+            if progress:
+                progress(n, len(pending))
+        unknown = {r["source_id"] for r in db.query("select distinct source_id from reports")} - set(registry)
+        if registry and unknown:
+            summary.warnings.append(f"{len(unknown)} source(s) not in the registry: no level/region for their reports")
+        written = build_report_texts(db, registry)
+        summary.reports = len(written)
+        summary.indexed = search.index_reports(db, written) if written else 0
+    finally:
+        db.close()
     summary.seconds = time.monotonic() - started
-    db.close()
     return summary

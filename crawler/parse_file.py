@@ -27,7 +27,7 @@ def parse_file(data: bytes, url: str | None = None, content_type: str | None = N
     cleaned = clean_text(result.text) if result.text else None
     extraction = {"status": result.status, "extractor": result.extractor, "file_type": result.file_type,
                   "ocr": result.ocr, "pages": result.pages, "error": result.error}
-    if kind in (None, "html"):
+    if "html" in (kind, result.file_type):
         page = parse_page(data, url=url, content_type=content_type, cms=cms)
         if cleaned and page["kind"] != "listing":
             page["text"] = cleaned.text

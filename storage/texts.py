@@ -23,7 +23,9 @@ def pending_payloads(db: Database, *, redo: bool = False, version: str | None = 
     Rows: sha256, url, content_type, kind.
     """
     if redo and version:
-        condition, args = "t.sha256 is null or t.extractor_version is not ?", [version]
+        # another extractor version, or a failure worth retrying (timeout under load, memory cap)
+        condition, args = ("t.sha256 is null or t.extractor_version is not ? "
+                           "or t.status not in ('ok', 'empty', 'needs_ocr', 'needs_tool')"), [version]
     elif redo:
         condition, args = "1", []
     else:
@@ -54,7 +56,8 @@ def report_sources(db: Database, report_ids: list[str] | None = None) -> Iterato
     if report_ids:
         where = f"where r.id in ({', '.join('?' * len(report_ids))})"
         args = list(report_ids)
-    for report in db.query(f"select r.* from reports r {where} order by r.id", args):
+    # materialised: the caller writes report_texts while iterating
+    for report in list(db.query(f"select r.* from reports r {where} order by r.id", args)):
         parts = []
         page = list(db.query("select url, payload_sha256 from documents where id = ?", [report["document_id"]]))
         if page and page[0]["payload_sha256"]:
@@ -77,6 +80,16 @@ def texts_for(db: Database, shas: list[str]) -> dict[str, dict]:
         return {}
     rows = db.query(f"select * from texts where sha256 in ({', '.join('?' * len(shas))})", shas)
     return {r["sha256"]: r for r in rows}
+
+
+def stored_report_text(db: Database, report_id: str) -> dict | None:
+    """The ``report_texts`` row of a report, if any."""
+    return next(iter(db.query("select * from report_texts where report_id = ?", [report_id])), None)
+
+
+def delete_report_text(db: Database, report_id: str) -> bool:
+    """Remove a report's text (none of its parts has text any more); True if there was one."""
+    return db.conn.execute("delete from report_texts where report_id = ?", [report_id]).rowcount > 0
 
 
 def save_report_text(db: Database, report_id: str, row: dict[str, Any]) -> None:
