@@ -222,8 +222,8 @@ def main() -> None:
             like_cols, ratio20, ratiocnt = f"{'-':>15} {'-':>15}", f"{'-':>8}", f"{'-':>8}"
         print(f"{cat:9} {r50:7.1f}/{r95:7.1f} {e50:8.1f}/{e95:8.1f} {u50:7.1f}/{u95:7.1f} {c50:7.1f}/{c95:7.1f} {like_cols} "
               f"{ratio20} {ratiocnt}  {'ok' if recall_ok and like20 else ('-' if not like20 else 'MISMATCH')}")
-    print("\nranked = the default (a common single term ranked among its RANK_POOL newest matches);"
-          " exact-rank = every match ranked (--exact).")
+    print("\nranked = the default (the RANK_POOL newest matches scored by BM25 term frequency);"
+          " exact-rank = every match ranked by FTS5 bm25 (--exact).")
     print("×LIKE20 = LIKE top-20 p50 ÷ unranked top-20 p50; ×LIKEcnt = LIKE count p50 ÷ index count p50.")
     hits = {q: count(db, q) for qs in QUERIES.values() for q in qs}
     print("hits per query: " + ", ".join(f"{q} {h:,}" for q, h in hits.items()))

@@ -8,11 +8,13 @@ title, text and metadata with a stable INTEGER id):
   same text ("行 政 复 议"; Chinese punctuation kept as tokens), for terms of 1–2 characters.
 
 :func:`search` routes every query term by its length, so a short term never reaches the trigram
-MATCH (where it would silently match nothing or be ignored inside an AND). Terms combine as
-rowid sets (INTERSECT / UNION / EXCEPT). Ranking is FTS5 bm25 of one positive term (a long term
-when there is one); ``ranked=False`` returns newest-indexed first without computing bm25 (the
-fast path for very common terms). Snippets are computed in Python around the first occurrence,
-with every query term marked 【…】.
+MATCH (where it would silently match nothing or be ignored inside an AND). By default terms
+combine by merging each index's newest-first rowid stream (``storage.search_stream``: AND =
+intersection, OR = union, NOT = difference), stopping once enough candidates are found, and the
+``RANK_POOL`` newest matches are ranked by BM25 term frequency; ``ranked=False`` returns them
+newest first; ``rank_pool=None`` (``--exact``) ranks every match with FTS5 bm25() and rowid-set
+INTERSECT/UNION/EXCEPT. Snippets are computed in Python around the first occurrence, with
+every query term marked 【…】.
 
 :func:`index_reports` copies ``report_texts`` rows into ``search_docs``/``search_chars``;
 triggers keep both FTS indexes in step. Call it after writing ``report_texts``; re-running it
@@ -65,6 +67,7 @@ from sqlite_utils import Database
 
 from crawler.cleaning import CJK_CHAR, to_simplified
 from crawler.recognize.text import fold_width
+from storage import search_stream
 
 _TOKEN_PUNCT = "，。、；：？！"
 _SPACE_AROUND = re.compile(f"(?<=[{CJK_CHAR}{_TOKEN_PUNCT}])|(?=[{CJK_CHAR}{_TOKEN_PUNCT}])")
@@ -74,10 +77,10 @@ _WORD = re.compile(r"\w")
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
 SNIPPET_CHARS = 90
-# A single term matching more reports than this is ranked (bm25) among its RANK_POOL most
-# recently indexed matches: bm25 over 100,000 matches costs ~100 ms, over 2,000 a few ms.
-# ``search(..., rank_pool=None)`` (``nianbao search --exact``) ranks every match.
-RANK_POOL = 2000
+# Ranked queries score (BM25 term frequency) the RANK_POOL most recently indexed matches;
+# FTS5's bm25() over every match of a common term costs ~100+ ms at 100,000 reports.
+# ``search(..., rank_pool=None)`` (``nianbao search --exact``) ranks every match with bm25().
+RANK_POOL = 1000
 
 
 def chars_form(s: str | None) -> str:
@@ -332,43 +335,83 @@ def search(
 
     Filters: ``agency`` (substring), ``year`` (report year), ``level``, ``region`` (exact).
     ``ranked=False`` skips bm25 and returns the newest-indexed hits first — much faster when a
-    term hits most reports. A single unfiltered term with more than ``rank_pool`` matches is
-    ranked among its ``rank_pool`` most recently indexed matches (``None``: rank every match).
+    term hits most reports. Ranking scores the ``rank_pool`` most recently indexed matches
+    (after filters) by BM25 term frequency; ``rank_pool=None`` ranks every match with bm25().
     Returns ``[]`` for a query with nothing searchable; never raises for any query string.
     """
     parsed = parse_query(query)
     if not parsed.groups or limit <= 0:
         return []
+    if not ranked or rank_pool:
+        return _search_streamed(db, parsed, (agency, year, level, region), limit, max(0, int(offset)),
+                                rank_pool if ranked else None)
+    return _search_exact(db, parsed, (agency, year, level, region), limit, max(0, int(offset)))
+
+
+def _hits(db: Database, ids: list[int], scores: dict[int, float], terms: list[Term]) -> list[Hit]:
+    if not ids:
+        return []
+    rows = {r[0]: r for r in db.conn.execute(
+        "SELECT d.id, d.report_id, d.title, d.agency, d.report_year, d.source_id, d.text FROM search_docs d "
+        f"WHERE d.id IN ({', '.join('?' * len(ids))})", ids)}
+    return [Hit(report_id=r[1], title=r[2] or "", agency=r[3], report_year=r[4], source_id=r[5],
+                snippet=make_snippet(r[6], terms) if r[6] else make_snippet(r[2], terms),
+                score=float(scores.get(i, 0.0)))
+            for i in ids if (r := rows.get(i)) is not None]
+
+
+def _search_streamed(db: Database, parsed: ParsedQuery, filters: tuple, limit: int, offset: int,
+                     rank_pool: int | None) -> list[Hit]:
+    """Newest-first candidates merged from the indexes' rowid streams (bounded work); ranked
+    within a pool of ``rank_pool`` candidates by BM25 term frequency when asked."""
+    conn = db.conn
+    filter_args: list = []
+    filters_sql = _filters(*filters, filter_args)
+    groups = [[(t.fts_table, t.match) for t in g] for g in parsed.groups]
+    negated = [(t.fts_table, t.match) for t in parsed.negated]
+    want = offset + limit
+    try:
+        pool = search_stream.take(conn, search_stream.candidates(conn, groups, negated),
+                                  max(want, rank_pool or 0), filters_sql, filter_args)
+        scores: dict[int, float] = {}
+        if rank_pool:
+            texts: dict[int, str] = {}
+            for i in range(0, len(pool), 500):
+                chunk = pool[i:i + 500]
+                texts.update(conn.execute(
+                    f"SELECT id, coalesce(text, '') FROM search_docs WHERE id IN ({', '.join('?' * len(chunk))})",
+                    chunk).fetchall())
+            scores = search_stream.bm25_tf(texts, [t.text for t in parsed.positive])
+            pool = sorted(pool, key=lambda i: (-scores.get(i, 0.0), -i))
+    except sqlite3.OperationalError as exc:  # an FTS5 syntax corner we did not foresee
+        if "fts5" in str(exc).lower() or "match" in str(exc).lower():
+            return []
+        raise
+    return _hits(db, pool[offset:want], scores, parsed.positive)
+
+
+def _search_exact(db: Database, parsed: ParsedQuery, filters: tuple, limit: int, offset: int) -> list[Hit]:
+    """bm25 over every match (``nianbao search --exact``)."""
     params: list = []
+    agency, year, level, region = filters
     single = len(parsed.groups) == 1 and len(parsed.groups[0]) == 1 and not parsed.negated
     rank_term = next((g[0] for g in parsed.groups if len(g) == 1 and not g[0].short),
                      next((g[0] for g in parsed.groups if len(g) == 1), None))
     select = "d.report_id, d.title, d.agency, d.report_year, d.source_id, d.text"
-    if single:  # one MATCH, streamed: unranked pages never read more than they show
+    if single:
         term = parsed.groups[0][0]
         fts = term.fts_table
         params.append(term.match)
-        score = f"-bm25({fts})" if ranked else "0.0"
-        sql = (f"SELECT {select}, {score} FROM {fts} JOIN search_docs d ON d.id = {fts}.rowid "
+        sql = (f"SELECT {select}, -bm25({fts}) FROM {fts} JOIN search_docs d ON d.id = {fts}.rowid "
                f"WHERE {fts} MATCH ?")
-        if ranked and rank_pool and not any((agency, year, level, region)) and offset + limit <= rank_pool:
-            try:
-                floor = db.conn.execute(f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid DESC "
-                                        "LIMIT 1 OFFSET ?", [term.match, rank_pool - 1]).fetchone()
-            except sqlite3.OperationalError:
-                floor = None
-            if floor is not None:
-                sql += f" AND {fts}.rowid >= ?"
-                params.append(floor[0])
-        order = f"{fts}.rank" if ranked else f"{fts}.rowid DESC"
-        sql += _filters(agency, year, level, region, params) + f" ORDER BY {order}"
+        sql += _filters(agency, year, level, region, params) + f" ORDER BY {fts}.rank"
     else:
         parts = [" UNION ".join(_term_select(t, params) for t in group) for group in parsed.groups]
         hits = " INTERSECT ".join(f"SELECT id FROM ({p})" for p in parts)
         if parsed.negated:
             hits += " EXCEPT SELECT id FROM (" + " UNION ".join(
                 _term_select(t, params) for t in parsed.negated) + ")"
-        if ranked and rank_term is not None:
+        if rank_term is not None:
             fts = rank_term.fts_table
             params.append(rank_term.match)
             sql = (f"WITH hits(id) AS MATERIALIZED ({hits}), scored AS MATERIALIZED "
@@ -380,10 +423,10 @@ def search(
             sql = f"SELECT {select}, 0.0 FROM search_docs d WHERE d.id IN ({hits})"
             sql += _filters(agency, year, level, region, params) + " ORDER BY d.id DESC"
     sql += " LIMIT ? OFFSET ?"
-    params += [int(limit), max(0, int(offset))]
+    params += [int(limit), offset]
     try:
         rows = db.conn.execute(sql, params).fetchall()
-    except sqlite3.OperationalError as exc:  # an FTS5 syntax corner we did not foresee
+    except sqlite3.OperationalError as exc:
         if "fts5" in str(exc).lower() or "match" in str(exc).lower():
             return []
         raise
