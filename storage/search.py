@@ -61,10 +61,10 @@ import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from crawler import clock
 from crawler.cleaning import CJK_CHAR, to_simplified
 from crawler.recognize.text import fold_width
 from storage import search_stream
@@ -208,7 +208,7 @@ def index_reports(db: Database, report_ids: Iterable[str] | None = None, *, batc
     """
     cols = ", ".join(f"r.{c}" for c in _COLUMNS)
     conn = db.conn
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = clock.now_iso()  # the one injectable clock (NIANBAO_NOW)
     written = 0
 
     def write(rows: list[tuple]) -> None:
@@ -278,6 +278,15 @@ class Hit:
 def _term_select(term: Term, params: list) -> str:
     params.append(term.match)
     return f"SELECT rowid AS id FROM {term.fts_table} WHERE {term.fts_table} MATCH ?"
+
+
+def _hit_set_sql(parsed: ParsedQuery, params: list) -> str:
+    """SQL for the id set of a query: groups INTERSECT, terms of a group UNION, negated EXCEPT."""
+    parts = [" UNION ".join(_term_select(t, params) for t in group) for group in parsed.groups]
+    hits = " INTERSECT ".join(f"SELECT id FROM ({p})" for p in parts)
+    if parsed.negated:
+        hits += " EXCEPT SELECT id FROM (" + " UNION ".join(_term_select(t, params) for t in parsed.negated) + ")"
+    return hits
 
 
 def _filters(agency: str | None, year: int | None, level: str | None, region: str | None,
@@ -406,11 +415,7 @@ def _search_exact(db: Database, parsed: ParsedQuery, filters: tuple, limit: int,
                f"WHERE {fts} MATCH ?")
         sql += _filters(agency, year, level, region, params) + f" ORDER BY {fts}.rank"
     else:
-        parts = [" UNION ".join(_term_select(t, params) for t in group) for group in parsed.groups]
-        hits = " INTERSECT ".join(f"SELECT id FROM ({p})" for p in parts)
-        if parsed.negated:
-            hits += " EXCEPT SELECT id FROM (" + " UNION ".join(
-                _term_select(t, params) for t in parsed.negated) + ")"
+        hits = _hit_set_sql(parsed, params)
         if rank_term is not None:
             fts = rank_term.fts_table
             params.append(rank_term.match)
@@ -445,11 +450,7 @@ def count(db: Database, query: str, **filters: object) -> int:
     if not parsed.groups:
         return 0
     params: list = []
-    parts = [" UNION ".join(_term_select(t, params) for t in group) for group in parsed.groups]
-    hits = " INTERSECT ".join(f"SELECT id FROM ({p})" for p in parts)
-    if parsed.negated:
-        hits += " EXCEPT SELECT id FROM (" + " UNION ".join(
-            _term_select(t, params) for t in parsed.negated) + ")"
+    hits = _hit_set_sql(parsed, params)
     where = _filters(filters.get("agency"), filters.get("year"), filters.get("level"),  # type: ignore[arg-type]
                      filters.get("region"), params)  # type: ignore[arg-type]
     sql = f"SELECT count(*) FROM search_docs d WHERE d.id IN ({hits}){where}"

@@ -10,7 +10,7 @@ from parsel import Selector
 
 from crawler.extract.result import ExtractResult, finish, lib_version
 from crawler.extract.tables import expand_grid, render_rows
-from crawler.recognize.detail import _BODY_SELECTORS, _ZJEG, _score, element_text
+from crawler.recognize.detail import BODY_SELECTORS, ZJEG_CONTENT, body_score, element_text
 from crawler.recognize.encoding import decode_body
 from crawler.recognize.text import clean_line
 
@@ -145,18 +145,18 @@ def _body_root(sel: Selector, html: str) -> _Element:
     """The best body container (same ranking as ``recognize.detail``), else the whole body."""
     best: tuple[int, int] | None = None
     root: _Element | None = None
-    zjeg = _ZJEG.search(html)
+    zjeg = ZJEG_CONTENT.search(html)
     if zjeg and zjeg.group(1).strip():
         frag = Selector(text=zjeg.group(1), type="html")
         body = frag.xpath("//body")
         if body:
-            best, root = (_score(element_text(body[0].root), len(body[0].xpath(".//table"))), 0), body[0].root
-    for rank, query in enumerate(_BODY_SELECTORS, start=1):
+            best, root = (body_score(element_text(body[0].root), len(body[0].xpath(".//table"))), 0), body[0].root
+    for rank, query in enumerate(BODY_SELECTORS, start=1):
         for el in sel.css(query):
             text = element_text(el.root)
             if not text:
                 continue
-            key = (_score(text, len(el.xpath(".//table"))), -rank)
+            key = (body_score(text, len(el.xpath(".//table"))), -rank)
             if best is None or key > best:
                 best, root = key, el.root
     if root is not None:

@@ -30,14 +30,14 @@ _BLOCK = frozenset(
     "blockquote pre form header footer nav aside center hr title caption".split()
 )
 _SKIP = frozenset({"script", "style", "noscript", "template", "select", "option", "textarea", "head"})
-_BODY_SELECTORS = (
+BODY_SELECTORS = (
     "#ivs_content", ".TRS_Editor", ".trs_editor_view", "#webeditorview", "#zoom", "#Zoom",
     ".Custom_UnionStyle", "#article", "#articleContent", ".article-content", ".xxgk_content",
     ".zw-content", "#content",
 )
 _ROW_END = re.compile(r"(?:\s*\|\s*)+$")
-_SPECIFIC_BODIES = _BODY_SELECTORS[:-1]  # #content is too common to prove an article
-_ZJEG = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->",
+_SPECIFIC_BODIES = BODY_SELECTORS[:-1]  # #content is too common to prove an article
+ZJEG_CONTENT = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->",
                    re.S | re.I)
 _MARKERS = tuple(re.compile(p) for p in (
     r"一\s*[、.．]\s*(?:总体|概述|概况|工作概述)", r"二\s*[、.．]\s*(?:行政机关)?主动公开",
@@ -295,27 +295,27 @@ def report_marker_count(text: str) -> int:
     return sum(1 for marker in _MARKERS if marker.search(text))
 
 
-def _score(text: str, tables: int) -> int:
+def body_score(text: str, tables: int) -> int:
     return 10 * report_marker_count(text) + min(tables, 10)
 
 
 def _body(sel: Selector, html: str) -> tuple[str, bool]:
     """(best body text, whether a specific body container was found)."""
     candidates: list[tuple[int, int, str]] = []  # (score, -rank, text)
-    zjeg = _ZJEG.search(html)
+    zjeg = ZJEG_CONTENT.search(html)
     if zjeg:
         frag = Selector(text=zjeg.group(1) or "<p></p>", type="html")
         text = _page_text(frag)
         if text:
-            candidates.append((_score(text, len(frag.xpath("//table"))), 0, text))
+            candidates.append((body_score(text, len(frag.xpath("//table"))), 0, text))
     specific = bool(zjeg)
-    for rank, query in enumerate(_BODY_SELECTORS, start=1):
+    for rank, query in enumerate(BODY_SELECTORS, start=1):
         for el in sel.css(query):
             text = element_text(el.root)
             if not text:
                 continue
             specific = specific or query in _SPECIFIC_BODIES
-            candidates.append((_score(text, len(el.xpath(".//table"))), -rank, text))
+            candidates.append((body_score(text, len(el.xpath(".//table"))), -rank, text))
     if candidates:
         return max(candidates, key=lambda c: (c[0], c[1]))[2], specific
     return _page_text(sel), False
