@@ -13,20 +13,10 @@ from pathlib import Path
 import click
 
 from crawler import __version__
-from crawler.cli_options import data_option, fail, sources_option
+from crawler.cli_options import data_option, fail, parse_settings, settings_option, sources_option
 from crawler.exceptions import ConfigError, NianbaoError
 
 _fail = fail
-
-
-def _parse_setting(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for value in values:
-        if "=" not in value:
-            raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint="-s")
-        name, _, val = value.partition("=")
-        out[name.strip()] = val
-    return out
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,7 +33,7 @@ def cli() -> None:
 @click.option("--years", help="Only these report years, e.g. 2019-2025 or 2024 (backfill).")
 @click.option("--profile", type=click.Choice(["polite", "sim"]), default="polite", show_default=True,
               help="Pacing: 'polite' for real portals; 'sim' for the local simulator only.")
-@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy/nianbao setting.")
+@settings_option
 def crawl(source_ids: tuple[str, ...], data: str | None, sources: str | None, years: str | None,
           profile: str, settings: tuple[str, ...]) -> None:
     """Crawl the annual-report columns of SOURCE_IDS (default: every enabled source)."""
@@ -57,7 +47,7 @@ def crawl(source_ids: tuple[str, ...], data: str | None, sources: str | None, ye
     except (ConfigError, ValueError) as exc:
         _fail(str(exc), 2)
     stats = run_crawl(data=data, sources=sources, source_ids=list(source_ids), years=years, profile=profile,
-                      overrides=_parse_setting(settings))
+                      overrides=parse_settings(settings))
     if stats.get("finish_reason") != "finished":
         _fail(f"crawl ended: {stats.get('finish_reason', 'did not start')}", 1)
     bugs = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/")) + \
@@ -273,9 +263,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from crawler import cli_text
+    from crawler import cli_compliance, cli_text
 
-    for command in cli_text.COMMANDS:
+    for command in cli_text.COMMANDS + cli_compliance.COMMANDS:
         cli.add_command(command)
 
 

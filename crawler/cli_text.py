@@ -57,7 +57,7 @@ def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
 @click.pass_context
 def run(ctx: click.Context, source_ids, data, sources, years, profile, workers, timeout, memory_mb,
         no_ocr) -> None:
-    """Crawl, then extract (what the scheduler calls). Check and notify come with later issues."""
+    """Crawl, extract, check and notify: what the scheduler calls."""
     from crawler.cli import crawl
 
     code = 0
@@ -71,6 +71,10 @@ def run(ctx: click.Context, source_ids, data, sources, years, profile, workers, 
     # a crawl that ended with errors still archived pages: extract them, then report the failure
     ctx.invoke(extract, data=data, sources=sources, redo=False, workers=workers, timeout=timeout,
                memory_mb=memory_mb, no_ocr=no_ocr)
+    from crawler.cli_compliance import check
+
+    ctx.invoke(check, source_ids=source_ids, data=data, sources=sources, as_of=None, as_json=False, notify=True,
+               settings=())
     sys.exit(code)
 
 

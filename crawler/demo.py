@@ -75,7 +75,51 @@ def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
     extracted = run_extract(str(root), sources=str(sources))
     click.echo(f"  {extracted.line()}")
     click.echo(f"  try: nianbao search 复议 --data {root}    nianbao show <report id> --data {root}")
+    click.echo("\nChecking compliance (deadlines, missing, late, edited) …")
+    click.echo(check_demo(root, sources, seed, agencies, today))
     return 0
+
+
+def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date) -> str:
+    """Run the compliance check, write the HTML grid, and score the verdicts against the truth."""
+    from crawler import clock
+    from crawler.compliance.check import run_check
+    from crawler.compliance.publish import publish_events
+    from crawler.compliance.report_html import render_html
+    from crawler.runner import build_settings
+    from crawler.sim import truth_records
+    from crawler.sources import load_sources
+    from storage.compliance import stored_verdicts
+    from storage.db import open_db
+
+    db = open_db(root)
+    result = run_check(db, load_sources(sources), as_of=today)
+    publish_events(db, root, build_settings(), deliver_events=False)
+    verdicts = list(stored_verdicts(db))
+    (root / "report.html").write_text(render_html(verdicts, generated_at=clock.now_iso(), as_of=today.isoformat()),
+                                      encoding="utf-8")
+    truth = {(t["source"], t["year"]): t for t in truth_records(seed, agencies, today)}
+    claims = [v for v in result.verdicts if v["status"] in ("late", "missing")]
+    right = sum(1 for v in claims if truth[v["source"], v["year"]]["status"] == v["status"])
+    positives = [t for t in truth.values() if t["reachable"] and t["status"] in ("late", "missing")]
+    counts = result.counts
+    example = next((v for v in claims if v["status"] == "late"), claims[0] if claims else None)
+    lines = [
+        f"  verdicts          {len(result.verdicts)}: " + ", ".join(
+            f"{counts.get(k, 0)} {k}" for k in ("on_time", "late", "missing", "unknown", "pending")),
+        f"  flags opened      {sum(1 for e in result.events if e['event'] == 'opened')} "
+        f"(feed: {root / 'flags.atom'})",
+        f"  scored vs truth   {right}/{len(claims)} late/missing claims correct; found {right}/{len(positives)} "
+        "late or missing reports on reachable sources",
+        f"  compliance grid   {root / 'report.html'} (open it in a browser)",
+        "",
+        "Try next:",
+        f"  nianbao flags --data {root}",
+    ]
+    if example:
+        lines.append(f"  nianbao evidence {example['source']} {example['year']} --data {root} --sources {sources} "
+                     "--out evidence.zip")
+    return "\n".join(lines)
 
 
 def score_line(root: Path, seed: int, agencies: int, today: date) -> str:

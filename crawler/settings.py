@@ -61,11 +61,17 @@ NIANBAO_COMMIT_INTERVAL = 1.0
 NIANBAO_CONTACT_URL = "https://github.com/nianbao/nianbao"
 # Data directory holding archive.db and warc/ (None: $NIANBAO_DATA or ./nianbao-data).
 NIANBAO_DATA = None
+# Days after a deadline before a report not found may be called missing: a capture of the
+# column must be later than deadline + grace (CDN caches and listing regeneration lag).
+NIANBAO_GRACE_DAYS = 3
 # Re-read listing pages with If-None-Match/If-Modified-Since; a 304 replays the archived
 # capture (the snapshot then names it), so paging and evidence work as on a full read.
 NIANBAO_LISTING_CONDITIONAL = True
 # Cap on listing pages followed per column (sources may lower it with max_pages).
 NIANBAO_MAX_PAGES = 50
+# Apprise URLs (https://github.com/caronc/apprise) that receive new and changed flags, one
+# batched message per check (also read from $NIANBAO_NOTIFY_URLS, whitespace-separated).
+NIANBAO_NOTIFY_URLS: list[str] = []
 # Show a live progress line on a terminal (always one summary line at the end).
 NIANBAO_PROGRESS = True
 # First retry waits this many seconds, doubling per attempt (with jitter), at most _MAX.
@@ -78,6 +84,9 @@ NIANBAO_REVISIT_DAYS = 7
 NIANBAO_SOURCES = None
 # Write fetches, documents and reports to the archive (off only for bare benchmarks).
 NIANBAO_STORE_ENABLED = True
+# Deadline of township/street reports (not named in 711号 Art. 49) when a source has no
+# ``deadline`` override: "MM-DD" of the following year.
+NIANBAO_TOWNSHIP_DEADLINE = "01-31"
 # Rotate WARC files at this size.
 NIANBAO_WARC_MAX_BYTES = 1 << 30
 

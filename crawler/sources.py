@@ -163,15 +163,19 @@ def _check_encoding(value: Any) -> str:
     return value
 
 
+def valid_month_day(value: str) -> bool:
+    """Is ``value`` a real "MM-DD" (02-29 allowed: the rule of a leap year)?"""
+    match = DEADLINE_RE.match(value or "")
+    try:
+        return bool(match) and bool(date(2024, int(match[1]), int(match[2])))
+    except ValueError:
+        return False
+
+
 def _check_deadline(value: Any) -> str:
     _expect(value, str, 'a string "MM-DD"')
-    match = DEADLINE_RE.match(value)
-    try:
-        if not match:
-            raise ValueError
-        date(2024, int(match[1]), int(match[2]))  # a leap year, so "02-29" is a valid rule
-    except ValueError:
-        raise _Invalid(f"{value!r} is not a valid month-day \"MM-DD\"") from None
+    if not valid_month_day(value):
+        raise _Invalid(f"{value!r} is not a valid month-day \"MM-DD\"")
     return value
 
 

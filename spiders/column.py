@@ -141,6 +141,10 @@ class ColumnSpider(NianbaoSpider):
             # later record windows are parsed from a POST response whose form is not in its URL
             api = replace(api, formdata={**response.meta.get("api_form", {}), **api.formdata})
             yield self.listing_request(source, api.url, column=state.url, api=api)
+        if state.pages >= state.max_pages and new_items and platform.has_more(listing, state):
+            # the page cap cut the walk short: the older pages were never seen, so this run
+            # cannot prove an absence (the source is recorded ``partial``)
+            yield ListingSnapshot(source.id, response.url, None, now, "truncated:max_pages", column_url=state.url)
         for child in listing.child_columns:
             if child.url not in self.columns and self.wanted_year(child.year) and self.allowed(source, child.url):
                 yield self.listing_request(source, child.url, column=child.url)

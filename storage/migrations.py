@@ -200,3 +200,51 @@ def search(db: Database) -> None:
         """,
     ):
         db.execute(statement)
+
+
+@migrations(name="0004_compliance")
+def compliance(db: Database) -> None:
+    """Verdicts per (source, report year), flags with their lifecycle, and the flag history.
+
+    * ``compliance``: the latest verdict of each (source, year) — status, deadline and basis,
+      publication date and where it came from, confidence, reason, evidence (JSON list);
+    * ``flags``: one row per claim (``key``: ``compliance:<source>:<year>`` for missing/late,
+      ``edited:<report>``, …), open or closed; ``fingerprint`` is what a state change is
+      measured on (a new capture alone does not re-notify);
+    * ``flag_events``: append-only history (opened, updated, closed, reopened), each delivered
+      once (``notified_at``).
+    """
+    db["compliance"].create(
+        {
+            "source_id": str, "year": int, "agency": str, "level": str, "region": str, "kind": str,
+            "status": str, "deadline": str, "deadline_basis": str, "grace_days": int, "published_at": str,
+            "published_at_source": str, "first_seen_at": str, "confidence": str, "reason": str,
+            "reason_zh": str, "report_id": str, "report_url": str, "title": str, "as_of": str,
+            "evidence": str, "checked_at": str,
+        },
+        pk=("source_id", "year"),
+    )
+    db["compliance"].create_index(["status"])
+    db["flags"].create(
+        {
+            "id": int, "key": str, "kind": str, "source_id": str, "agency": str, "year": int,
+            "report_id": str, "state": str, "summary": str, "summary_zh": str, "url": str,
+            "evidence": str, "detail": str, "fingerprint": str, "opened_at": str, "updated_at": str,
+            "closed_at": str,
+        },
+        pk="id",
+        not_null={"key", "kind", "state"},
+    )
+    db["flags"].create_index(["key"], unique=True)
+    db["flags"].create_index(["state", "kind"])
+    db["flag_events"].create(
+        {
+            "id": int, "flag_id": int, "at": str, "event": str, "kind": str, "previous_kind": str,
+            "source_id": str, "agency": str, "year": int, "report_id": str, "summary": str,
+            "summary_zh": str, "url": str, "notified_at": str,
+        },
+        pk="id",
+        foreign_keys=[("flag_id", "flags", "id")],
+    )
+    db["flag_events"].create_index(["flag_id"])
+    db["flag_events"].create_index(["notified_at"])

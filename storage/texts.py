@@ -16,7 +16,7 @@ from crawler.constants import ATTACHMENT, DETAIL, PART_PAGE
 
 
 def pending_payloads(db: Database, *, redo: bool = False, version: str | None = None) -> Iterator[dict]:
-    """Current payloads of detail pages and attachments that have no text yet.
+    """Payloads (current and earlier versions) of detail pages and attachments with no text yet.
 
     ``redo`` also returns those extracted by another extractor version (``nianbao extract --all``
     re-runs everything whose text came from an older version; with ``version=None`` everything).
@@ -30,12 +30,20 @@ def pending_payloads(db: Database, *, redo: bool = False, version: str | None = 
         condition, args = "1", []
     else:
         condition, args = "t.sha256 is null", []
+    # every version's payload, not only the current one: an edit is judged by comparing texts
     sql = f"""
-        select d.payload_sha256 as sha256, min(d.url) as url, max(d.content_type) as content_type,
-               min(d.kind) as kind
-        from documents d left join texts t on t.sha256 = d.payload_sha256
-        where d.kind in ('{DETAIL}', '{ATTACHMENT}') and d.payload_sha256 is not null and ({condition})
-        group by d.payload_sha256 order by min(d.id)"""
+        with payloads as (
+            select d.id, d.payload_sha256 as sha256, d.url, d.content_type, d.kind from documents d
+            where d.kind in ('{DETAIL}', '{ATTACHMENT}') and d.payload_sha256 is not null
+            union all
+            select d.id, v.payload_sha256, d.url, coalesce(v.content_type, d.content_type), d.kind
+            from versions v join documents d on d.id = v.document_id
+            where d.kind in ('{DETAIL}', '{ATTACHMENT}') and v.payload_sha256 is not null
+        )
+        select p.sha256, min(p.url) as url, max(p.content_type) as content_type, min(p.kind) as kind
+        from payloads p left join texts t on t.sha256 = p.sha256
+        where ({condition})
+        group by p.sha256 order by min(p.id)"""
     yield from db.query(sql, args)
 
 

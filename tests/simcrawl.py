@@ -52,9 +52,9 @@ def sim_world(tmp: Path, *, seed: int, agencies: int, today: date, troubles: boo
 
 
 def nianbao(*args: str, now: date | str | None = None, timeout: float = 300,
-            check: bool = True, text: bool = True) -> subprocess.CompletedProcess:
-    """Run the ``nianbao`` CLI in a subprocess (optionally with a pinned clock)."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+            check: bool = True, text: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the ``nianbao`` CLI in a subprocess (optionally with a pinned clock and extra environment)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     if now is not None:
         env["NIANBAO_NOW"] = str(now)
     proc = subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=text,

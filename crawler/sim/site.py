@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from crawler.sim.names import role_index
 from crawler.sim.rng import days, h64, hexname, rng
-from crawler.sim.world import Agency, ReportPlan, agency, report_plan
+from crawler.sim.world import HOSTILE_FILE_PREFIX, Agency, ReportPlan, agency, report_plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +123,7 @@ def attachments(ag: Agency, item: Item, plan: ReportPlan, page_path: str) -> lis
     exts = {"pdf": ["pdf"], "pdf_docx": ["pdf", "docx"], "doc": ["doc"]}.get(plan.delivery, [])
     out = []
     for k, ext in enumerate(exts, 1):
-        filename = f"{plan.title}.{ext}"
+        filename = (HOSTILE_FILE_PREFIX if plan.hostile else "") + f"{plan.title}.{ext}"
         broken = ext == "docx" and plan.broken_duplicate
         if plan.opaque:
             n = item.doc_id * 10 + k

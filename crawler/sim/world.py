@@ -17,6 +17,9 @@ from crawler.sim.rng import EPOCH, clamp, days, deadline, rng
 
 FAMILIES = ("trs", "trs6", "hanweb", "plain")
 TOWNSHIP_DEADLINE = "02-20"
+HOSTILE_RATE = 0.005
+HOSTILE_TITLE_SUFFIX = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+HOSTILE_FILE_PREFIX = "../../"
 TOWNSHIP_NOTE = "乡镇：按县政府通知于次年2月20日前公开上一年度报告（地方规定）"
 SERVER_HEADERS = {"trs": "TRS WCM", "trs6": "nginx", "hanweb": "Hanweb JCMS", "plain": "Apache"}
 
@@ -115,6 +118,7 @@ class ReportPlan:
     repost_id: int | None
     move_date: date | None
     moved_id: int | None
+    hostile: bool = False  # title carries markup, attachment names climb directories (portals.md §5 hijacks)
 
 
 def _publication(r, dl: date, year: int) -> tuple[str, date | None]:
@@ -208,6 +212,10 @@ def report_plan(seed: int, i: int, year: int) -> ReportPlan:
         if delivery not in ("direct", "split") and r.random() < 0.02:
             move_date = pub + days(r.randint(30, 200))
             moved_id = ag.doc_id(move_date, 6 if year % 2 else 16)
+    # a hijacked page (0.5 %): drawn from its own stream so every other plan stays as it was
+    hostile = rng(seed, "hostile", i, year).random() < HOSTILE_RATE
+    if hostile:
+        title += HOSTILE_TITLE_SUFFIX
     return ReportPlan(
         index=i, year=year, deadline=dl, fate=fate, published=pub,
         doc_id=ag.doc_id(pub, 4) if pub else None, url_date=url_date, title=title,
@@ -216,7 +224,7 @@ def report_plan(seed: int, i: int, year: int) -> ReportPlan:
         opaque=ag.family == "plain" or (ag.family == "hanweb" and r.random() < 0.3),
         broken_duplicate=delivery == "pdf_docx" and r.random() < 0.25,
         edit_date=edit_date, repost_date=repost_date, repost_id=repost_id,
-        move_date=move_date, moved_id=moved_id,
+        move_date=move_date, moved_id=moved_id, hostile=hostile,
     )
 
 

@@ -39,6 +39,16 @@ class Platform:
                 return [url]
         return []
 
+    def has_more(self, listing: Listing, state: ColumnState) -> bool:
+        """Does the listing point to pages (or record windows) this run has not requested?"""
+        keys = [f"{api.method} {api.url} {sorted(api.formdata.items())}" for api in listing.api_requests]
+        return any(url not in state.requested for url in self.page_links(listing)) or any(
+            key not in state.requested for key in keys)
+
+    def page_links(self, listing: Listing) -> list[str]:
+        """The listing-page links this platform follows."""
+        return list(listing.next_pages)
+
     def api_requests(self, listing: Listing, state: ColumnState, new_items: int) -> list[ApiRequest]:
         """Record-API windows to request (Hanweb dataproxy and the like)."""
         out = []

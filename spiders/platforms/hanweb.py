@@ -15,3 +15,6 @@ class HanwebPlatform(Platform):
 
     def next_pages(self, listing: Listing, state: ColumnState, new_items: int) -> list[str]:
         return []
+
+    def page_links(self, listing: Listing) -> list[str]:
+        return []

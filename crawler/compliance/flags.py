@@ -1,0 +1,150 @@
+"""Flags: the claims a check makes (missing, late, edited, …) and their lifecycle.
+
+Pure functions.  A check computes the flags that *should* be open (:func:`compliance_flags`,
+:func:`edit_flag`), then :func:`reconcile` compares them with the stored ones and says what to
+write: a new flag is ``opened``; an open flag whose state changed (a missing report that
+appeared late: ``missing`` → ``late``) is ``updated``; one no longer claimed is ``closed``; a
+closed one claimed again is ``reopened``.  Each of those is one history event, delivered once.
+A new capture that only refreshes the evidence updates the row silently (no event), so the
+same claim never notifies twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from crawler.compliance.edits import Edit
+
+FLAG_KINDS = ("missing", "late", "edited", "inconsistent", "source_broken", "source_blocked")
+OPEN, CLOSED = "open", "closed"
+
+
+@dataclass(slots=True)
+class Desired:
+    """A flag a check wants open, with what identifies its state (``state``: fingerprinted)."""
+
+    key: str
+    kind: str
+    source: str
+    agency: str
+    year: int | None
+    report: str | None
+    summary: str
+    summary_zh: str
+    url: str | None
+    evidence: list[dict]
+    detail: dict = field(default_factory=dict)
+    state: dict = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        blob = json.dumps({"kind": self.kind, **self.state}, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def compliance_key(source: str, year: int) -> str:
+    return f"compliance:{source}:{year}"
+
+
+def edited_key(source: str, report: str) -> str:
+    return f"edited:{source}:{report}"
+
+
+def key_source(key: str) -> str:
+    """The source id inside a flag key (``<family>:<source>:…``; source ids contain no colon)."""
+    return key.split(":", 2)[1]
+
+
+def compliance_flags(verdicts: Iterable[dict]) -> dict[str, Desired]:
+    """``missing``/``late`` flags for the verdicts that make those claims (one key per source-year)."""
+    out = {}
+    for v in verdicts:
+        if v["status"] not in ("missing", "late"):
+            continue
+        key = compliance_key(v["source"], v["year"])
+        if v["status"] == "late":
+            title = f" “{v['title']}”" if v.get("title") else ""
+            summary = (f"{v['agency']}: {v['year']} report{title} published {v['published_at']} "
+                       f"(after the {v['deadline']} deadline, {v['deadline_basis']})")
+            summary_zh = (f"{v['agency']}{v['year']}年度报告{title}于{v['published_at']}发布，"
+                          f"晚于{v['deadline']}截止日期")
+        else:
+            summary = f"{v['agency']}: no {v['year']} report found after the {v['deadline']} deadline"
+            summary_zh = f"{v['agency']}{v['year']}年度报告在{v['deadline']}截止日期后仍未发布"
+        state = {"status": v["status"], "published_at": v["published_at"], "deadline": v["deadline"]}
+        out[key] = Desired(key, v["status"], v["source"], v["agency"], v["year"], v["report"], summary, summary_zh,
+                           v.get("report_url"), v["evidence"],
+                           {"deadline": v["deadline"], "deadline_basis": v["deadline_basis"],
+                            "published_at_source": v["published_at_source"], "confidence": v["confidence"],
+                            "reason": v["reason"], "reason_zh": v["reason_zh"]}, state)
+    return out
+
+
+def edit_flag(source: str, agency: str, year: int, report: str, title: str | None, edits: list[Edit]) -> Desired:
+    """One ``edited`` flag per report, covering every text change seen in its page and files."""
+    last = edits[-1]
+    first_seen = min(e.before.first_seen_at for e in edits)
+    name = title or report
+    summary = (f"{agency}: {year} report edited after publication ({len(edits)} change(s); "
+               f"first captured {first_seen[:10]}, changed text seen {last.after.first_seen_at[:10]})")
+    summary_zh = f"{agency}{year}年度报告发布后被修改（{len(edits)}处变更；{last.after.first_seen_at[:10]}发现）"
+    evidence = []
+    for e in edits:
+        evidence.append({"fetch": e.before.last_fetch_id, "url": e.document_url, "fetched_at": e.before.last_seen_at,
+                         "role": "edit_before",
+                         "shows": f"the text before the edit (seen {e.before.first_seen_at} – {e.before.last_seen_at})",
+                         "shows_zh": f"修改前的文本（{e.before.first_seen_at}至{e.before.last_seen_at}）"})
+        evidence.append({"fetch": e.after.first_fetch_id, "url": e.document_url, "fetched_at": e.after.first_seen_at,
+                         "role": "edit_after", "shows": f"the changed text (first seen {e.after.first_seen_at})",
+                         "shows_zh": f"修改后的文本（{e.after.first_seen_at}首次发现）"})
+    detail = {"title": name, "changes": [
+        {"url": e.document_url, "before_seen": [e.before.first_seen_at, e.before.last_seen_at],
+         "after_seen": e.after.first_seen_at, "added": e.added, "removed": e.removed, "diff": e.diff}
+        for e in edits]}
+    state = {"changes": [[e.document_url, e.after.seq] for e in edits]}
+    return Desired(edited_key(source, report), "edited", source, agency, year, report, summary, summary_zh,
+                   edits[0].document_url, evidence, detail, state)
+
+
+@dataclass(slots=True)
+class Change:
+    """What to write for one flag: ``event`` None means a silent refresh of an open flag."""
+
+    key: str
+    event: str | None
+    row: dict
+    previous_kind: str | None = None
+    flag_id: int | None = None
+
+
+def reconcile(existing: dict[str, dict], desired: dict[str, Desired], now: str,
+              scope: set[str] | None = None) -> list[Change]:
+    """Changes that bring stored flags (rows by key) in line with the desired ones.
+
+    ``scope``: the source ids this check judged (flags of other sources, e.g. ones not
+    checked this time, are left alone).
+    """
+    changes = []
+    for key, want in desired.items():
+        row = {"key": key, "kind": want.kind, "source_id": want.source, "agency": want.agency, "year": want.year,
+               "report_id": want.report, "summary": want.summary, "summary_zh": want.summary_zh, "url": want.url,
+               "evidence": want.evidence, "detail": want.detail, "fingerprint": want.fingerprint,
+               "state": OPEN, "updated_at": now}
+        old = existing.get(key)
+        if old is None:
+            changes.append(Change(key, "opened", {**row, "opened_at": now, "closed_at": None}))
+        elif old["state"] == CLOSED:
+            changes.append(Change(key, "reopened", {**row, "closed_at": None}, old["kind"], old["id"]))
+        elif old["fingerprint"] != want.fingerprint:
+            changes.append(Change(key, "updated", row, old["kind"], old["id"]))
+        else:
+            changes.append(Change(key, None, {k: row[k] for k in ("summary", "summary_zh", "evidence", "detail",
+                                                                   "url")}, None, old["id"]))
+    for key, old in existing.items():
+        if old["state"] == OPEN and key not in desired and (scope is None or key_source(key) in scope):
+            changes.append(Change(key, "closed", {"state": CLOSED, "closed_at": now, "updated_at": now},
+                                  old["kind"], old["id"]))
+    return changes
