@@ -1,4 +1,4 @@
-"""``nianbao check``, ``flags``, ``evidence`` and ``report``: the compliance side of the archive."""
+"""``nianbao check``, ``flags``, ``evidence``, ``report`` and ``export``: judging the archive and its datasets."""
 
 from __future__ import annotations
 
@@ -222,4 +222,24 @@ def clock_today() -> date:
     return clock.today()
 
 
-COMMANDS = [check, flags, report, evidence]
+
+
+@click.command("export")
+@data_option
+@sources_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
+              help="csv: UTF-8 with BOM; json: JSON Lines.")
+@click.option("--out", "out", type=click.Path(file_okay=False), default="nianbao-export", show_default=True,
+              help="Directory for reports.* and cells.*.")
+def export_command(data, sources, fmt, out) -> None:
+    """The statistics dataset: one row per report (headline numbers, checks) and every cell."""
+    from crawler.export import export
+
+    db = _open(data)
+    registry = {s.id: {"level": s.level, "region": s.region, "kind": s.kind} for s in _sources(sources)}
+    written = export(db, Path(out), fmt, registry)
+    for name, n in written.items():
+        click.echo(f"{Path(out) / name}: {n} rows", err=True)
+
+
+COMMANDS = [check, flags, report, evidence, export_command]

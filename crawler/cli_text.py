@@ -136,10 +136,14 @@ def show(report, data, as_json, original) -> None:
     versions = list(db.query(
         "select v.seq, v.first_seen_at, v.last_seen_at, v.payload_sha256 from versions v "
         "join documents d on d.id = v.document_id where d.url = ? order by v.seq", [row["url"]]))
+    from storage.stats import cells_for, checks_for
+
+    cells, checks = cells_for(db, row["id"]), checks_for(db, row["id"])
     if as_json:
         click.echo(json.dumps({**row, "date_candidates": json.loads(row["date_candidates"] or "[]"),
-                               "attachments": attachments, "versions": versions,
-                               "text": (text or {}).get("original" if original else "text")},
+                               "stats_json": json.loads(row.get("stats_json") or "{}"),
+                               "attachments": attachments, "versions": versions, "cells": cells,
+                               "checks": checks, "text": (text or {}).get("original" if original else "text")},
                               ensure_ascii=False, indent=1))
         return
     click.echo(f"{row['title']}\n  id {row['id']}  source {row['source_id']}  year {row['report_year']}"
@@ -153,8 +157,39 @@ def show(report, data, as_json, original) -> None:
     for a in attachments:
         click.echo(f"  attachment {a['file_type'] or '?'} [{a['status'] or 'not extracted'}"
                    f"{', OCR' if a['ocr'] else ''}] {a['text']}  {a['url']}")
+    click.echo(stats_block(row, cells, checks))
     click.echo("")
     click.echo((text or {}).get("original" if original else "text") or "(no text yet: run nianbao extract)")
+
+
+def stats_block(row: dict, cells: list[dict], checks: list[dict]) -> str:
+    """The parsed tables (one line per row) and the failed or uncertain checks, for ``show``."""
+    from crawler.stats import HEADLINE
+
+    if not row.get("analysed_at"):
+        return "  statistics: not analysed yet (run nianbao extract)"
+    out = [f"  format {row.get('format') or '?'}; " + ", ".join(
+        f"{k} {_num(row.get(k))}" for k in HEADLINE)]
+    rows: dict[tuple[str, str], list[str]] = {}
+    for c in cells:
+        rows.setdefault((c["tbl"], c["row"]), []).append(
+            f"{c['col']}={_num(c['value']) if c['status'] == 'number' else (c['raw'] or c['status'])}"
+            if c["col"] else f"{_num(c['value'])}{' (approx.)' if c['status'] == 'approximate' else ''}")
+    for (table, name), values in rows.items():
+        out.append(f"  table {table} {name}: {'  '.join(values)}")
+    bad = [c for c in checks if c["result"] != "pass"]
+    passed = len(checks) - len(bad)
+    out.append(f"  checks: {passed} pass, {sum(c['result'] == 'fail' for c in bad)} fail, "
+               f"{sum(c['result'] == 'uncertain' for c in bad)} uncertain")
+    for c in bad:
+        out.append(f"    {c['rule']} {c['result']} ({c['severity']}): {c['message']}")
+    return "\n".join(out)
+
+
+def _num(value) -> str:
+    if value is None:
+        return "-"
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 COMMANDS = [extract, run, search, show]

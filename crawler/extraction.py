@@ -22,6 +22,7 @@ from crawler.exceptions import ArchiveError, ConfigError
 from crawler.extract import EXTRACTOR_VERSION, ExtractResult
 from crawler.extract.pool import extract_many
 from crawler.sources import load_sources
+from crawler.stats_stage import analyse_reports
 from storage import fetches, search, texts
 from storage.db import WARC_DIR, data_dir, open_db
 from storage.warc import decoded_payload, read_record
@@ -38,6 +39,7 @@ class ExtractSummary:
     ocr_pages: int = 0
     reports: int = 0
     indexed: int = 0
+    analysed: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
 
@@ -46,7 +48,7 @@ class ExtractSummary:
         by = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) or "nothing pending"
         warn = "".join(f"\n  warning: {w}" for w in self.warnings)
         return (f"extract: {self.payloads} files ({by}); {self.reports} report texts changed, "
-                f"{self.indexed} indexed; {self.seconds:.1f} s{warn}")
+                f"{self.indexed} indexed, {self.analysed} analysed; {self.seconds:.1f} s{warn}")
 
 
 def _tasks(db, root, pending: list[dict], summary: ExtractSummary) -> Iterator[tuple[str, bytes, dict]]:
@@ -114,6 +116,18 @@ def build_report_texts(db, registry: dict[str, dict]) -> list[str]:
     return changed
 
 
+def _unanalysed(db, changed: list[str], redo: bool) -> list[str]:
+    """Reports whose text changed, plus those never analysed (or by an older version; all with
+    ``redo``) that have a text."""
+    from crawler.stats import STATS_VERSION
+
+    condition = "1" if redo else "r.analysed_at is null or r.stats_version is not ?"
+    args = [] if redo else [STATS_VERSION]
+    stale = [row["id"] for row in db.query(
+        f"select r.id from reports r join report_texts t on t.report_id = r.id where {condition}", args)]
+    return list(dict.fromkeys([*changed, *stale]))
+
+
 def run_extract(data: str | None, *, sources: str | None = None, redo: bool = False, workers: int = 2,
                 timeout: float = 120.0, memory_mb: int = 1536, ocr: bool = True,
                 progress: Callable[[int, int], None] | None = None) -> ExtractSummary:
@@ -121,7 +135,7 @@ def run_extract(data: str | None, *, sources: str | None = None, redo: bool = Fa
     started = time.monotonic()
     summary = ExtractSummary()
     try:
-        registry = {s.id: {"level": s.level, "region": s.region} for s in load_sources(sources)}
+        registry = {s.id: {"level": s.level, "region": s.region, "kind": s.kind} for s in load_sources(sources)}
     except ConfigError as exc:
         registry = {}
         summary.warnings.append(f"no level/region for reports: {exc}")
@@ -145,6 +159,7 @@ def run_extract(data: str | None, *, sources: str | None = None, redo: bool = Fa
         written = build_report_texts(db, registry)
         summary.reports = len(written)
         summary.indexed = search.index_reports(db, written) if written else 0
+        summary.analysed = analyse_reports(db, _unanalysed(db, written, redo), registry)
     finally:
         db.close()
     summary.seconds = time.monotonic() - started

@@ -3,7 +3,9 @@
 HTML pages go through page recognition (``crawler.recognize.page``) and get their main text
 from the HTML extractor; other files (PDF, DOCX, DOC/WPS, RTF, spreadsheets, TXT) are
 extracted in this process (a single file from the command line, not the crawl) and recognised
-from their text: the report year from the 统计期限 sentence, the title from the first lines.
+from their text (:mod:`crawler.recognize.report_text`: the report year from the 统计期限
+sentence over the title, the agency from title, metadata, first sentence).  Reports then get
+their format, tables, statistics and checks from :func:`crawler.stats.analyse`.
 """
 
 from __future__ import annotations
@@ -12,11 +14,9 @@ from typing import Any
 
 from crawler.cleaning import clean_text
 from crawler.extract import extract_bytes, sniff
-from crawler.recognize.detail import report_marker_count
 from crawler.recognize.page import parse_page
-from crawler.recognize.titles import period_year, recognize_title
-
-_REPORT_MARKERS = 3
+from crawler.recognize.report_text import recognize_report
+from crawler.stats import analyse
 
 
 def parse_file(data: bytes, url: str | None = None, content_type: str | None = None,
@@ -29,18 +29,31 @@ def parse_file(data: bytes, url: str | None = None, content_type: str | None = N
                   "ocr": result.ocr, "pages": result.pages, "error": result.error}
     if "html" in (kind, result.file_type):
         page = parse_page(data, url=url, content_type=content_type, cms=cms)
-        if cleaned and page["kind"] != "listing":
+        if page["kind"] == "listing":
+            return {**page, "extraction": extraction}
+        if cleaned:
             page["text"] = cleaned.text
-        return {**page, "extraction": extraction}
+        facts = recognize_report(page["text"] or "", title=page["title"], page_agency=page["agency"])
+        page.update(is_annual_report=facts.is_report, kind="report" if facts.is_report else "other",
+                    report_year=facts.year if facts.is_report else None,
+                    agency=facts.agency if facts.is_report else None)
+        return {**page, **_statistics(page["text"] or "", result.tables, facts), "extraction": extraction}
     text = cleaned.text if cleaned else ""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()][:8]
-    title = next((ln for ln in lines if recognize_title(ln).is_report), None)
-    info = recognize_title(title or "")
-    year = period_year(text) or info.year
-    is_report = bool(title) or (report_marker_count(text) >= _REPORT_MARKERS and year is not None)
+    facts = recognize_report(text)
     return {
-        "kind": "report" if is_report else "other", "is_annual_report": is_report, "report_year": year,
-        "agency": info.agency, "title": title, "published_at": None, "published_at_source": "none",
-        "date_candidates": [], "format": None, "stats": None, "tables": {}, "checks": [], "links": [],
-        "next_pages": [], "attachments": [], "text": text, "extraction": extraction,
+        "kind": "report" if facts.is_report else "other", "is_annual_report": facts.is_report,
+        "report_year": facts.year if facts.is_report else None,
+        "agency": facts.agency if facts.is_report else None, "title": facts.title, "published_at": None,
+        "published_at_source": "none", "date_candidates": [], **_statistics(text, result.tables, facts),
+        "links": [], "next_pages": [], "attachments": [], "text": text, "extraction": extraction,
     }
+
+
+def _statistics(text: str, grids: list | None, facts) -> dict[str, Any]:
+    """format, stats (+ stats_detail), tables and checks of a report (empty for anything else)."""
+    if not facts.is_report:
+        return {"format": None, "format_source": "none", "stats": None, "stats_detail": {}, "tables": {},
+                "checks": []}
+    analysis = analyse(text, grids or None, year=facts.year)
+    return {"format": analysis.format, "format_source": analysis.format_source, "stats": analysis.stats, "stats_detail": analysis.detail,
+            "tables": analysis.tables_json(), "checks": analysis.checks_json()}

@@ -248,3 +248,32 @@ def compliance(db: Database) -> None:
     )
     db["flag_events"].create_index(["flag_id"])
     db["flag_events"].create_index(["notified_at"])
+
+
+@migrations(name="0005_stats")
+def stats(db: Database) -> None:
+    """Statistics parsed from report tables and text, and the consistency checks.
+
+    * ``reports`` gains the headline numbers of DESIGN §7 (exact values only; approximate ones
+      stay in ``report_stats`` with status ``approximate``), ``stats_json`` (every labelled
+      quantity with its source) and when/with which version it was analysed;
+    * ``report_stats``: every table cell in long form (table A/B/C or ``text``, row, column,
+      value, the raw cell text, status number|blank|na|text|approximate);
+    * ``checks``: one row per report and rule (B1–B5, C1–C4, A1–A3, T1–T3, S1–S3) with result
+      pass|fail|uncertain, severity, operands (JSON) and a message.
+    """
+    for column, kind in (("proactive_disclosures", float), ("requests_received", float),
+                         ("requests_carried_over", float), ("reconsideration_total", float),
+                         ("litigation_total", float), ("stats_json", str), ("analysed_at", str),
+                         ("stats_version", str)):
+        if column not in db["reports"].columns_dict:
+            db["reports"].add_column(column, kind)
+    db["report_stats"].create(
+        {"report_id": str, "tbl": str, "row": str, "col": str, "value": float, "raw": str, "status": str},
+        pk=("report_id", "tbl", "row", "col"),
+    )
+    db["checks"].create(
+        {"report_id": str, "rule": str, "result": str, "severity": str, "operands": str, "message": str},
+        pk=("report_id", "rule"),
+    )
+    db["checks"].create_index(["rule", "result"])

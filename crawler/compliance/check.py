@@ -23,11 +23,13 @@ from crawler.compliance.flags import (
     Desired,
     compliance_flags,
     edit_flag,
+    inconsistent_flag,
     reconcile,
 )
 from crawler.compliance.verdicts import DEFAULT_POLICY, Policy, SourceInfo, source_verdicts
 from crawler.sources import Source
 from storage import compliance as store
+from storage import stats as stats_store
 
 
 @dataclass(slots=True)
@@ -75,6 +77,18 @@ def edit_flags(db: Database, sources: Sequence[Source]) -> dict[str, Desired]:
             edits.sort(key=lambda e: e.after.first_seen_at)
             flag = edit_flag(fact["source_id"], by_id[fact["source_id"]].agency, fact["report_year"], report_id,
                              fact["title"], edits)
+            out[flag.key] = flag
+    return out
+
+
+def inconsistency_flags(db: Database, sources: Sequence[Source]) -> dict[str, Desired]:
+    """``inconsistent`` flags: one per failed consistency rule of the given sources' reports."""
+    by_id = {s.id: s for s in sources}
+    out = {}
+    for row in stats_store.failed_checks(db):
+        source = by_id.get(row["source_id"])
+        if source is not None:
+            flag = inconsistent_flag(row, source.agency)
             out[flag.key] = flag
     return out
 
@@ -137,6 +151,7 @@ def run_check(db: Database, sources: Sequence[Source], *, as_of: date | None = N
     store.save_verdicts(db, verdicts, now)
     desired = compliance_flags(verdicts)
     desired.update(edit_flags(db, sources))
+    desired.update(inconsistency_flags(db, sources))
     existing = store.flags_by_key(db)
     changes = reconcile(existing, desired, now, {s.id for s in sources})
     by_pair = {(v["source"], v["year"]): v for v in verdicts}

@@ -109,6 +109,21 @@ def edit_flag(source: str, agency: str, year: int, report: str, title: str | Non
                    edits[0].document_url, evidence, detail, state)
 
 
+def inconsistent_flag(row: dict, agency: str) -> Desired:
+    """An ``inconsistent`` flag for one failed consistency rule of a report (``checks`` row)."""
+    rule, severity = row["rule"], row["severity"]
+    title = f" “{row['title']}”" if row.get("title") else ""
+    summary = f"{agency}: {row['report_year']} report{title} fails {rule} ({severity}): {row['message']}"
+    summary_zh = f"{agency}{row['report_year']}年度报告{title}未通过{rule}校验（{'错误' if severity == 'error' else '提示'}）"
+    evidence = [{"fetch": row.get("first_fetch_id"), "url": row.get("url"), "fetched_at": row.get("first_seen_at"),
+                 "role": "first_capture", "shows": f"the report whose numbers fail {rule}",
+                 "shows_zh": f"数据未通过{rule}校验的报告"}]
+    detail = {"rule": rule, "severity": severity, "message": row["message"], "operands": row["operands"]}
+    return Desired(f"inconsistent:{row['source_id']}:{row['report_id']}:{rule}", "inconsistent", row["source_id"],
+                   agency, row["report_year"], row["report_id"], summary, summary_zh, row.get("url"), evidence,
+                   detail, {"rule": rule, "operands": row["operands"]})
+
+
 @dataclass(slots=True)
 class Change:
     """What to write for one flag: ``event`` None means a silent refresh of an open flag."""

@@ -30,9 +30,10 @@ _PERIOD_RANGE = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*年?\s*0?1\s*月?\s*0?1\s*日?\s*起?\s*(?:至|到|-|—|–|~|～)\s*"
     r"(?:(?P<y2>(?:19|20)\d{2})\s*年?\s*)?12\s*月?\s*31\s*日"
 )
+_HALF_YEAR_END = re.compile(r"\s*起?\s*(?:至|到|-|—|–|~|～)\s*(?:(?:19|20)\d{2}\s*年?\s*)?0?6\s*月?\s*30\s*日")
 NEGATIVE = re.compile(
     r"年度报告格式|报告制度|编制发布工作的通知|有关事项的通知|工作要点|第三方评估|"
-    r"法治政府建设|上半年|季度|统计公报|预算|决算|年度报告(?:发布情况)?评估"
+    r"法治政府建设|上半年|季度|统计公报|预算|决算|年度报告(?:发布情况)?评估|展示平台|集中展示"
 )
 ORG_END = re.compile(
     r"(?:府|局|委|办|室|厅|院|署|会|部|处|中心|所|站|队|街道|办事处|镇|乡|区|县|市|省|州|盟|旗|馆|社|行|团|组)$"
@@ -191,14 +192,15 @@ def agency_matches(found: str, expected: str) -> bool:
 def period_year(text: str) -> int | None:
     """The report year stated by the 统计期限 sentence (or a 1月1日…12月31日 range), or None.
 
-    Tolerates dropped 年/月 (``自202111日起至20211230日止``).
+    Tolerates dropped 年/月 (``自202111日起至20211230日止``). A period that ends on 6月30日
+    (half-year statistics) states no report year.
     """
     if not text:
         return None
     s = normalize_text(text)
-    m = PERIOD.search(s)
-    if m:
-        return int(m["y"])
+    for m in PERIOD.finditer(s):
+        if not _HALF_YEAR_END.match(s, m.end()):
+            return int(m["y"])
     for m in _PERIOD_RANGE.finditer(s):
         if m["y2"] is None or m["y2"] == m["y"]:
             return int(m["y"])
