@@ -112,6 +112,7 @@ FLAG_CSV = ("id", "kind", "state", "source", "agency", "year", "report", "summar
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
 def flags(data, kind, year, agency, source, only_open, history, as_json, as_csv) -> None:
     """Flags raised by checks: missing, late, edited, … (open ones by default)."""
+    from crawler.spreadsheet import cell_text
     from storage import compliance as store
 
     db = _open(data)
@@ -128,7 +129,7 @@ def flags(data, kind, year, agency, source, only_open, history, as_json, as_csv)
         writer = csv.writer(sys.stdout)
         writer.writerow(FLAG_CSV)
         for row in rows:
-            writer.writerow([_cell(row.get(k)) for k in FLAG_CSV])
+            writer.writerow([cell_text(row.get(k)) for k in FLAG_CSV])
         return
     for row in rows:
         year_s = row["year"] if row["year"] is not None else "-"
@@ -139,14 +140,6 @@ def flags(data, kind, year, agency, source, only_open, history, as_json, as_csv)
 
 def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
-
-
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 

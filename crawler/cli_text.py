@@ -9,6 +9,7 @@ import sys
 import click
 
 from crawler.cli_options import data_option, fail, sources_option
+from crawler.spreadsheet import cell_text
 
 
 def _open(data: str | None):
@@ -103,7 +104,8 @@ def search(query, data, agency, year, level, region, limit, exact, as_json, as_c
         out = csv.writer(sys.stdout)
         out.writerow(["report_id", "report_year", "agency", "title", "score", "snippet"])
         for h in hits:
-            out.writerow([h.report_id, h.report_year, h.agency, h.title, f"{h.score:.3f}", h.snippet])
+            out.writerow([h.report_id, h.report_year, cell_text(h.agency), cell_text(h.title), f"{h.score:.3f}",
+                          cell_text(h.snippet)])
         return
     for h in hits:
         if as_json:

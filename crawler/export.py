@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from crawler.spreadsheet import cell_text
 from crawler.stats import HEADLINE
 
 RULES = ("A1", "A2", "A3", "B1", "B2", "B3", "B4", "B5", "C1", "C2", "C3", "C4", "S1", "S2", "S3", "T1", "T2", "T3")
@@ -71,11 +72,7 @@ def cell_rows(db: Database) -> Iterator[dict]:
 
 
 def _safe(key: str, value):
-    if value is None:
-        return ""
-    if key in TEXT_COLUMNS and isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return cell_text(value) if key in TEXT_COLUMNS else ("" if value is None else value)
 
 
 def write_csv(path: Path, columns: tuple[str, ...], rows: Iterator[dict]) -> int:

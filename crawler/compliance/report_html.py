@@ -30,6 +30,7 @@ import re
 from html import escape
 
 from crawler.constants import LEVELS, STATUSES
+from crawler.spreadsheet import cell_text
 
 DEFAULT_TITLE = "Annual report compliance · 政府信息公开工作年度报告发布情况"
 
@@ -60,7 +61,6 @@ CSV_COLUMNS = (
 # Columns holding text from crawled pages (or quoting it): a leading = + - @ (or tab/CR) makes a
 # spreadsheet evaluate the cell, so it gets a leading apostrophe.
 CSV_TEXT_COLUMNS = frozenset({"agency", "reason", "report_url", "title"})
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # Only absolute http(s) URLs without spaces or control characters become links.
 _LINKABLE = re.compile(r"https?://[^\x00-\x20\x7f]+", re.IGNORECASE)
@@ -121,9 +121,7 @@ def render_csv(verdicts: list[dict]) -> str:
                 value = " ".join(str(e["fetch"]) for e in v.get("evidence") or () if e.get("fetch") is not None)
             else:
                 value = v.get(col)
-                value = "" if value is None else str(value)
-                if col in CSV_TEXT_COLUMNS and value.startswith(_FORMULA_START):
-                    value = "'" + value
+                value = cell_text(value) if col in CSV_TEXT_COLUMNS else ("" if value is None else str(value))
             row.append(value)
         writer.writerow(row)
     return buf.getvalue()
