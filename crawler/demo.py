@@ -103,12 +103,14 @@ def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date)
     right = sum(1 for v in claims if truth[v["source"], v["year"]]["status"] == v["status"])
     positives = [t for t in truth.values() if t["reachable"] and t["status"] in ("late", "missing")]
     counts = result.counts
+    opened = Counter(e["kind"] for e in result.events if e["event"] == "opened")
     example = next((v for v in claims if v["status"] == "late"), claims[0] if claims else None)
     lines = [
         f"  verdicts          {len(result.verdicts)}: " + ", ".join(
             f"{counts.get(k, 0)} {k}" for k in ("on_time", "late", "missing", "unknown", "pending")),
-        f"  flags opened      {sum(1 for e in result.events if e['event'] == 'opened')} "
-        f"(feed: {root / 'flags.atom'})",
+        f"  flags opened      {sum(opened.values())}: " + ", ".join(f"{n} {k}" for k, n in sorted(opened.items()))
+        + f" (feed: {root / 'flags.atom'})",
+        f"  statistics        {stats_line(db)}",
         f"  scored vs truth   {right}/{len(claims)} late/missing claims correct; found {right}/{len(positives)} "
         "late or missing reports on reachable sources",
         f"  compliance grid   {root / 'report.html'} (open it in a browser)",
@@ -120,6 +122,18 @@ def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date)
         lines.append(f"  nianbao evidence {example['source']} {example['year']} --data {root} --sources {sources} "
                      "--out evidence.zip")
     return "\n".join(lines)
+
+
+def stats_line(db) -> str:
+    """How many reports were analysed, and how their consistency checks came out."""
+    analysed = db.execute("select count(*) from reports where own = 1 and analysed_at is not null").fetchone()[0]
+    results = Counter({(r["severity"], r["result"]): r["n"] for r in db.query(
+        "select severity, result, count(*) n from checks group by severity, result")})
+    failed_errors = results[("error", "fail")]
+    failed_warnings = results[("warning", "fail")]
+    passed = sum(n for (_, res), n in results.items() if res == "pass")
+    return (f"{analysed} reports analysed; checks: {passed} pass, {failed_errors} failed errors, "
+            f"{failed_warnings} failed warnings (soft rules)")
 
 
 def score_line(root: Path, seed: int, agencies: int, today: date) -> str:
