@@ -79,18 +79,22 @@ def load_captures(db: Database, source_ids: list[str] | None = None) -> dict[str
                 listed_years=frozenset(current["years"]), unidentified=current["unidentified"],
                 years=current["years_arg"], pages=tuple(current["pages"])))
 
-    for row in db.query(_CAPTURE_SQL.format(where=where), args * 2):
-        key = (row["source_id"], row["run_id"])
-        if current is None or key != (current["source"], current["run"]):
+    years_args: dict[str | None, tuple[int, int] | None] = {}  # runs.args -> --years (a handful of runs)
+    # plain tuples (no dict per row): the columns of _CAPTURE_SQL in order
+    for (source_id, run_id, url, fetch_id, basis_fetch_id, fetched_at, status, items, run_status, run_args,
+         unidentified, years) in db.conn.execute(_CAPTURE_SQL.format(where=where), args * 2):
+        if current is None or run_id != current["run"] or source_id != current["source"]:
             flush()
-            current = {"source": row["source_id"], "run": row["run_id"], "status": row["run_status"],
+            if run_args not in years_args:
+                years_args[run_args] = _years_arg(run_args)
+            current = {"source": source_id, "run": run_id, "status": run_status,
                        "times": [], "years": set(), "unidentified": 0, "pages": [],
-                       "years_arg": _years_arg(row["args"])}
-        current["times"].append(datetime.fromisoformat(row["fetched_at"]))
-        current["unidentified"] += row["unidentified"]
-        current["years"].update(y for y in json.loads(row["years"] or "[]") if y is not None)
-        current["pages"].append(Page(row["fetch_id"], row["url"], row["fetched_at"], row["status"], row["items"] or 0,
-                                     row["basis_fetch_id"]))
+                       "years_arg": years_args[run_args]}
+        current["times"].append(datetime.fromisoformat(fetched_at))
+        current["unidentified"] += unidentified
+        if years and years != "[null]":
+            current["years"].update(y for y in json.loads(years) if y is not None)
+        current["pages"].append(Page(fetch_id, url, fetched_at, status, items or 0, basis_fetch_id))
     flush()
     return out
 
@@ -101,11 +105,10 @@ def load_reports(db: Database, source_ids: list[str] | None = None) -> dict[str,
     out: dict[str, list[ReportSeen]] = defaultdict(list)
     sql = ("select id, source_id, report_year, url, title, first_seen_at, first_fetch_id, date_candidates "
            "from reports where own = 1 and report_year is not null and coalesce(exclusion, '') = ''" + where)
-    for r in db.query(sql, args):
-        out[r["source_id"]].append(ReportSeen(
-            id=r["id"], year=r["report_year"], url=r["url"], title=r["title"],
-            first_seen_at=datetime.fromisoformat(r["first_seen_at"]), first_fetch_id=r["first_fetch_id"],
-            date_candidates=tuple(json.loads(r["date_candidates"] or "[]"))))
+    parse, loads = datetime.fromisoformat, json.loads
+    for rid, source_id, year, url, title, first_seen_at, first_fetch_id, cands in db.conn.execute(sql, args):
+        out[source_id].append(ReportSeen(rid, year, url, title, parse(first_seen_at), first_fetch_id,
+                                         tuple(loads(cands)) if cands else ()))
     return out
 
 

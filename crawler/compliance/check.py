@@ -9,6 +9,7 @@ afterwards, so a failed delivery never loses a state change (it is retried next 
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -53,13 +54,21 @@ def source_info(s: Source) -> SourceInfo:
 def compute_verdicts(db: Database, sources: Sequence[Source], as_of: date, policy: Policy) -> list[dict]:
     """Verdicts (dicts, DESIGN §7) of every year of every given source, as of ``as_of``."""
     ids = [s.id for s in sources] if len(sources) <= 500 else None  # bulk reads beat huge IN lists
-    captures = store.load_captures(db, ids)
-    reports = store.load_reports(db, ids)
-    out = []
-    for s in sources:
-        out.extend(v.as_dict() for v in source_verdicts(source_info(s), reports.get(s.id, ()),
-                                                        captures.get(s.id, []), as_of, policy))
-    return out
+    # Millions of small acyclic objects (inputs, verdict dicts) and no reference cycles: the cyclic
+    # collector would only re-walk them again and again (a quarter of the time at 100,000 sources).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        captures = store.load_captures(db, ids)
+        reports = store.load_reports(db, ids)
+        out = []
+        for s in sources:
+            out.extend(v.as_dict() for v in source_verdicts(source_info(s), reports.get(s.id, ()),
+                                                            captures.get(s.id, []), as_of, policy))
+        return out
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def edit_flags(db: Database, sources: Sequence[Source]) -> dict[str, Desired]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from crawler.clock import CHINA_TZ
 from crawler.compliance.deadlines import Deadline, expected_deadline
@@ -89,7 +90,9 @@ class Capture:
 
     def proves_absence(self, year: int) -> bool:
         """Does this capture show the source's columns in full, without a report of ``year``?"""
-        return self.absence_problem(year) is None
+        # absence_problem(year) is None, without formatting the reason
+        return (self.status == SOURCE_OK and (self.years is None or self.years[0] <= year <= self.years[1])
+                and not self.unidentified and year not in self.listed_years)
 
 
 _STATUS_REASONS = {
@@ -163,16 +166,16 @@ class Verdict:
         s = self.source
         return {
             "source": s.id, "agency": s.agency, "level": s.level, "region": s.region, "kind": s.kind,
-            "year": self.year, "status": self.status, "deadline": self.deadline.due.isoformat(),
+            "year": self.year, "status": self.status, "deadline": _day_iso(self.deadline.due),
             "deadline_basis": self.deadline.basis, "grace_days": self.grace_days,
-            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "published_at": _day_iso(self.published_at) if self.published_at else None,
             "published_at_source": self.published_at_source,
-            "first_seen_at": self.first_seen_at.isoformat() if self.first_seen_at else None,
+            "first_seen_at": _ts_iso(self.first_seen_at) if self.first_seen_at else None,
             "confidence": self.confidence, "reason": self.reason, "reason_zh": self.reason_zh,
             "report": self.report.id if self.report else None,
             "report_url": self.report.url if self.report else None,
             "title": self.report.title if self.report else None,
-            "as_of": self.as_of.isoformat(), "evidence": self.evidence,
+            "as_of": _day_iso(self.as_of), "evidence": self.evidence,
         }
 
 
@@ -200,38 +203,42 @@ def date_problem(cand: dict, year: int, first_seen: date) -> str | None:
     return None
 
 
-def stated_date(reports: Sequence[ReportSeen], sources: tuple[str, ...]) -> StatedDate | None:
-    """The earliest usable date of the given provenances, by precedence of ``sources``."""
-    for source in sources:
-        best: StatedDate | None = None
-        for rep in reports:
-            for cand in rep.date_candidates:
-                if cand.get("source") != source or date_problem(cand, rep.year, rep.first_seen_at.date()):
-                    continue
-                d = date.fromisoformat(cand["date"])
-                if best is None or d < best.date:
-                    best = StatedDate(d, source, cand.get("raw", ""), rep)
-        if best is not None:
-            return best
-    return None
+_NOTED = frozenset((*STATED_SOURCES, LIST_SOURCE))
+_KNOWN = frozenset((*STATED_SOURCES, LIST_SOURCE, *WEAK_SOURCES))
 
 
-def ignored_dates(reports: Sequence[ReportSeen]) -> list[str]:
-    """Human-readable notes on stated dates that were set aside, and why."""
-    notes = []
+def _dates(reports: Sequence[ReportSeen]) -> tuple[dict[str, StatedDate], list[str]]:
+    """One pass over the candidates: the earliest usable date of each provenance, and notes on
+    the stated (meta/page/list) dates set aside and why."""
+    best: dict[str, StatedDate] = {}
+    notes: list[str] = []
     for rep in reports:
+        first_seen = rep.first_seen_at.date()
         for cand in rep.date_candidates:
-            if cand.get("source") in (*STATED_SOURCES, LIST_SOURCE):
-                problem = date_problem(cand, rep.year, rep.first_seen_at.date())
-                if problem:
+            source = cand.get("source")
+            if source not in _KNOWN:
+                continue
+            problem = date_problem(cand, rep.year, first_seen)
+            if problem:
+                if source in _NOTED:
                     notes.append(f"{cand['source']} date {cand['date']} ignored: {problem}")
-    return notes
+                continue
+            d = date.fromisoformat(cand["date"])
+            old = best.get(source)
+            if old is None or d < old.date:
+                best[source] = StatedDate(d, source, cand.get("raw", ""), rep)
+    return best, notes
 
 
 # -- evidence ------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=4096)
 def _fmt(ts: datetime) -> str:
     return ts.isoformat(timespec="seconds")
+
+
+_day_iso = lru_cache(maxsize=4096)(date.isoformat)
+_ts_iso = lru_cache(maxsize=4096)(datetime.isoformat)
 
 
 def capture_evidence(capture: Capture, role: str, shows: str, shows_zh: str) -> list[dict]:
@@ -255,6 +262,7 @@ def report_evidence(rep: ReportSeen, role: str, shows: str, shows_zh: str) -> di
 
 # -- the decision --------------------------------------------------------------------------------
 
+@lru_cache(maxsize=4096)
 def _end_of(day: date, tz) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
 
@@ -267,16 +275,34 @@ def verdict_for(source: SourceInfo, year: int, reports: Sequence[ReportSeen], ca
     order); anything observed after ``as_of`` is ignored, so a verdict can be re-derived for
     any past date.
     """
-    dl = expected_deadline(source.kind, year, override=source.deadline, township_default=policy.township_default)
-    tz = CHINA_TZ
-    horizon = _end_of(as_of, tz)
-    captures = sorted((c for c in captures if c.at < horizon), key=lambda c: c.at)
-    reports = sorted((r for r in reports if r.first_seen_at < horizon), key=lambda r: r.first_seen_at)
+    horizon = _end_of(as_of, CHINA_TZ)
+    captures = sorted((c for c in captures if c.at < horizon), key=_capture_at)
+    reports = sorted((r for r in reports if r.first_seen_at < horizon), key=_first_seen)
+    return _decide(source, year, reports, captures, as_of, policy)
+
+
+def _capture_at(c: Capture) -> datetime:
+    return c.at
+
+
+def _first_seen(r: ReportSeen) -> datetime:
+    return r.first_seen_at
+
+
+@lru_cache(maxsize=4096)
+def _deadline(kind: str, year: int, override: str | None, township_default: str) -> Deadline:
+    return expected_deadline(kind, year, override=override, township_default=township_default)
+
+
+def _decide(source: SourceInfo, year: int, reports: Sequence[ReportSeen], captures: Sequence[Capture],
+            as_of: date, policy: Policy) -> Verdict:
+    """:func:`verdict_for` on inputs already limited to ``as_of`` and sorted by time."""
+    dl = _deadline(source.kind, year, source.deadline, policy.township_default)
     v = Verdict(source, year, dl, "unknown", "low", "", "", as_of, policy.grace_days)
     if reports:
-        _published(v, reports, captures, tz)
+        _published(v, reports, captures, CHINA_TZ)
     else:
-        _unpublished(v, captures, policy, tz)
+        _unpublished(v, captures, policy, CHINA_TZ)
     return v
 
 
@@ -297,8 +323,8 @@ def _published(v: Verdict, reports: Sequence[ReportSeen], captures: Sequence[Cap
     absence = _absence_after(captures, year, after_deadline, first.first_seen_at)
     seen = report_evidence(first, "first_capture", f"our first capture of the report: {first.title or first.url}",
                            f"首次抓取到该报告：{first.title or first.url}")
-    stated = stated_date(reports, STATED_SOURCES) or stated_date(reports, (LIST_SOURCE,))
-    notes = ignored_dates(reports)
+    best, notes = _dates(reports)
+    stated = best.get("meta") or best.get("page") or best.get(LIST_SOURCE)
     if stated is not None:
         sure = "high" if stated.source in STATED_SOURCES else "medium"
         v.published_at, v.published_at_source = stated.date, stated.source
@@ -346,7 +372,7 @@ def _published(v: Verdict, reports: Sequence[ReportSeen], captures: Sequence[Cap
              [*capture_evidence(absence, "absence", f"the column after the deadline, without the {year} report",
                                 f"截止日期后的栏目页面，未列出{year}年度报告"), seen])
         return
-    weak = stated_date(reports, WEAK_SOURCES)
+    weak = best.get("url")
     if weak is not None and weak.date <= due:
         v.published_at, v.published_at_source = weak.date, weak.source
         _set(v, "on_time", "low", f"only a {weak.source} date ({weak.date}, on or before the deadline {due}) "
@@ -423,8 +449,13 @@ def years_due(first_year: int, as_of: date) -> range:
 def source_verdicts(source: SourceInfo, reports: Iterable[ReportSeen], captures: Sequence[Capture],
                     as_of: date, policy: Policy = DEFAULT_POLICY) -> list[Verdict]:
     """Verdicts of every report year of ``source`` (its own reports of all years, its captures)."""
+    horizon = _end_of(as_of, CHINA_TZ)  # what verdict_for does per year, once per source
+    captures = sorted((c for c in captures if c.at < horizon), key=_capture_at)
     by_year: dict[int, list[ReportSeen]] = {}
     for rep in reports:
-        by_year.setdefault(rep.year, []).append(rep)
-    return [verdict_for(source, y, by_year.get(y, []), captures, as_of, policy)
+        if rep.first_seen_at < horizon:
+            by_year.setdefault(rep.year, []).append(rep)
+    for reps in by_year.values():
+        reps.sort(key=_first_seen)
+    return [_decide(source, y, by_year.get(y, ()), captures, as_of, policy)
             for y in years_due(source.first_year, as_of)]
