@@ -223,26 +223,39 @@ def verify(data: str | None) -> None:
 
 @cli.command()
 @data_option
-@click.option("--json", "as_json", is_flag=True)
-def status(data: str | None, as_json: bool) -> None:
-    """Per-source health from the latest run that crawled each source."""
+@sources_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+def status(data: str | None, sources: str | None, as_json: bool) -> None:
+    """Per-source health: last success, failures in a row, items last run, latest outcome."""
+    from crawler import clock
+    from crawler.health import judge
+    from crawler.sources import load_sources
     from storage.db import open_db
+    from storage.health import load_outcomes
 
     try:
         db = open_db(data, create=False)
+        registry = {s.id: s for s in load_sources(sources)}
     except FileNotFoundError as exc:
         _fail(str(exc), 2)
-    rows = list(db.query(
-        "select sr.*, r.started_at from source_runs sr join runs r on r.id = sr.run_id "
-        "where sr.run_id = (select max(run_id) from source_runs s2 where s2.source_id = sr.source_id) "
-        "order by sr.source_id"))
-    for row in rows:
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+    outcomes = load_outcomes(db)
+    now = clock.now()
+    for source_id in sorted(set(outcomes) | {s for s, src in registry.items() if src.enabled}):
+        runs = outcomes.get(source_id, [])
+        src = registry.get(source_id)
+        health = judge(runs, now, enabled=src.enabled if src else True).as_dict()
+        row = {"source": source_id, "agency": src.agency if src else None, **health,
+               "latest_status": runs[-1].status if runs else None,
+               "latest_run": runs[-1].at.isoformat() if runs else None, "in_registry": src is not None}
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
-        else:
-            click.echo(f"{row['source_id']:<22} {row['status']:<18} pages {row['listing_ok']}/{row['listing_pages']}"
-                       f"  reports {row['reports_seen']} ({row['reports_new']} new)  run {row['run_id']}"
-                       f" {row['started_at']}")
+            continue
+        last = (row["last_success"] or "never")[:16]
+        click.echo(f"{source_id:<22} {row['health']:<9} last success {last:<16}  failures in a row "
+                   f"{row['consecutive_failures']}  items last run {row['items_last_run'] if runs else '-'}  "
+                   f"latest {row['latest_status'] or '-'}{'  ' + row['reason'] if row['reason'] else ''}")
 
 
 @cli.command()

@@ -24,6 +24,7 @@ from crawler.compliance.flags import (
     Desired,
     compliance_flags,
     edit_flag,
+    health_flag,
     inconsistent_flag,
     reconcile,
 )
@@ -86,6 +87,22 @@ def edit_flags(db: Database, sources: Sequence[Source]) -> dict[str, Desired]:
             edits.sort(key=lambda e: e.after.first_seen_at)
             flag = edit_flag(fact["source_id"], by_id[fact["source_id"]].agency, fact["report_year"], report_id,
                              fact["title"], edits)
+            out[flag.key] = flag
+    return out
+
+
+def health_flags(db: Database, all_sources: Sequence[Source]) -> dict[str, Desired]:
+    """``source_broken`` / ``source_blocked`` flags of the given sources, from their run history."""
+    from crawler.health import judge
+    from storage.health import latest_pages, load_outcomes
+
+    outcomes = load_outcomes(db)
+    now = clock.now()
+    out = {}
+    for s in all_sources:
+        health = judge(outcomes.get(s.id, []), now, enabled=s.enabled).as_dict()
+        if health["health"] in ("broken", "blocked"):
+            flag = health_flag(s.id, s.agency, health, latest_pages(db, s.id))
             out[flag.key] = flag
     return out
 
@@ -161,6 +178,7 @@ def run_check(db: Database, sources: Sequence[Source], *, as_of: date | None = N
     desired = compliance_flags(verdicts)
     desired.update(edit_flags(db, sources))
     desired.update(inconsistency_flags(db, sources))
+    desired.update(health_flags(db, sources))
     existing = store.flags_by_key(db)
     changes = reconcile(existing, desired, now, {s.id for s in sources})
     by_pair = {(v["source"], v["year"]): v for v in verdicts}

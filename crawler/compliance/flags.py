@@ -124,6 +124,18 @@ def inconsistent_flag(row: dict, agency: str) -> Desired:
                    detail, {"rule": rule, "operands": row["operands"]})
 
 
+def health_flag(source: str, agency: str, health: dict, pages: list[dict]) -> Desired:
+    """A ``source_broken`` or ``source_blocked`` flag from a source's health (``Health.as_dict``)."""
+    kind = "source_blocked" if health["health"] == "blocked" else "source_broken"
+    summary = f"{agency} ({source}): source {health['health']}: {health['reason']}"
+    summary_zh = f"{agency}（{source}）：来源{'被屏蔽' if kind == 'source_blocked' else '失效'}（{health['reason']}）"
+    evidence = [{"fetch": p["fetch_id"], "url": p["url"], "fetched_at": p["fetched_at"], "role": "latest_capture",
+                 "shows": f"listing page in the latest run: {p['status']}, {p['items'] or 0} item(s)",
+                 "shows_zh": f"最近一次抓取的栏目页面：{p['status']}，{p['items'] or 0}条"} for p in pages]
+    return Desired(f"{kind}:{source}", kind, source, agency, None, None, summary, summary_zh,
+                   pages[0]["url"] if pages else None, evidence, health, {"health": health["health"]})
+
+
 @dataclass(slots=True)
 class Change:
     """What to write for one flag: ``event`` None means a silent refresh of an open flag."""

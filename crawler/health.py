@@ -1,0 +1,101 @@
+"""Source health: is each watched column still alive? (pure functions, injected time)
+
+The pain of every scraper fleet is silent failure: a redesigned portal that returns zero items
+for weeks.  From a source's per-run outcomes (``source_runs``) this judges one of:
+
+* ``disabled`` — switched off in the registry;
+* ``broken`` — the column used to list reports and its last ``failures`` runs read it fine but
+  found none (a redesign, a moved column), or its last ``failures`` runs all failed outright
+  (unreachable, errors);
+* ``blocked`` — its last ``failures`` runs met an anti-bot block;
+* ``degraded`` — fewer than ``min_success`` of the runs in the last ``window_days`` succeeded,
+  or the latest run failed (but not yet ``failures`` in a row);
+* ``ok`` — otherwise (also a source never crawled yet: ``unknown``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from crawler.constants import SOURCE_EMPTY, SOURCE_OK
+
+HEALTH_STATES = ("ok", "degraded", "broken", "blocked", "disabled", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """One source's outcome in one crawl run."""
+
+    run_id: int
+    at: datetime
+    status: str           # ok | empty | partial | blocked:<kind> | unreachable
+    reports_seen: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HealthPolicy:
+    window_days: int = 14
+    min_success: float = 0.75
+    failures: int = 3     # consecutive bad runs that make a source broken or blocked
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """A source's health and the facts it rests on."""
+
+    status: str
+    reason: str
+    last_success: datetime | None
+    consecutive_failures: int
+    items_last_run: int | None
+    success_rate: float | None
+    runs_in_window: int
+
+    def as_dict(self) -> dict:
+        return {"health": self.status, "reason": self.reason,
+                "last_success": self.last_success.isoformat() if self.last_success else None,
+                "consecutive_failures": self.consecutive_failures, "items_last_run": self.items_last_run,
+                "success_rate": round(self.success_rate, 3) if self.success_rate is not None else None,
+                "runs_in_window": self.runs_in_window}
+
+
+def succeeded(outcome: RunOutcome) -> bool:
+    """A run that read the column and found reports on it."""
+    return outcome.status == SOURCE_OK and outcome.reports_seen > 0
+
+
+def judge(runs: Sequence[RunOutcome], now: datetime, *, enabled: bool = True,
+          policy: HealthPolicy = HealthPolicy()) -> Health:  # noqa: B008 (frozen, immutable default)
+    """The health of one source from its runs (any order) as of ``now``."""
+    runs = sorted((r for r in runs if r.at <= now), key=lambda r: (r.at, r.run_id))
+    last_success = max((r.at for r in runs if succeeded(r)), default=None)
+    streak = 0
+    for r in reversed(runs):
+        if succeeded(r):
+            break
+        streak += 1
+    window = [r for r in runs if r.at >= now - timedelta(days=policy.window_days)]
+    rate = sum(map(succeeded, window)) / len(window) if window else None
+    items = runs[-1].reports_seen if runs else None
+    facts = (last_success, streak, items, rate, len(window))
+    if not enabled:
+        return Health("disabled", "disabled in the registry", *facts)
+    if not runs:
+        return Health("unknown", "never crawled", *facts)
+    tail = runs[-policy.failures:]
+    if len(tail) == policy.failures and streak >= policy.failures:
+        listed_before = any(succeeded(r) for r in runs[:-policy.failures])
+        if all(r.status.startswith("blocked") for r in tail):
+            return Health("blocked", f"blocked in the last {policy.failures} runs ({tail[-1].status})", *facts)
+        if all(r.status == SOURCE_EMPTY for r in tail) and listed_before:
+            return Health("broken", f"the column listed reports before, but none in the last {policy.failures} "
+                          "runs (redesigned or moved?)", *facts)
+        if not any(r.status in (SOURCE_OK, SOURCE_EMPTY) for r in tail):
+            return Health("broken", f"the last {policy.failures} runs failed ({tail[-1].status})", *facts)
+    if streak:
+        return Health("degraded", f"{streak} run(s) without reports in a row (latest: {runs[-1].status})", *facts)
+    if rate is not None and rate < policy.min_success:
+        return Health("degraded", f"{rate:.0%} of {len(window)} runs in {policy.window_days} days succeeded", *facts)
+    return Health("ok", "", *facts)

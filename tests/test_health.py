@@ -1,0 +1,97 @@
+"""Source health from run outcomes (injected time), and the source_broken / source_blocked flags
+it opens and closes through a real archive database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from crawler.clock import CHINA_TZ
+from crawler.health import HealthPolicy, RunOutcome, judge
+
+NOW = datetime(2025, 4, 10, 12, tzinfo=CHINA_TZ)
+
+
+def runs(*statuses: str, seen: int = 5, every: int = 1) -> list[RunOutcome]:
+    """Outcomes ending at NOW, one per ``every`` days; "ok0" is an ok run that listed nothing."""
+    n = len(statuses)
+    out = []
+    for i, s in enumerate(statuses):
+        status, reports = ("ok", 0) if s == "ok0" else (s, seen if s == "ok" else 0)
+        out.append(RunOutcome(i + 1, NOW - timedelta(days=every * (n - 1 - i)), status, reports))
+    return out
+
+
+@pytest.mark.parametrize(("statuses", "health", "streak"), [
+    (("ok", "ok", "ok"), "ok", 0),
+    (("ok", "ok", "ok", "empty"), "degraded", 1),
+    (("ok", "ok", "empty", "empty", "empty"), "broken", 3),          # a redesign: zero links, three times
+    (("empty", "empty", "empty"), "degraded", 3),                   # never listed anything: not "broken"
+    (("ok", "blocked:waf", "blocked:waf", "blocked:ruishu"), "blocked", 3),
+    (("ok", "unreachable", "partial", "unreachable"), "broken", 3),
+    (("ok", "blocked:waf", "unreachable", "blocked:waf"), "broken", 3),
+    (("ok", "ok", "ok", "partial", "ok"), "ok", 0),                  # 80 % of runs succeeded
+    (("ok", "partial", "ok"), "degraded", 0),                        # 67 % < 75 %
+    (("unreachable", "ok", "unreachable", "ok", "unreachable", "ok"), "degraded", 0),
+    ((), "unknown", 0),
+])
+def test_health_states(statuses, health, streak):
+    h = judge(runs(*statuses), NOW)
+    assert (h.status, h.consecutive_failures) == (health, streak), h.reason
+
+
+def test_degraded_by_success_rate_in_the_window():
+    outcome = runs("partial", "ok", "partial", "ok", "partial", "ok", every=2)
+    h = judge(outcome, NOW)
+    assert h.status == "degraded" and h.success_rate == 0.5 and "50%" in h.reason
+    # older failures fall out of the 14-day window
+    assert judge(outcome, NOW, policy=HealthPolicy(window_days=1)).status == "ok"
+
+
+def test_facts_and_disabled():
+    h = judge(runs("ok", "empty"), NOW)
+    assert h.last_success == NOW - timedelta(days=1) and h.items_last_run == 0
+    assert judge(runs("ok"), NOW, enabled=False).status == "disabled"
+    assert judge(runs("ok", "blocked:waf"), NOW - timedelta(hours=1)).status == "ok"  # later runs not seen yet
+
+
+def test_broken_and_blocked_flags_open_and_close(tmp_path, monkeypatch):
+    from crawler.compliance.check import run_check
+    from crawler.sources import Source
+    from storage import compliance as store
+    from storage.db import open_db
+
+    db = open_db(tmp_path)
+    source = Source("s1", "某县人民政府", "county", "region", ("http://x.gov.cn/nb/",), None, "auto", "auto", 2024,
+                    None, True, "", ("x.gov.cn",), 50)
+    blocked = Source("s2", "某市财政局", "city_dept", "dept", ("http://y.gov.cn/nb/",), None, "auto", "auto", 2024,
+                     None, True, "", ("y.gov.cn",), 50)
+
+    def crawl(day: int, status_s1: str, status_s2: str, seen: int) -> None:
+        at = datetime(2025, 3, day, 10, tzinfo=CHINA_TZ).isoformat()
+        run = db["runs"].insert({"started_at": at, "finished_at": at, "command": "crawl"}).last_pk
+        for sid, status in (("s1", status_s1), ("s2", status_s2)):
+            db["source_runs"].insert({"run_id": run, "source_id": sid, "status": status,
+                                      "reports_seen": seen if status == "ok" else 0})
+            db["listing_snapshots"].insert({"run_id": run, "source_id": sid, "url": f"http://{sid}.gov.cn/nb/",
+                                            "fetched_at": at, "status": status.split(":")[0], "items": 0})
+
+    def check(day: int) -> dict[str, str]:
+        monkeypatch.setenv("NIANBAO_NOW", f"2025-03-{day:02d}T12:00:00+08:00")
+        run_check(db, [source, blocked])
+        return {f["source"]: f["kind"] for f in store.query_flags(db) if f["kind"].startswith("source_")}
+
+    crawl(1, "ok", "ok", 4)
+    crawl(2, "empty", "blocked:waf", 0)
+    crawl(3, "empty", "blocked:waf", 0)
+    assert check(3) == {}
+    crawl(4, "empty", "blocked:waf", 0)
+    assert check(4) == {"s1": "source_broken", "s2": "source_blocked"}
+    crawl(5, "ok", "blocked:waf", 6)  # the column is back
+    assert check(5) == {"s2": "source_blocked"}
+    events = [(e["source"], e["event"], e["kind"]) for e in store.recent_events(db) if e["kind"].startswith("source_")]
+    assert sorted(events) == [("s1", "closed", "source_broken"), ("s1", "opened", "source_broken"),
+                              ("s2", "opened", "source_blocked")]
+    flag = store.query_flags(db, kind="source_blocked")[0]
+    assert flag["evidence"] and flag["evidence"][0]["url"] == "http://s2.gov.cn/nb/" and flag["year"] is None
