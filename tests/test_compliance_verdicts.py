@@ -217,3 +217,12 @@ def test_as_dict_has_the_design_fields():
                 "published_at_source", "confidence", "reason", "report", "evidence"):
         assert key in d
     assert d["deadline"] == "2025-01-31" and d["report"] == "r-2024-2025-01-22"
+
+
+@pytest.mark.parametrize("status", ["ok", "empty", "partial", "blocked:waf", "unreachable"])
+@pytest.mark.parametrize("unidentified", [0, 1])
+@pytest.mark.parametrize("limit", [None, (2019, 2023), (2024, 2024)])
+@pytest.mark.parametrize("listed", [frozenset(), frozenset({2024})])
+def test_proves_absence_agrees_with_absence_problem(status, unidentified, limit, listed):
+    c = Capture(1, at("2025-04-10"), status, listed, unidentified, limit)
+    assert c.proves_absence(2024) == (c.absence_problem(2024) is None)

@@ -1,4 +1,5 @@
-"""The labelled sample set (../shared/samples/reports/: 37 real report excerpts, 9 look-alikes)
+"""The labelled sample set (tests/samples/reports/, a copy of ../shared/samples/reports/: 37 real
+report excerpts, 9 look-alikes)
 through ``nianbao parse FILE --json``: every labelled field must match.
 
 Each sample's ``text`` is saved as a ``.txt`` file (so the text path of ``parse`` reads it, not

@@ -90,9 +90,9 @@ class Capture:
 
     def proves_absence(self, year: int) -> bool:
         """Does this capture show the source's columns in full, without a report of ``year``?"""
-        # absence_problem(year) is None, without formatting the reason
-        return (self.status == SOURCE_OK and (self.years is None or self.years[0] <= year <= self.years[1])
-                and not self.unidentified and year not in self.listed_years)
+        # absence_problem(year) is None, without formatting the reason (hot path: 1.5 M verdicts)
+        return (self.status == SOURCE_OK and self.covers(year) and not self.unidentified
+                and year not in self.listed_years)
 
 
 _STATUS_REASONS = {
