@@ -11,13 +11,17 @@ and report plans), ``stats`` (report statistics), ``tables`` / ``content`` (repo
 ``documents`` (HTML/PDF/DOCX/RTF rendering), ``site`` (column items and routes), ``listings`` /
 ``pages`` (family markup), ``troubles`` (blocks, 5xx, slow), ``router`` (request → response),
 ``server`` (HTTP), ``truth`` (truth records and the sources registry).
+
+The served date may be a provider read per request; ``set_redesigned`` empties agencies' columns
+(a portal redesign) while the truth, detail pages and attachments stay as they are.
 """
 
 from __future__ import annotations
 
+from crawler.sim.router import DateProvider, SimApp
 from crawler.sim.server import SimServer, serve_forever, start_server
 from crawler.sim.stats import report_stats
 from crawler.sim.truth import agency_truth, iter_truth, render_sources_toml, truth_records
 
-__all__ = ["SimServer", "agency_truth", "iter_truth", "render_sources_toml", "report_stats", "serve_forever", "start_server",
-           "truth_records"]
+__all__ = ["DateProvider", "SimApp", "SimServer", "agency_truth", "iter_truth", "render_sources_toml", "report_stats",
+           "serve_forever", "start_server", "truth_records"]

@@ -6,6 +6,9 @@
 - ``hanweb``: a ``<datastore>`` with the first 15 records inline; the rest come from
   ``dataproxy.jsp`` (:func:`hanweb_records`), by 45-record windows.
 - ``plain``: ``<table class="gl_list">`` with 首页/上一页/下一页/尾页 links (``list.html?page=N``).
+
+A redesigned site (:func:`redesigned_column`, :func:`hanweb_empty_records`) still answers its
+column URLs with a normal page, but one that lists nothing: the items moved to a new template.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from math import ceil
 from urllib.parse import quote
 
 from crawler.sim.pages import COLUMN_NAME, head, nav
+from crawler.sim.rng import h64
 from crawler.sim.site import Item, Site
+from crawler.sim.world import Agency
 
 HANWEB_PERPAGE = 15
 
@@ -123,6 +128,15 @@ def hanweb_records(site: Site, today: date, params: dict[str, str]) -> str:
     perpage = max(1, num("perpage", HANWEB_PERPAGE))
     start = max(1, num("startrecord", 1))
     end = max(start, num("endrecord", start + 3 * perpage - 1))
+    return _records_xml(items, start, end, perpage)
+
+
+def hanweb_empty_records() -> str:
+    """The ``dataproxy.jsp`` answer of a redesigned site: the usual shape, ``totalrecord`` 0."""
+    return _records_xml([], 1, HANWEB_PERPAGE, HANWEB_PERPAGE)
+
+
+def _records_xml(items: list[Item], start: int, end: int, perpage: int) -> str:
     window = "\n".join(hanweb_record(it) for it in items[start - 1:end])
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<datastore>'
             f"<totalrecord>{len(items)}</totalrecord><totalpage>{page_count(len(items), perpage)}</totalpage>\n"
@@ -148,6 +162,27 @@ def plain_listing(site: Site, today: date, page: int) -> str | None:
     return (head(ag, f"{COLUMN_NAME}-{ag.name}", [])
             + f'<body>\n{nav(ag)}\n<table class="gl_list">\n{rows}\n</table>\n<div class="pages">'
             f"{' '.join(links)} 共{len(items)}条 第{page}/{count}页</div>\n</body></html>\n")
+
+
+REDESIGN_NOTICE = "网站改版升级中，栏目内容正在迁移，敬请谅解。"
+
+
+def redesigned_column(ag: Agency) -> str:
+    """The column page of a redesigned site: header, title, footer and no item nor pager.
+
+    Half the sites show a notice, the other half an empty container filled by a script (the new
+    template loads its items by JavaScript), so only the missing items tell the two apart.
+    """
+    if h64(ag.seed, "redesign", ag.index) % 2:
+        main = f'<div class="notice"><p>{REDESIGN_NOTICE}</p></div>'
+    else:
+        main = (f'<div id="list"></div>\n<script src="/{ag.slug}/js/newlist.js"></script>\n'
+                "<noscript>请启用JavaScript后浏览本栏目。</noscript>")
+    name = escape(ag.name)
+    return (head(ag, f"{COLUMN_NAME}-{ag.name}", [("SiteName", ag.name), ("ColumnName", COLUMN_NAME)])
+            + f'<body>\n<div class="header"><a href="/{ag.slug}/">{name}</a></div>\n'
+            f'<div class="container"><h2 class="column-title">{COLUMN_NAME}</h2>\n{main}\n</div>\n'
+            f'<div class="footer">主办单位：{name}</div>\n</body></html>\n')
 
 
 def listing_last_change(site: Site, today: date, column: str = "") -> date:

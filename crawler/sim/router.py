@@ -3,6 +3,9 @@
 :class:`SimApp` is the whole simulator minus the socket: ``handle(method, target, headers,
 body)`` returns a :class:`Response` with ``ETag``/``Last-Modified`` and answers conditional
 requests with 304.  The server (:mod:`crawler.sim.server`) only moves bytes.
+
+The date is fixed (``set_today``) or read from a provider once per request, and agencies can be
+marked *redesigned* (``set_redesigned``): their column URLs then answer an empty new-template page.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
@@ -20,12 +24,17 @@ from crawler.sim.content import article_document, body_document, cn_date, report
 from crawler.sim.documents import docx_bytes, pdf_bytes, rtf_bytes
 from crawler.sim.site import Route, Site, attachments, column_dir, horizon_for, other_body_index, site
 from crawler.sim.troubles import Troubles, block_response
-from crawler.sim.world import SERVER_HEADERS, agency, report_plan
+from crawler.sim.world import SERVER_HEADERS, Agency, agency, report_plan
 
 ROBOTS = "User-agent: *\nDisallow: /*/search/\n"
 CONTENT_TYPES = {"pdf": "application/pdf", "doc": "application/msword",
                  "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 _SLUG = re.compile(r"^/a(\d{5,})(/.*)?$")
+_TRS_LIST = re.compile(r"(?:(gknb\d{4})/)?(?:index(?:_(\d+))?\.html)?")
+_TRS6_LIST = re.compile(r"xlist(?:_(\d+))?\.shtml")
+DATAPROXY = "/module/web/jpage/dataproxy.jsp"
+
+DateProvider = Callable[[], date]
 
 
 @dataclass
@@ -65,26 +74,72 @@ def attachment_bytes(seed: int, i: int, year: int, version: int, ext: str) -> by
     return data
 
 
-class SimApp:
-    """The simulated portals of one world, served as of a settable date."""
+def is_listing_path(ag: Agency, path: str) -> bool:
+    """Whether ``path`` is one of ``ag``'s column listing URLs: any page, year sub-column or records API."""
+    if ag.family == "hanweb" and path == f"/{ag.slug}{DATAPROXY}":
+        return True
+    col = column_dir(ag)
+    if not path.startswith(col):
+        return False
+    rest = path[len(col):]
+    if ag.family == "trs":
+        return _TRS_LIST.fullmatch(rest) is not None
+    if ag.family == "trs6":
+        return _TRS6_LIST.fullmatch(rest) is not None
+    if ag.family == "hanweb":
+        return rest in ("", "index.html")
+    return rest == "list.html"
 
-    def __init__(self, seed: int, agencies: int, today: date, troubles: bool = True) -> None:
+
+def _fixed(d: date) -> DateProvider:
+    return lambda: d
+
+
+class SimApp:
+    """The simulated portals of one world, served as of a settable date.
+
+    ``today`` is a date or a zero-argument callable returning one (a date provider, read once per
+    request), so a test can make the world follow another clock, e.g. the crawl being run.
+    """
+
+    def __init__(self, seed: int, agencies: int, today: date | DateProvider, troubles: bool = True) -> None:
         self.seed = seed
         self.agencies = agencies
-        self._today = today
         self._lock = threading.Lock()
+        if not isinstance(today, date) and not callable(today):
+            raise TypeError(f"today must be a date or a date provider, not {type(today).__name__}")
+        self._today: DateProvider = _fixed(today) if isinstance(today, date) else today
+        self._redesigned: frozenset[int] = frozenset()
         self.troubles = Troubles(seed, troubles)
 
     @property
     def today(self) -> date:
-        """The simulated date the world is served as of."""
+        """The simulated date the world is served as of (the provider's answer, read now)."""
         with self._lock:
-            return self._today
+            provider = self._today
+        d = provider()  # outside the lock: a provider may read a file
+        return d.date() if isinstance(d, datetime) else d
 
     def set_today(self, d: date) -> None:
-        """Serve the world as of ``d`` from now on."""
+        """Serve the world as of ``d`` from now on (replaces any date provider)."""
         with self._lock:
-            self._today = d
+            self._today = _fixed(d)
+
+    @property
+    def redesigned(self) -> frozenset[int]:
+        """Indices (1-based) of the agencies whose column is redesigned, hence lists nothing."""
+        with self._lock:
+            return self._redesigned
+
+    def set_redesigned(self, indices: Iterable[int]) -> None:
+        """Redesign the columns of agencies ``indices`` from now on (replaces the set; empty restores all).
+
+        A redesigned column still answers 200 with a page of the site, but lists no item and has no
+        pager (Hanweb's records API returns no record); detail pages and attachments still serve.
+        """
+        chosen = frozenset(int(i) for i in indices)
+        with self._lock:
+            self._redesigned = chosen
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Response:
         """Answer one request (``target`` is the request line's path and query)."""
@@ -114,7 +169,7 @@ class SimApp:
     def _route(self, path: str, params: dict[str, str], today: date) -> Response:
         if path == "/robots.txt":
             return Response(200, {"Content-Type": "text/plain"}, ROBOTS.encode(), transient=False)
-        if path == "/module/web/jpage/dataproxy.jsp":
+        if path == DATAPROXY:
             i = _int(params.get("webid", "")) - 10000
             if 1 <= i <= self.agencies and agency(self.seed, i).family == "hanweb":
                 path = f"/{agency(self.seed, i).slug}{path}"
@@ -127,7 +182,7 @@ class SimApp:
             status, headers, body = block_response(self.seed, ag.slug, ag.block)
             return Response(status, headers, body, transient=False)
         st = site(self.seed, i, horizon_for(today))
-        resp = self._serve_site(st, m.group(2) or "/", path, params, today)
+        resp = self._serve_site(st, m.group(2) or "/", path, params, today, redesigned=i in self.redesigned)
         resp.headers.setdefault("Server", SERVER_HEADERS[ag.family])
         return resp
 
@@ -139,15 +194,19 @@ class SimApp:
         return Response(200, {"Content-Type": f"text/html; charset={pages.charset_label(ag)}",
                               "Last-Modified": http_date(changed)}, body)
 
-    def _serve_site(self, st: Site, rest: str, path: str, params: dict[str, str], today: date) -> Response:
+    def _serve_site(self, st: Site, rest: str, path: str, params: dict[str, str], today: date,
+                    redesigned: bool = False) -> Response:
         ag = st.agency
         if rest in ("/", "/index.html"):
             return self._html(st, pages.home_html(ag), date(ag.first_year, 1, 1))
         if rest.startswith("/search/"):
             return self._html(st, pages.search_html(ag, listings.visible(st, today)), today)
-        listing = self._listing(st, path, params, today)
-        if listing is not None:
-            return listing
+        if is_listing_path(ag, path):
+            if redesigned:
+                return self._redesigned_listing(st, path, today)
+            listing = self._listing(st, path, params, today)
+            if listing is not None:
+                return listing
         if path.endswith("/module/download/downfile.jsp"):
             key = "dl:" + params.get("filename", "")
         elif rest == "/download":
@@ -159,15 +218,21 @@ class SimApp:
             return _not_found()
         return self._serve_route(st, route, path, today)
 
+    def _redesigned_listing(self, st: Site, path: str, today: date) -> Response:
+        # Last-Modified today, not the old listing's date: an If-Modified-Since crawler must not
+        # get a 304 and miss that the column changed.
+        if path.endswith(DATAPROXY):
+            return Response(200, {"Content-Type": "text/xml; charset=UTF-8", "Last-Modified": http_date(today)},
+                            listings.hanweb_empty_records().encode("utf-8"))
+        return self._html(st, listings.redesigned_column(st.agency), today)
+
     def _listing(self, st: Site, path: str, params: dict[str, str], today: date) -> Response | None:
+        """The column page at ``path`` (a listing path, see :func:`is_listing_path`); None: not served."""
         ag = st.agency
-        col = column_dir(ag)
-        if not path.startswith(col) and not path.endswith("/module/web/jpage/dataproxy.jsp"):
-            return None
-        rest = path[len(col):]
+        rest = path[len(column_dir(ag)):]
         changed = listings.listing_last_change(st, today)
         if ag.family == "trs":
-            m = re.fullmatch(r"(?:(gknb\d{4})/)?(?:index(?:_(\d+))?\.html)?", rest)
+            m = _TRS_LIST.fullmatch(rest)
             if not m:
                 return None
             column = m.group(1) or ""
@@ -179,14 +244,14 @@ class SimApp:
             changed = listings.listing_last_change(st, today, column)
             return self._html(st, listings.trs_listing(st, today, column, page), changed)
         if ag.family == "trs6":
-            m = re.fullmatch(r"xlist(?:_(\d+))?\.shtml", rest)
+            m = _TRS6_LIST.fullmatch(rest)
             if not m:
                 return None
             if m.group(1) in ("0", "1"):
                 return _not_found()
             return self._html(st, listings.trs6_listing(st, today, int(m.group(1) or 1)), changed)
         if ag.family == "hanweb":
-            if path == f"/{ag.slug}/module/web/jpage/dataproxy.jsp":
+            if path == f"/{ag.slug}{DATAPROXY}":
                 xml = listings.hanweb_records(st, today, params).encode("utf-8")
                 return Response(200, {"Content-Type": "text/xml; charset=UTF-8",
                                       "Last-Modified": http_date(changed)}, xml)

@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from datetime import date
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,9 +89,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SimServer:
-    """A running simulator: ``base_url``, ``set_today``, ``stats`` and ``shutdown``."""
+    """A running simulator: ``base_url``, ``set_today``, ``set_redesigned``, ``stats`` and ``shutdown``.
 
-    def __init__(self, seed: int, agencies: int, today: date, host: str = "127.0.0.1", port: int = 0,
+    ``today`` is a date or a date provider (a zero-argument callable read once per request).
+    """
+
+    def __init__(self, seed: int, agencies: int, today: date | Callable[[], date], host: str = "127.0.0.1", port: int = 0,
                  troubles: bool = True) -> None:
         self.app = SimApp(seed, agencies, today, troubles)
         self._lock = threading.Lock()
@@ -109,6 +113,10 @@ class SimServer:
     def set_today(self, d: date) -> None:
         """Serve the same world as of another date (thread-safe)."""
         self.app.set_today(d)
+
+    def set_redesigned(self, indices: Iterable[int]) -> None:
+        """Make the columns of agencies ``indices`` (1-based) list nothing from now on; empty restores them."""
+        self.app.set_redesigned(indices)
 
     def truth(self, today: date | None = None) -> list[dict]:
         """Truth records of this world with absolute URLs (as of ``today``, default: the served date)."""
@@ -149,13 +157,13 @@ class SimServer:
         self.shutdown()
 
 
-def start_server(seed: int, agencies: int, today: date, host: str = "127.0.0.1", port: int = 0,
+def start_server(seed: int, agencies: int, today: date | Callable[[], date], host: str = "127.0.0.1", port: int = 0,
                  troubles: bool = True) -> SimServer:
     """Start the simulator in a background thread and return it (``port=0``: any free port)."""
     return SimServer(seed, agencies, today, host, port, troubles)
 
 
-def serve_forever(seed: int, agencies: int, today: date, host: str = "127.0.0.1", port: int = 0,
+def serve_forever(seed: int, agencies: int, today: date | Callable[[], date], host: str = "127.0.0.1", port: int = 0,
                   troubles: bool = True) -> None:
     """Serve until SIGINT/SIGTERM, after printing the base URL on its own line (``nianbao sim serve``)."""
     server = start_server(seed, agencies, today, host, port, troubles)
