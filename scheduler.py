@@ -1,41 +1,478 @@
-"""Scheduled crawls (a thin seam for now; the daemon and season-aware cadence come later).
+"""``nianbao schedule``: the APScheduler daemon that keeps the archive current for months.
 
-The scheduler only builds an APScheduler instance and registers jobs that call one function,
-:func:`run_crawl_subprocess`, which runs ``nianbao crawl`` in a real subprocess (a Twisted
-reactor runs once per process, and a crashed crawl must not take the scheduler down).
+One job per source group (:mod:`crawler.cadence`: sources whose reports share a deadline),
+each on a :class:`SeasonTrigger`: daily in report season, weekly outside it, and always the day
+after the group's deadline and after deadline + grace.  A job runs ``nianbao run --group G``
+(crawl → extract → check → notify) in a subprocess of its own: a Twisted reactor runs once per
+process, and a crashed or hung run must never take the scheduler down.
+
+Guarantees, and where they come from:
+
+* jobs live in a SQLAlchemy job store on SQLite (``DATA/scheduler.db``); on start the jobs
+  are reconciled with the registry and settings, and a job whose configuration did not change
+  keeps its stored next run time, so runs missed while the scheduler was down are **coalesced**
+  into one catch-up run (when no later than ``NIANBAO_MISFIRE_GRACE``);
+* at most one instance of a job runs (``max_instances=1``): a trigger that fires while the
+  previous run is still going is skipped and logged, never started twice; jobs run one at a
+  time (one worker), and across processes the source claims of :mod:`storage.locks` keep a
+  manual ``nianbao crawl`` off the sources a scheduled run is writing;
+* a run past ``NIANBAO_RUN_TIMEOUT`` gets SIGTERM (Scrapy closes the crawl cleanly and the
+  sources are recorded ``interrupted``), then SIGKILL after ``NIANBAO_RUN_KILL_AFTER``;
+* SIGTERM/SIGINT stop the daemon gracefully: no new runs, the running one is passed SIGTERM and
+  waited for, so the archive is left whole (``nianbao verify`` accepts it); its sources are
+  crawled again, incrementally, by the next run;
+* everything is logged to ``DATA/logs/nianbao.log`` (rotating), and ``DATA/status.json`` (and
+  ``--health-port``) says what is running, what failed and which sources are broken.
+
+Scrapy's JOBDIR is deliberately not used for resuming: its persisted duplicate filter would make
+the resumed run skip listing pages already read, and a run that has not read a column cannot
+prove a report absent.  Re-reading listings with conditional requests costs little.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
-from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    JobExecutionEvent,
+    JobSubmissionEvent,
+)
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+
+from crawler import clock
+from crawler.cadence import Cadence, Group, next_fire, parse_season, parse_weekday, source_groups
+from crawler.clock import CHINA_TZ
+from crawler.opstatus import StatusBoard, serve_health, status_path
+
+log = logging.getLogger("nianbao.schedule")
+
+STORE_NAME = "scheduler.db"
+JOB_FUNC = "scheduler:run_group"
+HEARTBEAT_SECONDS = 30.0
+BOARD = StatusBoard()
 
 
-def crawl_command(data: str | None = None, sources: str | None = None,
-                  source_ids: Sequence[str] = ()) -> list[str]:
-    """The argv of one scheduled crawl."""
-    argv = [sys.executable, "-m", "crawler.cli", "crawl", *source_ids]
-    if data:
-        argv += ["--data", data]
+# -- triggers ------------------------------------------------------------------------------
+class SeasonTrigger(BaseTrigger):
+    """An APScheduler trigger for one group's cadence, computed on nianbao's clock.
+
+    APScheduler waits in real time; a simulated clock (``NIANBAO_CLOCK_RATE``) is mapped to
+    real instants and back, so a test lives through a report season in a minute while
+    APScheduler's own coalescing, misfire and max-instance logic run unchanged.
+    """
+
+    def __init__(self, group: str, deadline: str, cadence: Cadence) -> None:
+        self.group = group
+        self.deadline = deadline
+        self.cadence = cadence
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        if previous_fire_time is None:
+            nxt = next_fire(self.group, self.deadline, self.cadence, _virtual(now), inclusive=True)
+        else:
+            nxt = next_fire(self.group, self.deadline, self.cadence, _virtual(previous_fire_time))
+        return clock.to_real(nxt[0]) if nxt else None
+
+    def reason_at(self, real: datetime) -> str:
+        """Why the group runs at this (real) fire time."""
+        nxt = next_fire(self.group, self.deadline, self.cadence, _virtual(real), inclusive=True)
+        return nxt[1] if nxt else ""
+
+    def __str__(self) -> str:
+        c = self.cadence
+        return (f"season[{self.group}: {c.hour:02d}:00+{c.jitter_minutes}min, daily {'/'.join(c.season)}, "
+                f"weekday {c.weekday}, deadline {self.deadline}+1/+{c.grace_days + 1}]")
+
+    def __repr__(self) -> str:
+        return f"<SeasonTrigger {self}>"
+
+    def __getstate__(self) -> dict:
+        return {"version": 1, "group": self.group, "deadline": self.deadline, "cadence": self.cadence}
+
+    def __setstate__(self, state: dict) -> None:
+        self.group, self.deadline, self.cadence = state["group"], state["deadline"], state["cadence"]
+
+
+def _virtual(real: datetime) -> datetime:
+    """The clock reading at a real instant, to whole seconds (fire times are whole seconds, and
+    the round trip through a warped clock must not land a hair before the last fire)."""
+    return (clock.from_real(real) + timedelta(microseconds=500_000)).replace(microsecond=0)
+
+
+# -- configuration -> jobs -------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunOptions:
+    """How every scheduled ``nianbao run`` is started."""
+
+    data: str
+    sources: str | None = None
+    profile: str = "polite"
+    settings: tuple[tuple[str, str], ...] = ()
+    timeout: float = 6 * 3600
+    kill_after: float = 300
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One job the configuration asks for."""
+
+    id: str
+    group: Group
+    trigger: SeasonTrigger
+    kwargs: dict[str, Any] = field(hash=False)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever anything that shapes the job changes (kept as the job's name)."""
+        text = repr((self.id, self.group.deadline, self.trigger.cadence, sorted(self.kwargs.items())))
+        return f"{self.id} {hashlib.blake2b(text.encode(), digest_size=6).hexdigest()}"
+
+
+def cadence_from_settings(settings) -> Cadence:
+    """The cadence of ``NIANBAO_SCHEDULE_*`` and ``NIANBAO_GRACE_DAYS`` (a Scrapy Settings)."""
+    return Cadence(hour=settings.getint("NIANBAO_SCHEDULE_HOUR"),
+                   jitter_minutes=settings.getint("NIANBAO_SCHEDULE_JITTER_MINUTES"),
+                   season=parse_season(settings.get("NIANBAO_SCHEDULE_SEASON") or ""),
+                   weekday=parse_weekday(settings.get("NIANBAO_SCHEDULE_WEEKDAY") or ""),
+                   grace_days=settings.getint("NIANBAO_GRACE_DAYS"))
+
+
+def job_specs(sources, cadence: Cadence, options: RunOptions, *, township_default: str,
+              year: int | None = None) -> list[JobSpec]:
+    """One job per group of the enabled sources (report year: last year by nianbao's clock)."""
+    year = year if year is not None else clock.today().year - 1
+    specs = []
+    for group in source_groups(sources, year=year, township_default=township_default):
+        kwargs = {"group": group.name, "data": options.data, "sources": options.sources,
+                  "profile": options.profile, "settings": dict(options.settings),
+                  "timeout": options.timeout, "kill_after": options.kill_after}
+        specs.append(JobSpec(f"crawl:{group.name}", group, SeasonTrigger(group.name, group.deadline, cadence),
+                             kwargs))
+    return specs
+
+
+# -- the job: one `nianbao run` subprocess -----------------------------------------------------
+_RUNNING: dict[str, subprocess.Popen] = {}
+_RUNNING_LOCK = threading.Lock()
+_STOPPING = threading.Event()  # the daemon is stopping: start no more runs
+_SIGNALLED: set[str] = set()   # jobs whose run the daemon passed a stop signal to
+
+
+def run_command(group: str, data: str, sources: str | None, profile: str,
+                settings: Mapping[str, str]) -> list[str]:
+    """The argv of one scheduled run."""
+    argv = [sys.executable, "-m", "crawler.cli", "run", "--group", group, "--data", data, "--profile", profile]
     if sources:
         argv += ["--sources", sources]
+    for name, value in settings.items():
+        argv += ["-s", f"{name}={value}"]
     return argv
 
 
-def run_crawl_subprocess(data: str | None = None, sources: str | None = None,
-                         source_ids: Sequence[str] = (), timeout: float | None = None) -> int:
-    """Run one crawl in a subprocess and return its exit code."""
-    return subprocess.run(crawl_command(data, sources, source_ids), timeout=timeout, check=False).returncode
+def child_env() -> dict[str, str]:
+    """The run's environment: under a simulated clock, pinned to the instant the run starts."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if not clock.is_real():
+        env[clock.ENV_VAR] = clock.now_iso()
+        env.pop(clock.RATE_VAR, None)
+        env.pop(clock.EPOCH_VAR, None)
+    return env
 
 
-def build_scheduler(*, hour: int = 3, data: str | None = None, sources: str | None = None) -> BlockingScheduler:
-    """A scheduler with one daily crawl of every enabled source at ``hour`` China time."""
-    scheduler = BlockingScheduler(timezone="Asia/Shanghai")
-    scheduler.add_job(run_crawl_subprocess, CronTrigger(hour=hour, minute=0, timezone="Asia/Shanghai"),
-                      kwargs={"data": data, "sources": sources}, id="daily-crawl", coalesce=True,
-                      max_instances=1, misfire_grace_time=3600)
-    return scheduler
+def run_group(group: str, data: str, sources: str | None = None, profile: str = "polite",
+              settings: Mapping[str, str] | None = None, timeout: float = 6 * 3600,
+              kill_after: float = 300) -> int:
+    """Run ``nianbao run --group GROUP`` and wait for it; returns its exit code (-N: signal N).
+
+    Its output goes line by line to the log.  Past ``timeout`` seconds it gets SIGTERM, and
+    SIGKILL ``kill_after`` seconds later; the outcome lands on the status board.
+    """
+    job_id = f"crawl:{group}"
+    if _STOPPING.is_set():  # queued behind the run that was stopped: do not start another
+        log.info("%s: not started, the scheduler is stopping", job_id)
+        return 0
+    env = child_env()
+    argv = run_command(group, data, sources, profile, settings or {})
+    tail: deque[str] = deque(maxlen=200)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            env=env, text=True, encoding="utf-8", errors="replace", bufsize=1,
+                            start_new_session=True)  # its own group: a signal reaches extract workers too
+    with _RUNNING_LOCK:
+        _RUNNING[job_id] = proc
+    started = clock.now()
+    log.info("%s: started pid %d as of %s", job_id, proc.pid, started.isoformat(timespec="seconds"))
+    BOARD.started(job_id, at=started, pid=proc.pid, log_hint=f"[{group}] lines in logs/nianbao.log")
+    reader = threading.Thread(target=_pump, args=(proc, group, tail), daemon=True)
+    reader.start()
+    try:
+        outcome = _wait(proc, job_id, timeout, kill_after)
+    finally:
+        reader.join(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+        with _RUNNING_LOCK:
+            _RUNNING.pop(job_id, None)
+    code = proc.returncode
+    if outcome == "ok" and code != 0:
+        outcome = "interrupted" if code in (-signal.SIGTERM, -signal.SIGINT) or job_id in _SIGNALLED else "failed"
+    (log.info if outcome == "ok" else log.warning)("%s: %s (exit %s)", job_id, outcome, code)
+    BOARD.finished(job_id, at=clock.now(), exit_code=code, outcome=outcome, tail=tail)
+    return code
+
+
+def _wait(proc: subprocess.Popen, job_id: str, timeout: float, kill_after: float) -> str:
+    """Wait for a run; past ``timeout`` SIGTERM it, ``kill_after`` later SIGKILL it.  Returns
+    ``ok`` (it ended by itself), ``timeout`` or ``killed``."""
+    outcome = "ok"
+    for limit, sig, late in ((timeout, signal.SIGTERM, "timeout"), (kill_after, signal.SIGKILL, "killed")):
+        try:
+            proc.wait(timeout=limit)
+            return outcome
+        except subprocess.TimeoutExpired:
+            outcome = late
+            log.error("%s: still running %g s %s: %s", job_id, limit,
+                      "after it started" if sig == signal.SIGTERM else "after SIGTERM", sig.name)
+            _signal_group(proc, sig)
+    proc.wait()
+    return outcome
+
+
+def _pump(proc: subprocess.Popen, group: str, tail: deque[str]) -> None:
+    child = logging.getLogger(f"nianbao.run.{group}")
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        line = line.rstrip("\r\n")
+        if line:
+            tail.append(line)
+            child.info("%s", line)
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def stop_running(sig: int = signal.SIGTERM) -> list[int]:
+    """Pass ``sig`` to every running scheduled run; returns their pids."""
+    with _RUNNING_LOCK:
+        procs = list(_RUNNING.values())
+        _SIGNALLED.update(_RUNNING)
+    for proc in procs:
+        _signal_group(proc, sig)
+    return [p.pid for p in procs]
+
+
+# -- the scheduler -------------------------------------------------------------------------------
+def build_scheduler(data: str | os.PathLike, *, misfire_grace: float, workers: int = 1) -> BackgroundScheduler:
+    """A scheduler with its job store in ``DATA/scheduler.db`` (not started).
+
+    ``misfire_grace`` is in clock seconds (divided by the rate of a simulated clock).
+    """
+    Path(data).mkdir(parents=True, exist_ok=True)
+    grace = max(1, int(misfire_grace / (clock.rate() or 1.0)))
+    return BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{Path(data).resolve() / STORE_NAME}")},
+        executors={"default": ThreadPoolExecutor(max_workers=workers)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
+        timezone=CHINA_TZ)
+
+
+def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec], func: str = JOB_FUNC) -> dict[str, list[str]]:
+    """Make the stored jobs match ``specs`` (scheduler started, ideally paused).
+
+    An unchanged job keeps its stored next run time, so runs missed during downtime still
+    happen (once); a changed one is replaced; one no longer configured is removed.
+    """
+    stored = {job.id: job for job in scheduler.get_jobs()}
+    report: dict[str, list[str]] = {"kept": [], "added": [], "replaced": [], "removed": []}
+    wanted = {spec.id for spec in specs}
+    for job_id in sorted(set(stored) - wanted):
+        scheduler.remove_job(job_id)
+        report["removed"].append(job_id)
+    for spec in specs:
+        job = stored.get(spec.id)
+        if job is not None and job.name == spec.fingerprint:
+            report["kept"].append(spec.id)
+            continue
+        scheduler.add_job(func, trigger=spec.trigger, id=spec.id, name=spec.fingerprint, kwargs=spec.kwargs,
+                          replace_existing=True)
+        report["replaced" if job is not None else "added"].append(spec.id)
+    return report
+
+
+def _on_event(event) -> None:
+    at = clock.now()
+    if event.code == EVENT_JOB_MAX_INSTANCES and isinstance(event, JobSubmissionEvent):
+        log.warning("%s: due at %s but the previous run is still going: skipped", event.job_id,
+                    _stamp(event.scheduled_run_times))
+        BOARD.skipped(event.job_id, at=at, why="previous run still going")
+    elif event.code == EVENT_JOB_MISSED and isinstance(event, JobExecutionEvent):
+        log.warning("%s: run due at %s missed by more than the misfire grace: skipped", event.job_id,
+                    _stamp([event.scheduled_run_time]))
+        BOARD.skipped(event.job_id, at=at, why="missed by more than the misfire grace")
+    elif event.code == EVENT_JOB_ERROR and isinstance(event, JobExecutionEvent):
+        log.error("%s: the job raised %r", event.job_id, event.exception)
+
+
+def _stamp(real_times) -> str:
+    return ", ".join(clock.from_real(t).isoformat(timespec="minutes") for t in real_times or ())
+
+
+def describe_jobs(scheduler: BackgroundScheduler) -> list[dict[str, Any]]:
+    """Every stored job with its next run time (on nianbao's clock) and why it runs then."""
+    out = []
+    for job in sorted(scheduler.get_jobs(), key=lambda j: j.id):
+        nxt = job.next_run_time
+        reason = job.trigger.reason_at(nxt) if nxt and isinstance(job.trigger, SeasonTrigger) else ""
+        out.append({"id": job.id, "group": job.kwargs.get("group"),
+                    "next_run": clock.from_real(nxt).isoformat(timespec="seconds") if nxt else None,
+                    "reason": reason, "overdue": bool(nxt and nxt < datetime.now(CHINA_TZ))})
+    return out
+
+
+# -- the daemon ------------------------------------------------------------------------------
+class Daemon:
+    """``nianbao schedule``: keep the jobs, run them, stop gracefully on SIGTERM/SIGINT."""
+
+    def __init__(self, options: RunOptions, specs_factory: Callable[[], list[JobSpec]], *,
+                 misfire_grace: float, until: datetime | None = None, health_port: int | None = None,
+                 health: Callable[[], tuple[dict[str, int], list[str], list[str]]] | None = None,
+                 func: str = JOB_FUNC, finish_on_stop: bool = False) -> None:
+        self.options = options
+        self.finish_on_stop = finish_on_stop
+        self.specs_factory = specs_factory
+        self.until = until
+        self.health_port = health_port
+        self.health = health
+        self.func = func
+        self.scheduler = build_scheduler(options.data, misfire_grace=misfire_grace)
+        self.stop_event = threading.Event()
+        self.refresh = threading.Event()  # a run ended: publish plan and health (from the main thread)
+        self.signal_received: int | None = None
+        self.signals = 0
+        self.specs: list[JobSpec] = []
+
+    def request_stop(self, signum: int, frame: object = None) -> None:
+        """Signal handler: start no new run; the running one gets SIGTERM now (or, with
+        ``finish_on_stop``, at the next signal); one signal more kills it."""
+        self.signals += 1
+        name = signal.Signals(signum).name
+        if self.signals == 1:
+            self.signal_received = signum
+            _STOPPING.set()
+            self.stop_event.set()
+            if self.finish_on_stop:
+                log.info("%s: stopping after the running run; signal again to interrupt it", name)
+            return
+        if self.signals == 2 and self.finish_on_stop:
+            log.warning("second %s: interrupting the running run", name)
+            stop_running(signal.SIGTERM)
+            return
+        log.warning("another %s: killing the running run", name)
+        stop_running(signal.SIGKILL)
+
+    def sync(self) -> None:
+        self.specs = self.specs_factory()
+        report = sync_jobs(self.scheduler, self.specs, self.func)
+        if report["added"] or report["replaced"] or report["removed"]:
+            log.info("jobs: %s", ", ".join(f"{k} {' '.join(v)}" for k, v in report.items() if v))
+        self.publish_plan()
+
+    def publish_plan(self) -> None:
+        sizes = {spec.id: len(spec.group.source_ids) for spec in self.specs}
+        for job in describe_jobs(self.scheduler):
+            BOARD.plan(job["id"], group=job["group"], sources=sizes.get(job["id"]), next_run=job["next_run"],
+                       next_reason=job["reason"])
+
+    def publish_health(self) -> None:
+        if self.health is None:
+            return
+        try:
+            BOARD.set_sources(*self.health())
+        except Exception as exc:  # health is a report; it must never stop the scheduler
+            log.error("source health not updated: %r", exc)
+
+    def run(self) -> int:
+        """Run until a signal or ``until``; returns the exit code."""
+        data = Path(self.options.data)
+        BOARD.attach(status_path(data), pid=os.getpid(), state="starting", started_at=clock.now_iso(),
+                     clock="real" if clock.is_real() else f"simulated x{clock.rate() or 0:g}")
+        previous = {sig: signal.signal(sig, self.request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        server = serve_health(BOARD, self.health_port) if self.health_port is not None else None
+        self.scheduler.add_listener(_on_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED | EVENT_JOB_ERROR)
+        # listeners run on executor threads; APScheduler calls from there can deadlock a shutdown
+        self.scheduler.add_listener(lambda e: self.refresh.set(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+        try:
+            self.scheduler.start(paused=True)
+            self.sync()
+            self.publish_health()
+            self.scheduler.resume()
+            BOARD.update_daemon(state="running", heartbeat_at=clock.now_iso())
+            log.info("scheduler started: %d jobs, data %s", len(self.specs), data)
+            self._loop()
+        finally:
+            self._shutdown()
+            if server is not None:
+                server.shutdown()
+                server.server_close()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        return 0
+
+    def _loop(self) -> None:
+        beat, last_beat = 0, time.monotonic()
+        while not self.stop_event.is_set():
+            wait = HEARTBEAT_SECONDS
+            if self.until is not None:
+                left = (clock.to_real(self.until) - datetime.now(CHINA_TZ)).total_seconds()
+                if left <= 0:
+                    log.info("clock reached %s: stopping after the running run", self.until.isoformat())
+                    _STOPPING.set()  # runs queued behind it are not started
+                    break
+                wait = min(wait, left)
+            if self.stop_event.wait(min(wait, 0.5)):
+                break
+            if self.refresh.is_set():
+                self.refresh.clear()
+                self.publish_plan()
+                self.publish_health()
+            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+                last_beat = time.monotonic()
+                beat += 1
+                BOARD.update_daemon(heartbeat_at=clock.now_iso())
+                if beat % 10 == 0:  # sources or settings edited since: new groups get jobs
+                    self.sync()
+
+    def _shutdown(self) -> None:
+        BOARD.update_daemon(state="stopping")
+        self.scheduler.pause()
+        if self.signal_received is not None and not self.finish_on_stop:
+            pids = stop_running(signal.SIGTERM)
+            log.info("%s: stopping; SIGTERM to running run(s) %s", signal.Signals(self.signal_received).name,
+                     pids or "none")
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)  # waits for the running job's subprocess to end
+        BOARD.update_daemon(state="stopped", stopped_at=clock.now_iso())
+        log.info("scheduler stopped")

@@ -9,12 +9,16 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from crawler import __version__
 from crawler.cli_options import data_option, fail, parse_settings, settings_option, sources_option
 from crawler.exceptions import ConfigError, NianbaoError
+
+if TYPE_CHECKING:
+    from crawler.sources import Source
 
 _fail = fail
 
@@ -26,34 +30,82 @@ def cli() -> None:
 
 
 # -- crawl ----------------------------------------------------------------------------------
+group_option = click.option("--group", help="Only the sources of this scheduler group: dept, region, township or "
+                            "override-MMDD (see nianbao schedule --list).")
+
+
+def select_for_crawl(source_ids: tuple[str, ...], data: str | None, sources: str | None, group: str | None,
+                     overrides: dict[str, str]) -> list[str]:
+    """The source ids a crawl asks for (explicit ids, a group, or [] for every enabled source);
+    exits 2 on an unknown or disabled id, or an empty group."""
+    from crawler import clock
+    from crawler.registry import load_registry, select_enabled, select_group
+    from crawler.runner import build_settings
+
+    try:
+        registry = load_registry(sources, data)
+        selected = select_enabled(registry, list(source_ids) or None)
+        if not group:
+            return list(source_ids)
+        township = build_settings(overrides).get("NIANBAO_TOWNSHIP_DEADLINE")
+        members = {s.id for s in select_group(registry, group, year=clock.today().year - 1,
+                                               township_default=township)}
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+    chosen = [s.id for s in selected if s.id in members]
+    if not chosen:
+        _fail(f"none of the named sources is in group {group!r}", 2)
+    return chosen
+
+
+def crawl_problem(stats: dict) -> str | None:
+    """Why a finished crawl should exit 1 (None: it went fine)."""
+    reason = stats.get("finish_reason")
+    if reason != "finished":
+        return f"crawl ended: {reason or 'did not start'}"
+    if stats.get("nianbao/sources_busy") and not stats.get("nianbao/sources_claimed"):
+        return "every selected source is being crawled by another process (see the warnings above)"
+    bugs = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/")) + \
+        stats.get("nianbao/parse_errors", 0) + stats.get("nianbao/store_errors", 0)
+    if bugs:
+        return f"crawl finished with {bugs} processing error(s); see the log above"
+    return None
+
+
+def crawl_selected(ids: list[str], data: str | None, sources: str | None, years: str | None, profile: str,
+                   overrides: dict[str, str]) -> dict:
+    """Crawl in this process; returns Scrapy's final stats."""
+    from crawler.runner import run_crawl
+
+    return run_crawl(data=data, sources=sources, source_ids=ids, years=years, profile=profile, overrides=overrides)
+
+
 @cli.command()
 @click.argument("source_ids", nargs=-1)
 @data_option
 @sources_option
+@group_option
 @click.option("--years", help="Only these report years, e.g. 2019-2025 or 2024 (backfill).")
 @click.option("--profile", type=click.Choice(["polite", "sim"]), default="polite", show_default=True,
               help="Pacing: 'polite' for real portals; 'sim' for the local simulator only.")
 @settings_option
-def crawl(source_ids: tuple[str, ...], data: str | None, sources: str | None, years: str | None,
-          profile: str, settings: tuple[str, ...]) -> None:
-    """Crawl the annual-report columns of SOURCE_IDS (default: every enabled source)."""
-    from crawler.runner import run_crawl
-    from crawler.sources import load_sources, select_sources
+def crawl(source_ids: tuple[str, ...], data: str | None, sources: str | None, group: str | None,
+          years: str | None, profile: str, settings: tuple[str, ...]) -> None:
+    """Crawl the annual-report columns of SOURCE_IDS (default: every enabled source).
+
+    Sources another process is crawling in the same data directory are skipped with a warning.
+    """
     from spiders.base import parse_years
 
     try:
         parse_years(years)
-        select_sources(load_sources(sources), list(source_ids) or None)
-    except (ConfigError, ValueError) as exc:
+    except ValueError as exc:
         _fail(str(exc), 2)
-    stats = run_crawl(data=data, sources=sources, source_ids=list(source_ids), years=years, profile=profile,
-                      overrides=parse_settings(settings))
-    if stats.get("finish_reason") != "finished":
-        _fail(f"crawl ended: {stats.get('finish_reason', 'did not start')}", 1)
-    bugs = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/")) + \
-        stats.get("nianbao/parse_errors", 0) + stats.get("nianbao/store_errors", 0)
-    if bugs:
-        _fail(f"crawl finished with {bugs} processing error(s); see the log above", 1)
+    overrides = parse_settings(settings)
+    ids = select_for_crawl(source_ids, data, sources, group, overrides)
+    problem = crawl_problem(crawl_selected(ids, data, sources, years, profile, overrides))
+    if problem:
+        _fail(problem, 1)
 
 
 # -- sources --------------------------------------------------------------------------------
@@ -63,24 +115,25 @@ def sources() -> None:
 
 
 @sources.command("list")
+@data_option
 @sources_option
 @click.option("--all", "show_all", is_flag=True, help="Include disabled sources.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
-def sources_list(sources: str | None, show_all: bool, as_json: bool) -> None:
-    """List sources: id, level, kind, CMS, agency and column URL."""
+def sources_list(data: str | None, sources: str | None, show_all: bool, as_json: bool) -> None:
+    """List sources: id, level, kind, CMS, agency and column URL (operator state of --data applied)."""
     from dataclasses import asdict
 
-    from crawler.sources import load_sources
+    from crawler.registry import load_registry
 
     try:
-        rows = [s for s in load_sources(sources) if show_all or s.enabled]
+        rows = [s for s in load_registry(sources, data) if show_all or s.enabled]
     except ConfigError as exc:
         _fail(str(exc), 2)
     for s in rows:
         if as_json:
             click.echo(json.dumps(asdict(s), ensure_ascii=False))
         else:
-            flag = "" if s.enabled else " (disabled)"
+            flag = "" if s.enabled else f" (disabled{': ' + s.note if s.note else ''})"
             click.echo(f"{s.id:<22} {s.level:<18} {s.kind:<8} {s.cms:<6} {s.agency}{flag}\n{'':<22} {s.urls[0]}")
 
 
@@ -99,6 +152,81 @@ def sources_validate(files: tuple[str, ...]) -> None:
         sys.exit(2)
     n = sum(len(load_sources(p)) for p in files or (None,))
     click.echo(f"ok: {n} sources")
+
+
+def _registry_source(sources: str | None, source_id: str) -> Source:
+    """The registry's own entry for ``source_id`` (exit 2 with close matches if there is none)."""
+    from crawler.sources import load_sources, select_sources
+
+    try:
+        return select_sources(load_sources(sources), [source_id], include_disabled=True)[0]
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+
+
+def _changed_by(action: str) -> str:
+    """Who switched a source: the command, and the user when the system can tell."""
+    import getpass
+
+    try:
+        return f"nianbao sources {action} ({getpass.getuser()})"
+    except (OSError, KeyError, ImportError):  # no user name in this environment
+        return f"nianbao sources {action}"
+
+
+@sources.command("disable")
+@click.argument("source_id")
+@click.option("--reason", default="no reason given", show_default=True, help="Why (shown wherever it is off).")
+@data_option
+@sources_option
+def sources_disable(source_id: str, reason: str, data: str | None, sources: str | None) -> None:
+    """Switch SOURCE_ID off in this data directory (kept in archive.db; the registry file is unchanged)."""
+    from crawler import clock
+    from storage.db import open_db
+    from storage.source_state import set_state
+
+    _registry_source(sources, source_id)
+    reason = reason.strip() or "no reason given"
+    set_state(open_db(data), source_id, enabled=False, reason=reason, at=clock.now_iso(), by=_changed_by("disable"))
+    click.echo(f"disabled {source_id}: {reason}")
+
+
+@sources.command("enable")
+@click.argument("source_id")
+@data_option
+@sources_option
+def sources_enable(source_id: str, data: str | None, sources: str | None) -> None:
+    """Switch SOURCE_ID back on in this data directory (undoes 'sources disable')."""
+    from crawler import clock
+    from storage.db import open_db
+    from storage.source_state import clear_state, set_state
+
+    source = _registry_source(sources, source_id)
+    db = open_db(data)
+    if source.enabled:  # no state needed: the registry already has it on
+        clear_state(db, source_id)
+    else:
+        set_state(db, source_id, enabled=True, reason="enabled by operator", at=clock.now_iso(),
+                  by=_changed_by("enable"))
+        note = f" ({source.note})" if source.note else ""
+        click.echo(f"note: the registry says {source_id} is disabled{note}; operator state now overrides it",
+                   err=True)
+    click.echo(f"enabled {source_id}")
+
+
+@sources.command("state")
+@data_option
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+def sources_state(data: str | None, as_json: bool) -> None:
+    """The operator switches of this data directory: source, on/off, when, by whom and why."""
+    from crawler.registry import read_state
+
+    for source_id, row in sorted(read_state(data).items()):
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            click.echo(f"{source_id:<22} {'enabled' if row['enabled'] else 'disabled':<8} {row['changed_at']}  "
+                       f"{row['changed_by']}  {row['reason']}")
 
 
 # -- simulator ------------------------------------------------------------------------------
@@ -228,33 +356,25 @@ def verify(data: str | None) -> None:
 def status(data: str | None, sources: str | None, as_json: bool) -> None:
     """Per-source health: last success, failures in a row, items last run, latest outcome."""
     from crawler import clock
-    from crawler.health import judge
-    from crawler.sources import load_sources
+    from crawler.registry import load_registry
     from storage.db import open_db
-    from storage.health import load_outcomes
+    from storage.health import health_rows
 
     try:
         db = open_db(data, create=False)
-        registry = {s.id: s for s in load_sources(sources)}
+        registry = load_registry(sources, data)
     except FileNotFoundError as exc:
         _fail(str(exc), 2)
     except ConfigError as exc:
         _fail(str(exc), 2)
-    outcomes = load_outcomes(db)
-    now = clock.now()
-    for source_id in sorted(set(outcomes) | {s for s, src in registry.items() if src.enabled}):
-        runs = outcomes.get(source_id, [])
-        src = registry.get(source_id)
-        health = judge(runs, now, enabled=src.enabled if src else True).as_dict()
-        row = {"source": source_id, "agency": src.agency if src else None, **health,
-               "latest_status": runs[-1].status if runs else None,
-               "latest_run": runs[-1].at.isoformat() if runs else None, "in_registry": src is not None}
+    for row in health_rows(db, registry, clock.now()):
+        source_id = row["source"]
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
             continue
         last = (row["last_success"] or "never")[:16]
         click.echo(f"{source_id:<22} {row['health']:<9} last success {last:<16}  failures in a row "
-                   f"{row['consecutive_failures']}  items last run {row['items_last_run'] if runs else '-'}  "
+                   f"{row['consecutive_failures']}  items last run {row['items_last_run'] if row['latest_run'] else '-'}  "
                    f"latest {row['latest_status'] or '-'}{'  ' + row['reason'] if row['reason'] else ''}")
 
 
@@ -276,9 +396,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from crawler import cli_compliance, cli_text
+    from crawler import cli_compliance, cli_schedule, cli_text
 
-    for command in cli_text.COMMANDS + cli_compliance.COMMANDS:
+    for command in cli_text.COMMANDS + cli_compliance.COMMANDS + cli_schedule.COMMANDS:
         cli.add_command(command)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli_options import data_option, fail, parse_settings, settings_option, sources_option
+from crawler.cli_options import data_option, fail, parse_settings, settings_option, sources_option, stage
 
 STATUS_ORDER = ("missing", "late", "unknown", "pending", "on_time")
 LARGE_PAGE = 3000  # agencies per HTML page that a browser still opens in seconds
@@ -25,12 +25,13 @@ def _open(data: str | None):
         fail(str(exc), 2)
 
 
-def _sources(path: str | None, ids: tuple[str, ...] = ()):
+def _sources(path: str | None, ids: tuple[str, ...] = (), data: str | None = None):
+    """The selected sources of the registry at ``path`` as the data directory's operator state has them."""
     from crawler.exceptions import ConfigError
-    from crawler.sources import load_sources, select_sources
+    from crawler.registry import load_registry, select_enabled
 
     try:
-        return select_sources(load_sources(path), list(ids) or None)
+        return select_enabled(load_registry(path, data), list(ids) or None)
     except ConfigError as exc:
         fail(str(exc), 2)
 
@@ -68,9 +69,12 @@ def check(source_ids, data, sources, as_of, as_json, notify, settings) -> None:
 
     policy, conf = policy_from_settings(parse_settings(settings))
     db = _open(data)
-    selected = _sources(sources, source_ids)
+    selected = _sources(sources, source_ids, data)
     when = date.fromordinal(as_of.toordinal()) if as_of else None
-    result = run_check(db, selected, as_of=when, policy=policy)
+    with stage(data, "check"):  # two checks reconciling the same flags at once would race
+        result = run_check(db, selected, as_of=when, policy=policy)
+        problems = (publish_events(db, data_dir_of(data), conf, deliver_events=notify)
+                    if result.written else [])
     if as_json:
         json.dump(result.verdicts, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -83,10 +87,8 @@ def check(source_ids, data, sources, as_of, as_json, notify, settings) -> None:
                else "; historical check: nothing written")
     click.echo(f"check as of {result.as_of}: {len(result.verdicts)} verdicts: {line}{written}",
                err=as_json)
-    if result.written:
-        problems = publish_events(db, data_dir_of(data), conf, deliver_events=notify)
-        for problem in problems:
-            click.echo(f"nianbao: {problem}", err=True)
+    for problem in problems:
+        click.echo(f"nianbao: {problem}", err=True)
 
 
 def data_dir_of(data: str | None) -> Path:
@@ -198,7 +200,7 @@ def evidence(source_id, year, data, sources, out, settings) -> None:
         verdict = stored[0]
     else:  # never checked: judge it now (nothing is written)
         policy, _ = policy_from_settings(parse_settings(settings))
-        found = [v for v in compute_verdicts(db, _sources(sources, (source_id,)), clock_today(), policy)
+        found = [v for v in compute_verdicts(db, _sources(sources, (source_id,), data), clock_today(), policy)
                  if v["year"] == year]
         if not found:
             fail(f"{source_id} has no verdict for {year} (before its first_year, or not yet due)", 2)
@@ -229,7 +231,14 @@ def export_command(data, sources, fmt, out) -> None:
     from crawler.export import export
 
     db = _open(data)
-    registry = {s.id: {"level": s.level, "region": s.region, "kind": s.kind} for s in _sources(sources)}
+    from crawler.exceptions import ConfigError
+    from crawler.registry import load_registry
+
+    try:  # every source, switched off or not: their reports are in the archive too
+        registry = {s.id: {"level": s.level, "region": s.region, "kind": s.kind}
+                    for s in load_registry(sources, data)}
+    except ConfigError as exc:
+        fail(str(exc), 2)
     written = export(db, Path(out), fmt, registry)
     for name, n in written.items():
         click.echo(f"{Path(out) / name}: {n} rows", err=True)

@@ -31,3 +31,16 @@ def parse_settings(values: tuple[str, ...]) -> dict[str, str]:
 
 settings_option = click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
                                help="Override a Scrapy/nianbao setting.")
+
+
+def stage(data: str | None, name: str):
+    """The archive-wide lock of a stage (``extract``, ``check``): a second process waits for the
+    first, saying so on stderr, instead of doing the same work at the same time."""
+    from storage.db import data_dir
+    from storage.locks import stage_lock
+
+    def waiting(holder) -> None:
+        who = holder.describe() if holder else "another process"
+        click.echo(f"nianbao: waiting for the {name} stage held by {who}", err=True)
+
+    return stage_lock(data_dir(data), name, command=" ".join(sys.argv[1:3]) or name, on_wait=waiting)

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from crawler.cli_options import data_option, fail, sources_option
+from crawler.cli_options import data_option, fail, parse_settings, settings_option, sources_option, stage
 from crawler.spreadsheet import cell_text
 
 
@@ -40,8 +40,9 @@ def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
             click.echo(f"\r\033[Kextract {n}/{total}", nl=False, err=True)
 
     _open(data).close()
-    summary = run_extract(data, sources=sources, redo=redo, workers=workers, timeout=timeout,
-                          memory_mb=memory_mb, ocr=not no_ocr, progress=progress)
+    with stage(data, "extract"):
+        summary = run_extract(data, sources=sources, redo=redo, workers=workers, timeout=timeout,
+                              memory_mb=memory_mb, ocr=not no_ocr, progress=progress)
     click.echo(("\r\033[K" if live else "") + summary.line(), err=True)
 
 
@@ -49,34 +50,38 @@ def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
 @click.argument("source_ids", nargs=-1)
 @data_option
 @sources_option
+@click.option("--group", help="Only the sources of this scheduler group (see nianbao schedule --list).")
 @click.option("--years", help="Only these report years, e.g. 2019-2025.")
 @click.option("--profile", type=click.Choice(["polite", "sim"]), default="polite", show_default=True)
 @click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True)
 @click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per file.")
 @click.option("--memory-mb", type=int, default=1536, show_default=True, help="Memory cap per worker.")
 @click.option("--no-ocr", is_flag=True, help="Mark pages without a text layer needs_ocr instead of OCRing them.")
+@settings_option
 @click.pass_context
-def run(ctx: click.Context, source_ids, data, sources, years, profile, workers, timeout, memory_mb,
-        no_ocr) -> None:
-    """Crawl, extract, check and notify: what the scheduler calls."""
-    from crawler.cli import crawl
+def run(ctx: click.Context, source_ids, data, sources, group, years, profile, workers, timeout, memory_mb,
+        no_ocr, settings) -> None:
+    """Crawl, extract, check and notify: what the scheduler calls.
 
-    code = 0
-    try:
-        ctx.invoke(crawl, source_ids=source_ids, data=data, sources=sources, years=years, profile=profile,
-                   settings=())
-    except SystemExit as exc:
-        code = exc.code or 0
-        if code == 2:  # usage or configuration: nothing was crawled
-            raise
+    A crawl stopped by SIGTERM/SIGINT ends the run there (exit 1): its sources are recorded
+    interrupted and the next run crawls them again.
+    """
+    from crawler.cli import crawl_problem, crawl_selected, select_for_crawl
+    from crawler.cli_compliance import check
+
+    overrides = parse_settings(settings)
+    ids = select_for_crawl(source_ids, data, sources, group, overrides)
+    stats = crawl_selected(ids, data, sources, years, profile, overrides)
+    problem = crawl_problem(stats)
+    if stats.get("finish_reason") == "shutdown":
+        fail("crawl interrupted: extract and check skipped (the next run crawls these sources again)", 1)
     # a crawl that ended with errors still archived pages: extract them, then report the failure
     ctx.invoke(extract, data=data, sources=sources, redo=False, workers=workers, timeout=timeout,
                memory_mb=memory_mb, no_ocr=no_ocr)
-    from crawler.cli_compliance import check
-
-    ctx.invoke(check, source_ids=source_ids, data=data, sources=sources, as_of=None, as_json=False, notify=True,
-               settings=())
-    sys.exit(code)
+    ctx.invoke(check, source_ids=tuple(ids), data=data, sources=sources, as_of=None, as_json=False, notify=True,
+               settings=settings)
+    if problem:
+        fail(problem, 1)
 
 
 @click.command()

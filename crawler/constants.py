@@ -39,6 +39,7 @@ SOURCE_BLOCKED = "blocked"  # stored as "blocked:<kind>"
 SOURCE_UNREACHABLE = "unreachable"
 SOURCE_EMPTY = "empty"  # column fetched fine but listed no report
 SOURCE_PARTIAL = "partial"  # some listing pages failed: the walk cannot prove an absence
+SOURCE_INTERRUPTED = "interrupted"  # the run was stopped before its walks ended: proves nothing
 # Attachment rows that are pages of the report itself (TRS continuation pages).
 PART_PAGE = "page"
 OTHER_BODY = "other body"  # reports.exclusion of another body's report seen in a column

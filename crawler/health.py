@@ -9,8 +9,12 @@ for weeks.  From a source's per-run outcomes (``source_runs``) this judges one o
   (unreachable, errors);
 * ``blocked`` — its last ``failures`` runs met an anti-bot block;
 * ``degraded`` — fewer than ``min_success`` of the runs in the last ``window_days`` succeeded,
-  or the latest run failed (but not yet ``failures`` in a row);
-* ``ok`` — otherwise (also a source never crawled yet: ``unknown``).
+  or the latest run failed (but not yet ``failures`` in a row), or no run read the column in
+  the last ``window_days`` (a stopped scheduler must not leave a stale ``ok``);
+* ``ok`` — otherwise (a source never crawled yet is ``unknown``).
+
+A run stopped early (``interrupted``: SIGTERM, timeout) says nothing about the source and is
+left out.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from crawler.constants import SOURCE_EMPTY, SOURCE_OK
+from crawler.constants import SOURCE_EMPTY, SOURCE_INTERRUPTED, SOURCE_OK
 
 HEALTH_STATES = ("ok", "degraded", "broken", "blocked", "disabled", "unknown")
 
@@ -69,7 +73,8 @@ def succeeded(outcome: RunOutcome) -> bool:
 def judge(runs: Sequence[RunOutcome], now: datetime, *, enabled: bool = True,
           policy: HealthPolicy = HealthPolicy()) -> Health:  # noqa: B008 (frozen, immutable default)
     """The health of one source from its runs (any order) as of ``now``."""
-    runs = sorted((r for r in runs if r.at <= now), key=lambda r: (r.at, r.run_id))
+    runs = sorted((r for r in runs if r.at <= now and r.status != SOURCE_INTERRUPTED),
+                  key=lambda r: (r.at, r.run_id))
     last_success = max((r.at for r in runs if succeeded(r)), default=None)
     streak = 0
     for r in reversed(runs):
@@ -94,6 +99,9 @@ def judge(runs: Sequence[RunOutcome], now: datetime, *, enabled: bool = True,
                           "runs (redesigned or moved?)", *facts)
         if not any(r.status in (SOURCE_OK, SOURCE_EMPTY) for r in tail):
             return Health("broken", f"the last {policy.failures} runs failed ({tail[-1].status})", *facts)
+    if not window:
+        return Health("degraded", f"not crawled in the last {policy.window_days} days (last run "
+                      f"{runs[-1].at.date().isoformat()})", *facts)
     if streak:
         return Health("degraded", f"{streak} run(s) without reports in a row (latest: {runs[-1].status})", *facts)
     if rate is not None and rate < policy.min_success:

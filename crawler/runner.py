@@ -7,6 +7,7 @@ once per process, so callers that crawl repeatedly (tests, the scheduler) start 
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,5 +53,11 @@ def run_crawl(*, data: str | None, sources: str | None, source_ids: list[str] | 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("column")
     process.crawl(crawler, sources=sources, source_ids=",".join(source_ids or []), years=years)
-    process.start()
+    try:
+        process.start()
+    finally:
+        # Scrapy's handlers only ask its (now stopped) reactor to stop: after the crawl, SIGTERM
+        # and Ctrl-C must stop the extract and check stages again.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     return crawler.stats.get_stats() if crawler.stats else {}

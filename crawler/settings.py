@@ -67,8 +67,16 @@ NIANBAO_GRACE_DAYS = 3
 # Re-read listing pages with If-None-Match/If-Modified-Since; a 304 replays the archived
 # capture (the snapshot then names it), so paging and evidence work as on a full read.
 NIANBAO_LISTING_CONDITIONAL = True
+# Rotating log of `nianbao schedule` (and the runs it starts): DATA/logs/nianbao.log, rotated
+# at this size, this many old files kept.
+NIANBAO_LOG_MAX_BYTES = 10 << 20
+NIANBAO_LOG_BACKUPS = 5
 # Cap on listing pages followed per column (sources may lower it with max_pages).
 NIANBAO_MAX_PAGES = 50
+# A scheduled run later than its time by at most this many seconds still runs (once, however
+# many were missed while the scheduler was down); later than that it waits for the next one.
+# A week: after any downtime the latest missed run of a weekly cadence still happens.
+NIANBAO_MISFIRE_GRACE = 7 * 24 * 3600
 # Apprise URLs (https://github.com/caronc/apprise) that receive new and changed flags, one
 # batched message per check (also read from $NIANBAO_NOTIFY_URLS, whitespace-separated).
 NIANBAO_NOTIFY_URLS: list[str] = []
@@ -80,6 +88,18 @@ NIANBAO_RETRY_BACKOFF_MAX = 30.0
 # Known detail pages and attachments are re-fetched (conditionally) after this many days;
 # listing pages are re-read on every run.  0 re-checks every known document on every run.
 NIANBAO_REVISIT_DAYS = 7
+# A scheduled `nianbao run` still going after this many seconds gets SIGTERM (Scrapy closes
+# the crawl cleanly), and SIGKILL NIANBAO_RUN_KILL_AFTER seconds later if it has not ended.
+NIANBAO_RUN_TIMEOUT = 6 * 3600
+NIANBAO_RUN_KILL_AFTER = 300
+# The scheduler's cadence (China time): runs start at _HOUR plus a reproducible per-group
+# jitter of up to _JITTER_MINUTES; daily inside _SEASON (MM-DD/MM-DD, "" for none), weekly
+# on _WEEKDAY (mon..sun, or none) outside it; always the day after each deadline and the day
+# after deadline + NIANBAO_GRACE_DAYS.
+NIANBAO_SCHEDULE_HOUR = 2
+NIANBAO_SCHEDULE_JITTER_MINUTES = 120
+NIANBAO_SCHEDULE_SEASON = "01-01/04-15"
+NIANBAO_SCHEDULE_WEEKDAY = "mon"
 # Sources registry file (None: the registry shipped with the package).
 NIANBAO_SOURCES = None
 # Write fetches, documents and reports to the archive (off only for bare benchmarks).

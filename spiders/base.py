@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 
 from crawler import clock
 from crawler.middlewares import FETCH_ID, KIND, SOURCE
-from crawler.sources import Source, load_sources, select_sources
+from crawler.registry import load_registry, select_enabled
+from crawler.sources import Source
+from storage.db import data_dir
+from storage.locks import claim_sources
 
 
 def parse_years(spec: str | None) -> tuple[int, int] | None:
@@ -44,12 +49,33 @@ class NianbaoSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         path = spider.sources_path or crawler.settings.get("NIANBAO_SOURCES")
-        spider.sources = select_sources(load_sources(path), spider.source_ids or None)
+        # The operator's `nianbao sources disable` state of this data directory applies to every crawl.
+        registry = load_registry(path, crawler.settings.get("NIANBAO_DATA"))
+        spider.sources = select_enabled(registry, spider.source_ids or None)
+        if crawler.settings.getbool("NIANBAO_STORE_ENABLED"):
+            spider.sources = spider.claim_sources(crawler)
         spider.by_id = {s.id: s for s in spider.sources}
         spider.revisit_after = timedelta(days=crawler.settings.getfloat("NIANBAO_REVISIT_DAYS"))
         spider.default_max_pages = crawler.settings.getint("NIANBAO_MAX_PAGES")
         spider.listing_conditional = crawler.settings.getbool("NIANBAO_LISTING_CONDITIONAL")
         return spider
+
+    def claim_sources(self, crawler) -> list[Source]:
+        """Claim the sources in the data directory; those another live process is crawling are
+        left out (logged, counted in ``nianbao/sources_busy``).  Released when the engine stops."""
+        data = data_dir(crawler.settings.get("NIANBAO_DATA"))
+        claim = claim_sources(data, [s.id for s in self.sources], command=f"crawl (pid {os.getpid()})")
+        crawler.signals.connect(lambda: claim.release(), signal=signals.engine_stopped, weak=False)
+        for source_id, holder in claim.busy.items():
+            self.logger.warning("%s: skipped, being crawled by %s", source_id, holder.describe())
+
+        def count(spider) -> None:  # stats exist only once the crawl starts
+            crawler.stats.set_value("nianbao/sources_busy", len(claim.busy))
+            crawler.stats.set_value("nianbao/sources_claimed", len(claim.claimed))
+
+        crawler.signals.connect(count, signal=signals.spider_opened, weak=False)
+        self.claim = claim
+        return [s for s in self.sources if s.id not in claim.busy]
 
     # -- helpers ---------------------------------------------------------------------------
     def wanted_year(self, year: int | None) -> bool:

@@ -277,3 +277,18 @@ def stats(db: Database) -> None:
         pk=("report_id", "rule"),
     )
     db["checks"].create_index(["rule", "result"])
+
+
+@migrations(name="0006_source_state")
+def source_state(db: Database) -> None:
+    """Operator state of sources: switched off (or on) without editing the registry file.
+
+    * ``source_state``: one row per source the operator switched — ``enabled`` 0/1 overrides the
+      registry's ``enabled``; ``reason``, ``changed_at`` (ISO timestamp) and ``changed_by`` (the
+      command and user) say why, when and who.  No row: the registry decides.
+    """
+    db["source_state"].create(
+        {"source_id": str, "enabled": int, "reason": str, "changed_at": str, "changed_by": str},
+        pk="source_id",
+        not_null={"enabled"},
+    )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.clock import CHINA_TZ
 from crawler.health import HealthPolicy, RunOutcome, judge
@@ -56,6 +58,22 @@ def test_facts_and_disabled():
     assert judge(runs("ok", "blocked:waf"), NOW - timedelta(hours=1)).status == "ok"  # later runs not seen yet
 
 
+def test_a_source_not_crawled_for_the_whole_window_is_degraded_not_ok():
+    old = runs("ok", "ok", "ok", every=1)
+    h = judge(old, NOW + timedelta(days=15))
+    assert h.status == "degraded" and "not crawled in the last 14 days" in h.reason and h.runs_in_window == 0
+    assert judge(old, NOW + timedelta(days=13)).status == "ok"
+
+
+def test_interrupted_runs_are_neither_success_nor_failure():
+    # SIGTERM or a timeout cut these runs: they must not make a source broken…
+    h = judge(runs("ok", "interrupted", "interrupted", "interrupted", "interrupted"), NOW)
+    assert (h.status, h.consecutive_failures) == ("ok", 0)
+    # …nor hide a real streak of empty listings around them
+    h = judge(runs("ok", "empty", "interrupted", "empty", "interrupted", "empty"), NOW)
+    assert (h.status, h.consecutive_failures) == ("broken", 3)
+
+
 def test_broken_and_blocked_flags_open_and_close(tmp_path, monkeypatch):
     from crawler.compliance.check import run_check
     from crawler.sources import Source
@@ -95,3 +113,31 @@ def test_broken_and_blocked_flags_open_and_close(tmp_path, monkeypatch):
                               ("s2", "opened", "source_blocked")]
     flag = store.query_flags(db, kind="source_blocked")[0]
     assert flag["evidence"] and flag["evidence"][0]["url"] == "http://s2.gov.cn/nb/" and flag["year"] is None
+
+
+STATUSES = ("ok", "ok0", "empty", "partial", "blocked:waf", "unreachable", "interrupted")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(STATUSES), st.integers(0, 40)), max_size=25), min_size=1,
+                max_size=6),
+       st.integers(0, 60))
+def test_judging_the_reduced_history_equals_judging_all_of_it(histories, now_day):
+    """``load_outcomes(now=…)`` reads only what health needs; the judgement must not change."""
+    from storage import runs as run_store
+    from storage.db import memory_db
+    from storage.health import load_outcomes
+
+    db = memory_db()
+    start = NOW - timedelta(days=40)
+    events = sorted((day, i, status) for i, history in enumerate(histories) for status, day in history)
+    for day, i, status in events:  # one run per event, in time order (run ids follow time)
+        at = (start + timedelta(days=day, minutes=i)).isoformat(timespec="seconds")
+        run_id = run_store.start_run(db, started_at=at, command="crawl", args={}, version="test")
+        ok, seen = (status, 5) if status == "ok" else (("ok", 0) if status == "ok0" else (status, 0))
+        run_store.record_source_run(db, run_id, f"s{i}", {"status": ok, "reports_seen": seen})
+    now = start + timedelta(days=now_day, hours=12)
+    full, reduced = load_outcomes(db), load_outcomes(db, now=now)
+    assert sum(map(len, reduced.values())) <= sum(map(len, full.values()))
+    for source, history in full.items():
+        assert judge(reduced.get(source, []), now) == judge(history, now), source

@@ -96,8 +96,8 @@ def health_flags(db: Database, all_sources: Sequence[Source]) -> dict[str, Desir
     from crawler.health import judge
     from storage.health import latest_pages, load_outcomes
 
-    outcomes = load_outcomes(db)
     now = clock.now()
+    outcomes = load_outcomes(db, now=now)
     out = {}
     for s in all_sources:
         health = judge(outcomes.get(s.id, []), now, enabled=s.enabled).as_dict()

@@ -1,5 +1,5 @@
 """Store pipeline: items → ``documents``/``versions``, ``reports``, ``attachments``,
-``listing_snapshots``; at close, one ``source_runs`` row per source of the run.
+``listing_snapshots``; when the spider closes, one ``source_runs`` row per source of the run.
 
 Gated by ``NIANBAO_STORE_ENABLED``.  Counts go to stats under ``nianbao/…`` (the contract with
 the run recorder and the health rules).
@@ -10,9 +10,17 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any, Self
 
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.constants import SOURCE_BLOCKED, SOURCE_EMPTY, SOURCE_OK, SOURCE_PARTIAL, SOURCE_UNREACHABLE
+from crawler.constants import (
+    SOURCE_BLOCKED,
+    SOURCE_EMPTY,
+    SOURCE_INTERRUPTED,
+    SOURCE_OK,
+    SOURCE_PARTIAL,
+    SOURCE_UNREACHABLE,
+)
 from crawler.items import (
     AttachmentSeen,
     DocumentGone,
@@ -41,7 +49,10 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("NIANBAO_STORE_ENABLED"):
             raise NotConfigured
-        return cls(crawler)
+        pipeline = cls(crawler)
+        # spider_closed, not close_spider: only the signal says why the spider closed
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     @property
     def db(self):
@@ -120,12 +131,15 @@ class StorePipeline:
         if item.sha256 is None:
             stats.inc_value("nianbao/not_modified")
 
-    def close_spider(self) -> None:
-        spider = self.crawler.spider
+    def spider_closed(self, spider, reason: str) -> None:
+        """One ``source_runs`` row per source; a run stopped early (SIGTERM, timeout) cannot tell
+        a finished walk from a cut one, so its sources are ``interrupted`` unless blocked."""
         session = ArchiveSession.for_crawler(self.crawler)
         for source in getattr(spider, "sources", []):
             counts = self.listings.get(source.id, Counter())
             status, detail = source_status(counts, len(self.reports_seen.get(source.id, ())))
+            if reason != "finished" and not status.startswith(SOURCE_BLOCKED):
+                status, detail = SOURCE_INTERRUPTED, f"run closed ({reason}); {detail or 'nothing fetched'}"
             runs.record_source_run(session.db, session.run_id, source.id, {
                 "status": status, "listing_pages": sum(counts.values()), "listing_ok": counts.get("ok", 0),
                 "blocked": sum(n for s, n in counts.items() if s.startswith("blocked:")),
