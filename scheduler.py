@@ -62,6 +62,7 @@ from apscheduler.triggers.base import BaseTrigger
 from crawler import clock
 from crawler.cadence import Cadence, Group, next_fire, parse_season, parse_weekday, source_groups
 from crawler.clock import CHINA_TZ
+from crawler.exceptions import ConfigError
 from crawler.opstatus import StatusBoard, serve_health, status_path
 
 log = logging.getLogger("nianbao.schedule")
@@ -89,9 +90,13 @@ class SeasonTrigger(BaseTrigger):
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
         if previous_fire_time is None:
             nxt = next_fire(self.group, self.deadline, self.cadence, _virtual(now), inclusive=True)
-        else:
-            nxt = next_fire(self.group, self.deadline, self.cadence, _virtual(previous_fire_time))
-        return clock.to_real(nxt[0]) if nxt else None
+            return clock.to_real(nxt[0]) if nxt else None
+        after = _virtual(previous_fire_time)
+        while True:  # on a very fast simulated clock, rounding could land on the previous fire again
+            nxt = next_fire(self.group, self.deadline, self.cadence, after)
+            if nxt is None or clock.to_real(nxt[0]) > previous_fire_time:
+                return clock.to_real(nxt[0]) if nxt else None
+            after = nxt[0]
 
     def reason_at(self, real: datetime) -> str:
         """Why the group runs at this (real) fire time."""
@@ -140,11 +145,17 @@ class JobSpec:
     group: Group
     trigger: SeasonTrigger
     kwargs: dict[str, Any] = field(hash=False)
+    misfire_grace: float = 7 * 24 * 3600   # clock seconds
+
+    def real_grace(self) -> int:
+        """The misfire grace in real seconds (a simulated clock runs faster)."""
+        return max(1, int(self.misfire_grace / (clock.rate() or 1.0)))
 
     @property
     def fingerprint(self) -> str:
         """Changes whenever anything that shapes the job changes (kept as the job's name)."""
-        text = repr((self.id, self.group.deadline, self.trigger.cadence, sorted(self.kwargs.items())))
+        text = repr((self.id, self.group.deadline, self.trigger.cadence, sorted(self.kwargs.items()),
+                     self.real_grace()))
         return f"{self.id} {hashlib.blake2b(text.encode(), digest_size=6).hexdigest()}"
 
 
@@ -158,7 +169,7 @@ def cadence_from_settings(settings) -> Cadence:
 
 
 def job_specs(sources, cadence: Cadence, options: RunOptions, *, township_default: str,
-              year: int | None = None) -> list[JobSpec]:
+              misfire_grace: float = 7 * 24 * 3600, year: int | None = None) -> list[JobSpec]:
     """One job per group of the enabled sources (report year: last year by nianbao's clock)."""
     year = year if year is not None else clock.today().year - 1
     specs = []
@@ -167,7 +178,7 @@ def job_specs(sources, cadence: Cadence, options: RunOptions, *, township_defaul
                   "profile": options.profile, "settings": dict(options.settings),
                   "timeout": options.timeout, "kill_after": options.kill_after}
         specs.append(JobSpec(f"crawl:{group.name}", group, SeasonTrigger(group.name, group.deadline, cadence),
-                             kwargs))
+                             kwargs, misfire_grace))
     return specs
 
 
@@ -208,16 +219,15 @@ def run_group(group: str, data: str, sources: str | None = None, profile: str = 
     SIGKILL ``kill_after`` seconds later; the outcome lands on the status board.
     """
     job_id = f"crawl:{group}"
-    if _STOPPING.is_set():  # queued behind the run that was stopped: do not start another
-        log.info("%s: not started, the scheduler is stopping", job_id)
-        return 0
-    env = child_env()
     argv = run_command(group, data, sources, profile, settings or {})
     tail: deque[str] = deque(maxlen=200)
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            env=env, text=True, encoding="utf-8", errors="replace", bufsize=1,
-                            start_new_session=True)  # its own group: a signal reaches extract workers too
-    with _RUNNING_LOCK:
+    with _RUNNING_LOCK:  # a stop either sees this run registered, or stops it from starting
+        if _STOPPING.is_set():  # queued behind the run that was stopped: do not start another
+            log.info("%s: not started, the scheduler is stopping", job_id)
+            return 0
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=child_env(), text=True, encoding="utf-8", errors="replace", bufsize=1,
+                                start_new_session=True)  # its own group: a signal reaches extract workers too
         _RUNNING[job_id] = proc
     started = clock.now()
     log.info("%s: started pid %d as of %s", job_id, proc.pid, started.isoformat(timespec="seconds"))
@@ -317,7 +327,7 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec], func: st
             report["kept"].append(spec.id)
             continue
         scheduler.add_job(func, trigger=spec.trigger, id=spec.id, name=spec.fingerprint, kwargs=spec.kwargs,
-                          replace_existing=True)
+                          misfire_grace_time=spec.real_grace(), replace_existing=True)
         report["replaced" if job is not None else "added"].append(spec.id)
     return report
 
@@ -368,33 +378,42 @@ class Daemon:
         self.health = health
         self.func = func
         self.scheduler = build_scheduler(options.data, misfire_grace=misfire_grace)
-        self.stop_event = threading.Event()
         self.refresh = threading.Event()  # a run ended: publish plan and health (from the main thread)
         self.signal_received: int | None = None
         self.signals = 0
+        self.reload = False  # SIGHUP: re-read the registry and settings now
         self.specs: list[JobSpec] = []
 
     def request_stop(self, signum: int, frame: object = None) -> None:
-        """Signal handler: start no new run; the running one gets SIGTERM now (or, with
-        ``finish_on_stop``, at the next signal); one signal more kills it."""
+        """Signal handler: only note the signal, taking no lock (the main thread polls and acts on
+        it, see :meth:`_stop_level`)."""
         self.signals += 1
-        name = signal.Signals(signum).name
-        if self.signals == 1:
+        if self.signal_received is None:
             self.signal_received = signum
-            _STOPPING.set()
-            self.stop_event.set()
-            if self.finish_on_stop:
-                log.info("%s: stopping after the running run; signal again to interrupt it", name)
-            return
-        if self.signals == 2 and self.finish_on_stop:
-            log.warning("second %s: interrupting the running run", name)
-            stop_running(signal.SIGTERM)
-            return
-        log.warning("another %s: killing the running run", name)
-        stop_running(signal.SIGKILL)
+
+    def request_reload(self, signum: int, frame: object = None) -> None:
+        """SIGHUP handler: reconcile the jobs with the registry at the next tick."""
+        self.reload = True
+
+    def _stop_level(self) -> int:
+        """What received signals ask of the running run: 0 nothing, 1 SIGTERM, 2 SIGKILL.
+
+        First signal: SIGTERM (with ``finish_on_stop``: nothing yet); one more: the next level."""
+        return max(0, min(2, self.signals - (1 if self.finish_on_stop else 0)))
 
     def sync(self) -> None:
-        self.specs = self.specs_factory()
+        """Reconcile the jobs with the registry and settings; a registry broken since start is
+        reported (log, status problems) and the jobs stay as they were."""
+        try:
+            specs = self.specs_factory()
+        except ConfigError as exc:
+            if not self.specs:
+                raise
+            log.error("sources registry: %s (jobs unchanged)", exc)
+            BOARD.set_config_problem(f"sources registry: {exc}")
+            return
+        BOARD.set_config_problem(None)
+        self.specs = specs
         report = sync_jobs(self.scheduler, self.specs, self.func)
         if report["added"] or report["replaced"] or report["removed"]:
             log.info("jobs: %s", ", ".join(f"{k} {' '.join(v)}" for k, v in report.items() if v))
@@ -411,7 +430,7 @@ class Daemon:
             return
         try:
             BOARD.set_sources(*self.health())
-        except Exception as exc:  # health is a report; it must never stop the scheduler
+        except Exception as exc:  # noqa: BLE001 (health is a report; it must never stop the scheduler)
             log.error("source health not updated: %r", exc)
 
     def run(self) -> int:
@@ -420,6 +439,7 @@ class Daemon:
         BOARD.attach(status_path(data), pid=os.getpid(), state="starting", started_at=clock.now_iso(),
                      clock="real" if clock.is_real() else f"simulated x{clock.rate() or 0:g}")
         previous = {sig: signal.signal(sig, self.request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, self.request_reload)
         server = serve_health(BOARD, self.health_port) if self.health_port is not None else None
         self.scheduler.add_listener(_on_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED | EVENT_JOB_ERROR)
         # listeners run on executor threads; APScheduler calls from there can deadlock a shutdown
@@ -443,17 +463,22 @@ class Daemon:
 
     def _loop(self) -> None:
         beat, last_beat = 0, time.monotonic()
-        while not self.stop_event.is_set():
+        while not self.signals:
             wait = HEARTBEAT_SECONDS
             if self.until is not None:
                 left = (clock.to_real(self.until) - datetime.now(CHINA_TZ)).total_seconds()
                 if left <= 0:
                     log.info("clock reached %s: stopping after the running run", self.until.isoformat())
-                    _STOPPING.set()  # runs queued behind it are not started
                     break
                 wait = min(wait, left)
-            if self.stop_event.wait(min(wait, 0.5)):
+            time.sleep(min(wait, 0.5))
+            if self.signals:
                 break
+            if self.reload:
+                self.reload = False
+                log.info("SIGHUP: reloading the sources registry")
+                self.sync()
+                self.publish_health()
             if self.refresh.is_set():
                 self.refresh.clear()
                 self.publish_plan()
@@ -467,12 +492,24 @@ class Daemon:
 
     def _shutdown(self) -> None:
         BOARD.update_daemon(state="stopping")
+        _STOPPING.set()  # runs queued behind the running one are not started
         self.scheduler.pause()
-        if self.signal_received is not None and not self.finish_on_stop:
-            pids = stop_running(signal.SIGTERM)
-            log.info("%s: stopping; SIGTERM to running run(s) %s", signal.Signals(self.signal_received).name,
-                     pids or "none")
+        if self.signal_received is not None:
+            name = signal.Signals(self.signal_received).name
+            log.info("%s: stopping%s", name, "; the running run may finish (signal again to interrupt it)"
+                     if self.finish_on_stop else "")
+        sent = 0
+        while True:  # pass further signals on as they come, until no run is left
+            level = self._stop_level()
+            if level > sent:
+                sig = signal.SIGTERM if level == 1 else signal.SIGKILL
+                log.info("%s to running run(s) %s", sig.name, stop_running(sig) or "none")
+                sent = level
+            with _RUNNING_LOCK:
+                if not _RUNNING:
+                    break
+            time.sleep(0.2)
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)  # waits for the running job's subprocess to end
+            self.scheduler.shutdown(wait=True)  # runs queued behind return at once (_STOPPING)
         BOARD.update_daemon(state="stopped", stopped_at=clock.now_iso())
         log.info("scheduler stopped")

@@ -10,16 +10,6 @@ import click
 from crawler.cli_options import data_option, fail, parse_settings, settings_option, sources_option
 
 
-def _registry(sources: str | None, data: str):
-    from crawler.exceptions import ConfigError
-    from crawler.registry import load_registry
-
-    try:
-        return load_registry(sources, data)
-    except ConfigError as exc:
-        fail(str(exc), 2)
-
-
 @click.command()
 @data_option
 @sources_option
@@ -45,9 +35,12 @@ def schedule(data, sources, profile, settings, list_only, as_json, health_port, 
     """
     import scheduler as sched
     from crawler import clock
+    from crawler.exceptions import ConfigError
     from crawler.logs import setup_file_logging
+    from crawler.registry import load_registry
     from crawler.runner import build_settings
     from storage.db import data_dir
+    from storage.locks import LockTimeout, stage_lock
 
     overrides = parse_settings(settings)
     conf = build_settings(overrides, profile)
@@ -62,13 +55,20 @@ def schedule(data, sources, profile, settings, list_only, as_json, health_port, 
         kill_after=conf.getfloat("NIANBAO_RUN_KILL_AFTER"))
     township = conf.get("NIANBAO_TOWNSHIP_DEADLINE")
 
-    def specs():
-        return sched.job_specs(_registry(sources, root), cadence, options, township_default=township)
+    grace = conf.getfloat("NIANBAO_MISFIRE_GRACE")
 
-    if not specs():
+    def specs():  # raises ConfigError: a registry broken while the daemon runs must not stop it
+        return sched.job_specs(load_registry(sources, root), cadence, options, township_default=township,
+                               misfire_grace=grace)
+
+    try:
+        first = specs()
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    if not first:
         fail("no enabled source to schedule (see nianbao sources list --all)", 2)
     if list_only:
-        _print_jobs(sched, root, conf.getfloat("NIANBAO_MISFIRE_GRACE"), specs(), as_json)
+        _print_jobs(sched, root, grace, first, as_json)
         return
     setup_file_logging(root, max_bytes=conf.getint("NIANBAO_LOG_MAX_BYTES"),
                        backups=conf.getint("NIANBAO_LOG_BACKUPS"), console=not quiet)
@@ -76,7 +76,12 @@ def schedule(data, sources, profile, settings, list_only, as_json, health_port, 
     daemon = sched.Daemon(options, specs, misfire_grace=conf.getfloat("NIANBAO_MISFIRE_GRACE"), until=until_at,
                           health_port=health_port, health=lambda: _health(sources, root),
                           finish_on_stop=finish_on_stop)
-    raise SystemExit(daemon.run())
+    try:  # one scheduler per data directory: two would run every group twice
+        with stage_lock(root, "scheduler", command="nianbao schedule", wait=0):
+            code = daemon.run()
+    except LockTimeout as exc:
+        fail(f"another scheduler is running on {root}: {exc}", 2)
+    raise SystemExit(code)
 
 
 def _print_jobs(sched, root: str, grace: float, specs, as_json: bool) -> None:
@@ -114,6 +119,7 @@ def _health(sources: str | None, root: str) -> tuple[dict[str, int], list[str], 
     from collections import Counter
 
     from crawler import clock
+    from crawler.registry import load_registry
     from storage.db import open_db
     from storage.health import health_rows
 
@@ -121,7 +127,7 @@ def _health(sources: str | None, root: str) -> tuple[dict[str, int], list[str], 
         return {}, [], []
     db = open_db(root, create=False)
     try:
-        rows = health_rows(db, _registry(sources, root), clock.now())
+        rows = health_rows(db, load_registry(sources, root), clock.now())
     finally:
         db.close()
     counts = Counter(r["health"] for r in rows)

@@ -73,8 +73,10 @@ def run(ctx: click.Context, source_ids, data, sources, group, years, profile, wo
     ids = select_for_crawl(source_ids, data, sources, group, overrides)
     stats = crawl_selected(ids, data, sources, years, profile, overrides)
     problem = crawl_problem(stats)
-    if stats.get("finish_reason") == "shutdown":
+    if stats.get("finish_reason") in (None, "shutdown"):  # None: a second signal forced Scrapy down
         fail("crawl interrupted: extract and check skipped (the next run crawls these sources again)", 1)
+    if stats.get("nianbao/sources_busy") and not stats.get("nianbao/sources_claimed"):
+        fail(f"{problem}; extract and check skipped", 1)
     # a crawl that ended with errors still archived pages: extract them, then report the failure
     ctx.invoke(extract, data=data, sources=sources, redo=False, workers=workers, timeout=timeout,
                memory_mb=memory_mb, no_ocr=no_ocr)

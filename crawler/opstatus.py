@@ -92,8 +92,16 @@ class StatusBoard:
             self._refresh_problems()
             self._write()
 
+    def set_config_problem(self, problem: str | None) -> None:
+        """A configuration error the daemon runs on despite (None: cleared)."""
+        with self._lock:
+            self.state["config_problem"] = problem
+            self._refresh_problems()
+            self._write()
+
     def _refresh_problems(self) -> None:
-        problems = [f"job {j['id']}: last run {j['last']['outcome']} (exit {j['last']['exit_code']})"
+        problems = [self.state["config_problem"]] if self.state.get("config_problem") else []
+        problems += [f"job {j['id']}: last run {j['last']['outcome']} (exit {j['last']['exit_code']})"
                     for j in self.state["jobs"].values() if j.get("last", {}).get("outcome") in FAILED_OUTCOMES]
         problems += [f"source {s} is broken" for s in self.state["sources"].get("broken", [])]
         self.state["problems"] = problems

@@ -210,3 +210,16 @@ def test_status_board_file_and_health_endpoint(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_trigger_always_moves_forward_even_on_a_very_fast_clock(monkeypatch):
+    warp(monkeypatch, "2025-01-01T00:00:00+08:00", rate=5e7)       # a simulated year in under a second
+    trigger = sched.SeasonTrigger("dept", "01-31", Cadence())
+    prev = trigger.get_next_fire_time(None, datetime.now(CHINA_TZ))
+    days = []
+    for _ in range(150):
+        nxt = trigger.get_next_fire_time(prev, prev)
+        assert nxt > prev
+        days.append(clock.from_real(nxt).date())
+        prev = nxt
+    assert len(set(days)) == len(days)                             # one run a day, none repeated
