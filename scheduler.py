@@ -35,6 +35,7 @@ import hashlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -436,7 +437,8 @@ class Daemon:
     def run(self) -> int:
         """Run until a signal or ``until``; returns the exit code."""
         data = Path(self.options.data)
-        BOARD.attach(status_path(data), pid=os.getpid(), state="starting", started_at=clock.now_iso(),
+        BOARD.attach(status_path(data), pid=os.getpid(), host=socket.gethostname(), state="starting",
+                     started_at=clock.now_iso(),
                      clock="real" if clock.is_real() else f"simulated x{clock.rate() or 0:g}")
         previous = {sig: signal.signal(sig, self.request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, self.request_reload)

@@ -354,10 +354,15 @@ def verify(data: str | None) -> None:
 @sources_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
 def status(data: str | None, sources: str | None, as_json: bool) -> None:
-    """Per-source health: last success, failures in a row, items last run, latest outcome."""
+    """Per-source health: last success, failures in a row, items last run, latest outcome.
+
+    When a scheduler runs (or ran) on the data directory, a first line on stderr says whether it
+    is alive, what runs next and what needs attention.
+    """
     from crawler import clock
+    from crawler.opstatus import describe_scheduler
     from crawler.registry import load_registry
-    from storage.db import open_db
+    from storage.db import data_dir, open_db
     from storage.health import health_rows
 
     try:
@@ -367,6 +372,9 @@ def status(data: str | None, sources: str | None, as_json: bool) -> None:
         _fail(str(exc), 2)
     except ConfigError as exc:
         _fail(str(exc), 2)
+    scheduler = describe_scheduler(data_dir(data))
+    if scheduler:
+        click.echo(scheduler, err=True)
     for row in health_rows(db, registry, clock.now()):
         source_id = row["source"]
         if as_json:

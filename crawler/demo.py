@@ -117,6 +117,7 @@ def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date)
         "",
         "Try next:",
         f"  nianbao flags --data {root}",
+        f"  nianbao schedule --list --data {root} --sources {sources}   # when the scheduler would look again",
     ]
     if example:
         lines.append(f"  nianbao evidence {example['source']} {example['year']} --data {root} --sources {sources} "

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import threading
+import time
 from collections import deque
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +22,7 @@ from typing import Any
 
 STATUS_NAME = "status.json"
 TAIL_LINES = 20
+STALE_AFTER = 120.0  # seconds without a rewrite of a running scheduler's status file
 FAILED_OUTCOMES = ("failed", "timeout", "killed", "error")
 
 
@@ -143,3 +146,47 @@ def serve_health(board: StatusBoard, port: int, host: str = "127.0.0.1") -> Thre
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="nianbao-health", daemon=True).start()
     return server
+
+
+def describe_scheduler(data: str | os.PathLike, *, now: float | None = None) -> str | None:
+    """One line on the scheduler of a data directory, from its status file (None: never ran).
+
+    A status file saying ``running`` is checked against the process (same host) and the file's
+    age: a scheduler that died or hangs must not look alive.
+    """
+    path = status_path(data)
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        age = (now if now is not None else time.time()) - path.stat().st_mtime
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    daemon = state.get("daemon", {})
+    pid, host = daemon.get("pid"), daemon.get("host")
+    if daemon.get("state") == "stopped":
+        line = f"scheduler: stopped at {daemon.get('stopped_at')}"
+    elif pid and host == socket.gethostname() and not _alive(pid):
+        line = f"scheduler: NOT RUNNING — pid {pid} is gone without a clean stop (last heartbeat " \
+               f"{daemon.get('heartbeat_at')})"
+    elif age > STALE_AFTER:
+        line = f"scheduler: NOT RESPONDING — its status file has not changed for {age:.0f} s (pid {pid})"
+    else:
+        line = f"scheduler: {daemon.get('state')} (pid {pid}, heartbeat {daemon.get('heartbeat_at')})"
+    upcoming = sorted((j["next_run"], j["id"]) for j in state.get("jobs", {}).values() if j.get("next_run"))
+    if upcoming and daemon.get("state") != "stopped":
+        line += f"; next {upcoming[0][1]} at {upcoming[0][0]}"
+    running = [j["id"] for j in state.get("jobs", {}).values() if j.get("running")]
+    if running:
+        line += f"; running {', '.join(running)}"
+    if state.get("problems"):
+        line += f"; problems: {'; '.join(state['problems'])}"
+    return line
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True

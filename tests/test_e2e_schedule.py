@@ -175,6 +175,8 @@ def test_finish_on_stop_lets_the_running_run_complete(tmp_path):
     assert [j["last"]["outcome"] for j in jobs] == ["ok"]                    # one run, finished, no other started
     assert [r["finish_reason"] for r in query(data, "select finish_reason from runs")] == ["finished"]
     assert "the running run may finish" in (data / "logs" / "nianbao.log").read_text(encoding="utf-8")
+    shown = nianbao("status", "--data", str(data), "--sources", str(world.sources), now="2025-02-05")
+    assert shown.stderr.startswith("scheduler: stopped at ")
 
 
 def test_a_run_past_its_timeout_is_stopped_cleanly(tmp_path, monkeypatch):

@@ -223,3 +223,29 @@ def test_the_trigger_always_moves_forward_even_on_a_very_fast_clock(monkeypatch)
         days.append(clock.from_real(nxt).date())
         prev = nxt
     assert len(set(days)) == len(days)                             # one run a day, none repeated
+
+
+def test_status_line_tells_a_dead_or_hung_scheduler_from_a_live_one(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from crawler.opstatus import describe_scheduler
+
+    assert describe_scheduler(tmp_path) is None
+    board = StatusBoard()
+    board.attach(tmp_path / "status.json", pid=os.getpid(), host=socket.gethostname(), state="running",
+                 heartbeat_at="2025-02-01T02:00:00+08:00")
+    board.plan("crawl:region", next_run="2025-02-02T03:00:00+08:00")
+    board.plan("crawl:dept", next_run="2025-02-02T02:10:00+08:00")
+    line = describe_scheduler(tmp_path)
+    assert line.startswith(f"scheduler: running (pid {os.getpid()}") and "next crawl:dept at 2025-02-02T02:10" in line
+    assert "NOT RESPONDING" in describe_scheduler(tmp_path, now=time.time() + 600)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    board.update_daemon(pid=int(dead.stdout))
+    assert "NOT RUNNING" in describe_scheduler(tmp_path)
+    board.set_sources({"broken": 1}, ["x"], [])
+    board.update_daemon(state="stopped", stopped_at="2025-02-01T03:00:00+08:00")
+    line = describe_scheduler(tmp_path)
+    assert line.startswith("scheduler: stopped at 2025-02-01T03:00") and "problems: source x is broken" in line
