@@ -18,10 +18,13 @@ def start_run(db: Database, *, started_at: str, command: str, args: dict[str, An
 
 def finish_run(db: Database, run_id: int, *, finished_at: str, finish_reason: str, stats: dict[str, Any]) -> None:
     """Record how a run ended and its Scrapy stats."""
-    db.table("runs").update(run_id, {
-        "finished_at": finished_at, "finish_reason": finish_reason,
-        "stats": json.dumps(stats, ensure_ascii=False, sort_keys=True, default=str),
-    })
+    db.table("runs").update(run_id, {"finished_at": finished_at, "finish_reason": finish_reason})
+    save_stats(db, run_id, stats)
+
+
+def save_stats(db: Database, run_id: int, stats: dict[str, Any]) -> None:
+    """Store (again) the Scrapy stats of a run: handlers closing after the recorder add to them."""
+    db.table("runs").update(run_id, {"stats": json.dumps(stats, ensure_ascii=False, sort_keys=True, default=str)})
 
 
 def record_source_run(db: Database, run_id: int, source_id: str, row: dict[str, Any]) -> None:

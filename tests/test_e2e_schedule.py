@@ -154,6 +154,7 @@ def test_sigterm_mid_crawl_stops_gracefully_and_the_archive_verifies(tmp_path):
     statuses = Counter(r["status"].split(":")[0] for r in query(
         data, "select status from source_runs where run_id = ?", (run["id"],)))
     assert set(statuses) <= {"interrupted", "blocked"} and statuses["interrupted"] > 0
+    assert json.loads(run["stats"])["nianbao/sources/interrupted"] == statuses["interrupted"]
     verify = nianbao("verify", "--data", str(data))
     assert "0 errors" in verify.stdout, verify.stdout
     log = (data / "logs" / "nianbao.log").read_text(encoding="utf-8")

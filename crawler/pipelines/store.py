@@ -148,6 +148,7 @@ class StorePipeline:
                 "reports_new": self.reports_new.get(source.id, 0), "detail": detail,
             })
             self.crawler.stats.inc_value(f"nianbao/sources/{status.split(':')[0]}")
+        runs.save_stats(session.db, session.run_id, self.crawler.stats.get_stats())
 
 
 def source_status(listing_counts: Counter, reports_seen: int) -> tuple[str, str]:
