@@ -64,7 +64,7 @@ from crawler import clock
 from crawler.cadence import Cadence, Group, next_fire, parse_season, parse_weekday, source_groups
 from crawler.clock import CHINA_TZ
 from crawler.exceptions import ConfigError
-from crawler.opstatus import StatusBoard, serve_health, status_path
+from crawler.opstatus import FAILED_OUTCOMES, StatusBoard, serve_health, status_path
 
 log = logging.getLogger("nianbao.schedule")
 
@@ -370,8 +370,11 @@ class Daemon:
     def __init__(self, options: RunOptions, specs_factory: Callable[[], list[JobSpec]], *,
                  misfire_grace: float, until: datetime | None = None, health_port: int | None = None,
                  health: Callable[[], tuple[dict[str, int], list[str], list[str]]] | None = None,
-                 func: str = JOB_FUNC, finish_on_stop: bool = False) -> None:
+                 func: str = JOB_FUNC, finish_on_stop: bool = False,
+                 alert: Callable[[str, list[str]], None] | None = None) -> None:
         self.options = options
+        self.alert = alert
+        self.alerted: dict[str, str] = {}  # job id -> the outcome last alerted on
         self.finish_on_stop = finish_on_stop
         self.specs_factory = specs_factory
         self.until = until
@@ -434,6 +437,38 @@ class Daemon:
         except Exception as exc:  # noqa: BLE001 (health is a report; it must never stop the scheduler)
             log.error("source health not updated: %r", exc)
 
+    def send_alerts(self) -> None:
+        """Tell the notification targets when a job starts failing and when it recovers (once
+        each: a job failing every night must not send a message every night)."""
+        if self.alert is None:
+            return
+        for job_id, job in self.snapshot_jobs().items():
+            outcome = (job.get("last") or {}).get("outcome")
+            if outcome is None or outcome == "interrupted":
+                continue
+            failing = outcome in FAILED_OUTCOMES
+            was_failing = self.alerted.get(job_id, "ok") in FAILED_OUTCOMES
+            if failing and not was_failing:
+                last = job["last"]
+                self._alert(f"nianbao: scheduled run {job_id} {outcome}",
+                            [f"{job_id}: {outcome} (exit {last['exit_code']}) at {last['finished_at']}",
+                             "The last lines of its output:", *last.get("tail", [])[-10:],
+                             "More in DATA/logs/nianbao.log; DATA/status.json lists every problem."])
+            elif was_failing and not failing:
+                self._alert(f"nianbao: scheduled run {job_id} ok again",
+                            [f"{job_id}: ok at {job['last']['finished_at']} after failing"])
+            self.alerted[job_id] = outcome
+
+    def _alert(self, title: str, lines: list[str]) -> None:
+        try:
+            self.alert(title, lines)
+        except Exception as exc:  # noqa: BLE001 (an alert must never stop the scheduler)
+            log.error("alert not sent: %r", exc)
+
+    @staticmethod
+    def snapshot_jobs() -> dict[str, dict]:
+        return BOARD.snapshot()["jobs"]
+
     def run(self) -> int:
         """Run until a signal or ``until``; returns the exit code."""
         data = Path(self.options.data)
@@ -485,6 +520,7 @@ class Daemon:
                 self.refresh.clear()
                 self.publish_plan()
                 self.publish_health()
+                self.send_alerts()
             if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
                 last_beat = time.monotonic()
                 beat += 1

@@ -75,7 +75,7 @@ def schedule(data, sources, profile, settings, list_only, as_json, health_port, 
     until_at = until.replace(tzinfo=clock.CHINA_TZ) if until else None
     daemon = sched.Daemon(options, specs, misfire_grace=conf.getfloat("NIANBAO_MISFIRE_GRACE"), until=until_at,
                           health_port=health_port, health=lambda: _health(sources, root),
-                          finish_on_stop=finish_on_stop)
+                          finish_on_stop=finish_on_stop, alert=lambda title, lines: _alert(conf, title, lines))
     try:  # one scheduler per data directory: two would run every group twice
         with stage_lock(root, "scheduler", command="nianbao schedule", wait=0):
             code = daemon.run()
@@ -133,6 +133,20 @@ def _health(sources: str | None, root: str) -> tuple[dict[str, int], list[str], 
     counts = Counter(r["health"] for r in rows)
     return (dict(counts), [r["source"] for r in rows if r["health"] == "broken"],
             [r["source"] for r in rows if r["health"] == "blocked"])
+
+
+
+def _alert(conf, title: str, lines: list[str]) -> None:
+    """Send a scheduler alert to ``NIANBAO_NOTIFY_URLS`` (nothing when none is configured)."""
+    import logging
+
+    from crawler.compliance.notify import deliver_message
+    from crawler.compliance.publish import notify_urls
+
+    urls = notify_urls(conf)
+    for result in deliver_message(urls, title, lines) if urls else []:
+        if not result.ok:
+            logging.getLogger("nianbao.schedule").error("alert to %s failed: %s", result.url_redacted, result.error)
 
 
 COMMANDS = [schedule]

@@ -346,3 +346,28 @@ def test_one_scheduler_per_data_directory_and_a_broken_registry_does_not_stop_it
             out, err = first.communicate(timeout=60)
     assert first.returncode == 0, err[-2000:]
     assert "SIGHUP: reloading" in (data / "logs" / "nianbao.log").read_text(encoding="utf-8")
+
+
+def test_a_failing_scheduled_run_alerts_the_notification_targets(tmp_path):
+    from tests.test_notify import serve
+
+    data, receiver = tmp_path / "data", serve()
+    try:
+        with sim_world(tmp_path, seed=SEED, agencies=80, today=date(2025, 2, 5)) as world:
+            env_url = f"json://127.0.0.1:{receiver.port}/alerts"
+            os.environ["NIANBAO_NOTIFY_URLS"] = env_url
+            try:
+                proc = daemon(data, world.sources, start="2025-02-05T01:58:00+08:00", rate=3600,
+                              extra=("-s", "NIANBAO_RUN_TIMEOUT=3"))
+            finally:
+                del os.environ["NIANBAO_NOTIFY_URLS"]
+            wait_for(lambda: any(b"timeout" in r["body"] for r in receiver.requests), 120, "the alert")
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=120)
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
+    alert = json.loads(next(r["body"] for r in receiver.requests if b"timeout" in r["body"]))
+    assert alert["title"].startswith("nianbao: scheduled run crawl:") and alert["title"].endswith("timeout")
+    assert "The last lines of its output:" in alert["message"]
+    assert proc.returncode == 0

@@ -257,3 +257,22 @@ def test_status_line_tells_a_dead_or_hung_scheduler_from_a_live_one(tmp_path):
     board.update_daemon(state="stopped", stopped_at="2025-02-01T03:00:00+08:00")
     line = describe_scheduler(tmp_path)
     assert line.startswith("scheduler: stopped at 2025-02-01T03:00") and "problems: source x is broken" in line
+
+
+def test_alerts_go_out_when_a_job_starts_failing_and_when_it_recovers(tmp_path, monkeypatch):
+    sent: list[tuple[str, list[str]]] = []
+    daemon = sched.Daemon(sched.RunOptions(data=str(tmp_path)), list, misfire_grace=3600,
+                          alert=lambda title, lines: sent.append((title, lines)))
+    board = StatusBoard()
+    monkeypatch.setattr(sched, "BOARD", board)
+    at = datetime(2025, 2, 1, 2, 30, tzinfo=CHINA_TZ)
+    outcomes = ["ok", "failed", "timeout", "interrupted", "failed", "ok", "ok", "killed"]
+    titles = []
+    for outcome in outcomes:
+        board.finished("crawl:dept", at=at, exit_code=0 if outcome == "ok" else 1, outcome=outcome,
+                       tail=["a line", "Traceback: boom"])
+        daemon.send_alerts()
+        titles.append([t for t, _ in sent])
+        sent.clear()
+    assert titles == [[], ["nianbao: scheduled run crawl:dept failed"], [], [], [],
+                      ["nianbao: scheduled run crawl:dept ok again"], [], ["nianbao: scheduled run crawl:dept killed"]]

@@ -281,7 +281,7 @@ def _deliver_one(url: str, title: str, body: str, count: int, timeout: float) ->
         error = clean(error or "; ".join(dict.fromkeys(scrub.problems)) or "delivery failed", 500)
         logger.warning("notification to %s failed: %s", shown, error)
     else:
-        logger.info("notification sent to %s (%d flag events)", shown, count)
+        logger.info("notification sent to %s (%s)", shown, f"{count} flag events" if count else "message")
     return Delivery(shown, ok, error, count)
 
 
@@ -291,3 +291,10 @@ def deliver(urls: list[str], events: list[dict], *, run_label: str, timeout: flo
         return []
     title, body = compose(events, run_label=run_label)
     return [_deliver_one(url, title, body, len(events), timeout) for url in urls]
+
+
+def deliver_message(urls: list[str], title: str, lines: list[str], *, timeout: float = 10) -> list[Delivery]:
+    """Send one operational message (the scheduler's alerts) to each URL, every line cleaned like
+    an event field (a run's output may quote crawled text)."""
+    body = "\n".join(clean(line, MAX_FIELD) for line in lines)[:MAX_BODY]
+    return [_deliver_one(url, clean(title, 200), body, 0, timeout) for url in urls]
