@@ -17,7 +17,9 @@ Each measurement runs in a fresh subprocess (peak RSS from ``os.wait4``), altern
 * **baseline**: ``storage.health.health_rows`` as the first version did it: every run of every
   source loaded (``load_outcomes(db)``) and judged;
 * **now**: ``health_rows`` as the scheduler and ``nianbao status`` call it: only the runs the
-  judgement rests on (the 14-day window, the last success and the runs after it).
+  judgement rests on (the 14-day window's runs, then older runs, newest first, only for the
+  sources without a success yet, back to each one's last success), read through the
+  ``source_runs`` primary key.
 
 Both must give the same judgement for every source (checked, by digest).  The figure is the
 ratio now / baseline.
@@ -66,7 +68,7 @@ else:
     rows = [(r["source"], {{k: r[k] for k in ("health", "reason", "last_success", "consecutive_failures",
             "items_last_run", "success_rate", "runs_in_window")}}) for r in health.health_rows(db, registry, now)]
     seconds = time.perf_counter() - t0
-    loaded = sum(map(len, health.load_outcomes(db, now=now).values()))
+    loaded = sum(map(len, health.load_outcomes(db, now=now, sources=ids).values()))
 digest = hashlib.sha256(json.dumps(sorted(rows), sort_keys=True, default=str).encode()).hexdigest()
 states = {{}}
 for _, h in rows:

@@ -137,7 +137,12 @@ def test_judging_the_reduced_history_equals_judging_all_of_it(histories, now_day
         ok, seen = (status, 5) if status == "ok" else (("ok", 0) if status == "ok0" else (status, 0))
         run_store.record_source_run(db, run_id, f"s{i}", {"status": ok, "reports_seen": seen})
     now = start + timedelta(days=now_day, hours=12)
-    full, reduced = load_outcomes(db), load_outcomes(db, now=now)
+    full = load_outcomes(db)
+    ids = [f"s{i}" for i in range(len(histories))]
+    reduced = load_outcomes(db, now=now, sources=ids)
     assert sum(map(len, reduced.values())) <= sum(map(len, full.values()))
-    for source, history in full.items():
-        assert judge(reduced.get(source, []), now) == judge(history, now), source
+    # without a registry: the sources seen in the window, each judged as on its whole history
+    for source, history in load_outcomes(db, now=now).items():
+        assert judge(history, now) == judge(full[source], now), source
+    # given the registry, every source is judged exactly as on its whole history
+    assert {s: judge(reduced.get(s, []), now) for s in ids} == {s: judge(full.get(s, []), now) for s in ids}

@@ -97,7 +97,7 @@ def health_flags(db: Database, all_sources: Sequence[Source]) -> dict[str, Desir
     from storage.health import latest_pages, load_outcomes
 
     now = clock.now()
-    outcomes = load_outcomes(db, now=now)
+    outcomes = load_outcomes(db, now=now, sources=[s.id for s in all_sources])
     out = {}
     for s in all_sources:
         health = judge(outcomes.get(s.id, []), now, enabled=s.enabled).as_dict()
