@@ -60,11 +60,11 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from crawler import clock
 from crawler.cadence import Cadence, Group, next_fire, parse_season, parse_weekday, source_groups
-from crawler.clock import CHINA_TZ
-from crawler.exceptions import ConfigError
 from crawler.opstatus import FAILED_OUTCOMES, StatusBoard, serve_health, status_path
+from crawler.vocab import clock
+from crawler.vocab.clock import CHINA_TZ
+from crawler.vocab.errors import ConfigError
 
 log = logging.getLogger("nianbao.schedule")
 

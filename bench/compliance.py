@@ -53,11 +53,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.compliance.check import compute_verdicts, source_info  # noqa: E402
 from crawler.compliance.deadlines import expected_deadline  # noqa: E402
 from crawler.compliance.verdicts import Policy, source_verdicts, years_due  # noqa: E402
 from crawler.items import report_id  # noqa: E402
-from crawler.sources import Source  # noqa: E402
+from crawler.registry.sources import Source  # noqa: E402
+from crawler.stages.check import compute_verdicts, source_info  # noqa: E402
 from storage import compliance as store  # noqa: E402
 from storage.db import DB_NAME, memory_db, open_db  # noqa: E402
 

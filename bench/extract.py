@@ -27,8 +27,8 @@ from crawler.extract.pool import extract_many  # noqa: E402
 
 def make_pdfs(files: int, pages: int) -> list[bytes]:
     """``files`` report PDFs of about ``pages`` pages: the simulator's report repeated."""
-    from crawler.sim.content import report_document
-    from crawler.sim.documents import pdf_bytes
+    from portalsim.content import report_document
+    from portalsim.documents import pdf_bytes
 
     out = []
     i = 0

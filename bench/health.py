@@ -14,7 +14,7 @@ for good, ~2 % redesigned halfway (``ok`` with no reports from then on), scatter
 Each measurement runs in a fresh subprocess (peak RSS from ``os.wait4``), alternated
 ``--repeat`` times, best of each:
 
-* **baseline**: ``storage.health.health_rows`` as the first version did it: every run of every
+* **baseline**: ``crawler.health.health_rows`` as the first version did it: every run of every
   source loaded (``load_outcomes(db)``) and judged;
 * **now**: ``health_rows`` as the scheduler and ``nianbao status`` call it: only the runs the
   judgement rests on (the 14-day window's runs, then older runs, newest first, only for the
@@ -40,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.clock import CHINA_TZ  # noqa: E402
+from crawler.vocab.clock import CHINA_TZ  # noqa: E402
 
 START = datetime(2025, 1, 1, 2, 0, tzinfo=CHINA_TZ)
 
@@ -48,8 +48,8 @@ MEASURE = r"""
 import hashlib, json, os, sys, time
 from datetime import datetime
 sys.path.insert(0, {root!r})
-from crawler.health import judge
-from crawler.sources import Source
+from crawler.health import health_rows, judge
+from crawler.registry.sources import Source
 from storage.db import open_db
 from storage import health
 
@@ -66,7 +66,7 @@ if {mode!r} == "baseline":
     loaded = sum(map(len, outcomes.values()))
 else:
     rows = [(r["source"], {{k: r[k] for k in ("health", "reason", "last_success", "consecutive_failures",
-            "items_last_run", "success_rate", "runs_in_window")}}) for r in health.health_rows(db, registry, now)]
+            "items_last_run", "success_rate", "runs_in_window")}}) for r in health_rows(db, registry, now)]
     seconds = time.perf_counter() - t0
     loaded = sum(map(len, health.load_outcomes(db, now=now, sources=ids).values()))
 digest = hashlib.sha256(json.dumps(sorted(rows), sort_keys=True, default=str).encode()).hexdigest()

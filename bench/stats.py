@@ -21,11 +21,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.extract import extract_bytes  # noqa: E402
-from crawler.sim.content import report_document  # noqa: E402
-from crawler.sim.documents import blocks_html  # noqa: E402
-from crawler.sim.router import attachment_bytes  # noqa: E402
-from crawler.sim.world import agency, report_plan, template_for  # noqa: E402
 from crawler.stats import analyse  # noqa: E402
+from portalsim.content import report_document  # noqa: E402
+from portalsim.documents import blocks_html  # noqa: E402
+from portalsim.router import attachment_bytes  # noqa: E402
+from portalsim.world import agency, report_plan, template_for  # noqa: E402
 
 
 def documents(seed: int, n: int) -> list[tuple[int, str, bytes, bytes]]:

@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from crawler.clock import CHINA_TZ
 from crawler.compliance.deadlines import expected_deadline
-from crawler.sources import Source, valid_month_day
+from crawler.registry.sources import Source, valid_month_day
+from crawler.vocab.clock import CHINA_TZ
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HORIZON_DAYS = 800  # a plan with no run in this many days has none at all

@@ -47,8 +47,8 @@ def fresh_dir(path: Path) -> Path:
 
 def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
     """Run the demo end to end; returns the exit code."""
-    from crawler.runner import run_crawl
-    from crawler.sim import render_sources_toml
+    from crawler.stages.crawl import run_crawl
+    from portalsim import render_sources_toml
 
     root = fresh_dir(Path(data or "nianbao-demo"))
     click.echo(f"Starting the portal simulator: {agencies} agencies, seed {seed}, as of {today} …")
@@ -69,7 +69,7 @@ def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
     click.echo(score_line(root, seed, agencies, today))
     if stats.get("finish_reason") != "finished":
         return 1
-    from crawler.extraction import run_extract
+    from crawler.stages.extract import run_extract
 
     click.echo("\nExtracting text from the archived pages and attachments …")
     extracted = run_extract(str(root), sources=str(sources))
@@ -82,13 +82,13 @@ def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
 
 def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date) -> str:
     """Run the compliance check, write the HTML grid, and score the verdicts against the truth."""
-    from crawler import clock
-    from crawler.compliance.check import run_check
-    from crawler.compliance.publish import publish_events
-    from crawler.compliance.report_html import render_html
-    from crawler.runner import build_settings
-    from crawler.sim import truth_records
-    from crawler.sources import load_sources
+    from crawler.outputs.report_html import render_html
+    from crawler.registry.sources import load_sources
+    from crawler.stages.check import run_check
+    from crawler.stages.crawl import build_settings
+    from crawler.stages.publish import publish_events
+    from crawler.vocab import clock
+    from portalsim import truth_records
     from storage.compliance import stored_verdicts
     from storage.db import open_db
 
@@ -139,7 +139,7 @@ def stats_line(db) -> str:
 
 def score_line(root: Path, seed: int, agencies: int, today: date) -> str:
     """How the archive compares with the simulator's ground truth."""
-    from crawler.sim import truth_records
+    from portalsim import truth_records
     from storage.db import open_db
 
     truth = truth_records(seed, agencies, today)

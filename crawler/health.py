@@ -1,4 +1,4 @@
-"""Source health: is each watched column still alive? (pure functions, injected time)
+"""Source health: is each watched column still alive? (a pure judgement, injected time)
 
 The pain of every scraper fleet is silent failure: a redesigned portal that returns zero items
 for weeks.  From a source's per-run outcomes (``source_runs``) this judges one of:
@@ -23,24 +23,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from crawler.constants import SOURCE_EMPTY, SOURCE_INTERRUPTED, SOURCE_OK
+from sqlite_utils import Database
+
+from crawler.registry.sources import Source
+from crawler.registry.state import disabled_by_operator
+from crawler.vocab.records import RunOutcome
+from crawler.vocab.words import HEALTH_WINDOW_DAYS, SOURCE_EMPTY, SOURCE_INTERRUPTED, SOURCE_OK
+from storage.health import load_outcomes
+
+__all__ = ["HEALTH_STATES", "Health", "HealthPolicy", "RunOutcome", "health_rows", "judge"]
 
 HEALTH_STATES = ("ok", "degraded", "broken", "blocked", "disabled", "unknown")
 
 
 @dataclass(frozen=True, slots=True)
-class RunOutcome:
-    """One source's outcome in one crawl run."""
-
-    run_id: int
-    at: datetime
-    status: str           # ok | empty | partial | blocked:<kind> | unreachable
-    reports_seen: int = 0
-
-
-@dataclass(frozen=True, slots=True)
 class HealthPolicy:
-    window_days: int = 14
+    window_days: int = HEALTH_WINDOW_DAYS
     min_success: float = 0.75
     failures: int = 3     # consecutive bad runs that make a source broken or blocked
 
@@ -65,24 +63,19 @@ class Health:
                 "runs_in_window": self.runs_in_window}
 
 
-def succeeded(outcome: RunOutcome) -> bool:
-    """A run that read the column and found reports on it."""
-    return outcome.status == SOURCE_OK and outcome.reports_seen > 0
-
-
 def judge(runs: Sequence[RunOutcome], now: datetime, *, enabled: bool = True,
           policy: HealthPolicy = HealthPolicy()) -> Health:  # noqa: B008 (frozen, immutable default)
     """The health of one source from its runs (any order) as of ``now``."""
     runs = sorted((r for r in runs if r.at <= now and r.status != SOURCE_INTERRUPTED),
                   key=lambda r: (r.at, r.run_id))
-    last_success = max((r.at for r in runs if succeeded(r)), default=None)
+    last_success = max((r.at for r in runs if r.succeeded), default=None)
     streak = 0
     for r in reversed(runs):
-        if succeeded(r):
+        if r.succeeded:
             break
         streak += 1
     window = [r for r in runs if r.at >= now - timedelta(days=policy.window_days)]
-    rate = sum(map(succeeded, window)) / len(window) if window else None
+    rate = sum(r.succeeded for r in window) / len(window) if window else None
     items = runs[-1].reports_seen if runs else None
     facts = (last_success, streak, items, rate, len(window))
     if not enabled:
@@ -91,7 +84,7 @@ def judge(runs: Sequence[RunOutcome], now: datetime, *, enabled: bool = True,
         return Health("unknown", "never crawled", *facts)
     tail = runs[-policy.failures:]
     if len(tail) == policy.failures and streak >= policy.failures:
-        listed_before = any(succeeded(r) for r in runs[:-policy.failures])
+        listed_before = any(r.succeeded for r in runs[:-policy.failures])
         if all(r.status.startswith("blocked") for r in tail):
             return Health("blocked", f"blocked in the last {policy.failures} runs ({tail[-1].status})", *facts)
         if all(r.status == SOURCE_EMPTY for r in tail) and listed_before:
@@ -107,3 +100,23 @@ def judge(runs: Sequence[RunOutcome], now: datetime, *, enabled: bool = True,
     if rate is not None and rate < policy.min_success:
         return Health("degraded", f"{rate:.0%} of {len(window)} runs in {policy.window_days} days succeeded", *facts)
     return Health("ok", "", *facts)
+
+
+def health_rows(db: Database, registry: list[Source], now: datetime) -> list[dict]:
+    """One row per source (in the registry and enabled or switched off by the operator, or with
+    runs on record): its health, the facts behind it, and its latest outcome."""
+    outcomes = load_outcomes(db, now=now, sources=[s.id for s in registry], window_days=HealthPolicy().window_days)
+    by_id = {s.id: s for s in registry}
+    # Sources the operator switched off stay listed (as disabled) even if never crawled.
+    shown = {s.id for s in registry if s.enabled or disabled_by_operator(s)}
+    rows = []
+    for source_id in sorted(set(outcomes) | shown):
+        runs = outcomes.get(source_id, [])
+        src = by_id.get(source_id)
+        health = judge(runs, now, enabled=src.enabled if src else True).as_dict()
+        if src is not None and disabled_by_operator(src):
+            health["reason"] = src.note
+        rows.append({"source": source_id, "agency": src.agency if src else None, **health,
+                     "latest_status": runs[-1].status if runs else None,
+                     "latest_run": runs[-1].at.isoformat() if runs else None, "in_registry": src is not None})
+    return rows

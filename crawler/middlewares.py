@@ -31,11 +31,11 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from crawler import clock
-from crawler.constants import ATTACHMENT, ROBOTS
 from crawler.recognize.blocks import detect_block
 from crawler.recognize.headers import is_document_response
 from crawler.session import ArchiveSession
+from crawler.vocab import clock
+from crawler.vocab.words import ATTACHMENT, ROBOTS
 from storage.warc import Exchange
 
 if TYPE_CHECKING:

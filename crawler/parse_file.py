@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.cleaning import clean_text
 from crawler.extract import extract_bytes, sniff
+from crawler.extract.cleaning import clean_text
 from crawler.recognize.page import parse_page
 from crawler.recognize.report_text import recognize_report
 from crawler.stats import analyse

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from twisted.internet import task
 
-from crawler import __version__, clock
-from crawler.exceptions import ArchiveError
+from crawler import __version__
+from crawler.vocab import clock
+from crawler.vocab.errors import ArchiveError
 from storage import documents, fetches, reports, runs
-from storage.db import WARC_DIR, data_dir, open_db
+from storage.db import WARC_DIR, begin, commit, data_dir, open_db
 from storage.warc import Exchange, WarcArchive, read_record, sha256_hex, warc_date
 
 if TYPE_CHECKING:
@@ -64,13 +65,13 @@ class ArchiveSession:
     # -- transactions ----------------------------------------------------------------------
     def begin(self) -> None:
         """Open the batch transaction if none is open (writes then nest as savepoints)."""
-        if self._committer is not None and not self.db.conn.in_transaction:
-            self.db.conn.execute("BEGIN")
+        if self._committer is not None:
+            begin(self.db)
 
     def commit(self) -> None:
         """Commit the batch transaction (every ``NIANBAO_COMMIT_INTERVAL`` and at close)."""
-        if not self.closed and self.db.conn.in_transaction:
-            self.db.conn.commit()
+        if not self.closed:
+            commit(self.db)
 
     # -- what the spider needs to know --------------------------------------------------
     def known(self, url: str) -> dict | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,26 +10,13 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 
-from crawler import clock
 from crawler.middlewares import FETCH_ID, KIND, SOURCE
 from crawler.registry import load_registry, select_enabled
-from crawler.sources import Source
+from crawler.registry.sources import Source
+from crawler.vocab import clock
+from crawler.vocab.years import parse_years
 from storage.db import data_dir
 from storage.locks import claim_sources
-
-
-def parse_years(spec: str | None) -> tuple[int, int] | None:
-    """``"2019-2025"``, ``"2023"`` or ``"2019-"`` → inclusive (first, last); None keeps every year."""
-    if not spec:
-        return None
-    m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})?)?\s*", spec)
-    if not m:
-        raise ValueError(f"--years {spec!r}: expected YEAR or FIRST-LAST, e.g. 2019-2025")
-    first = int(m.group(1))
-    last = int(m.group(2)) if m.group(2) else (9999 if "-" in spec else first)
-    if last < first:
-        raise ValueError(f"--years {spec!r}: the range is empty")
-    return first, last
 
 
 class NianbaoSpider(scrapy.Spider):

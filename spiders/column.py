@@ -19,8 +19,6 @@ from typing import Any
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler import clock
-from crawler.constants import ATTACHMENT, DATE_NONE, DETAIL, LISTING, OTHER_BODY, PART_PAGE
 from crawler.items import (
     AttachmentSeen,
     DocumentGone,
@@ -38,8 +36,10 @@ from crawler.recognize.fingerprint import content_fingerprint, visible_text
 from crawler.recognize.headers import is_document_response
 from crawler.recognize.listing import ListItem, parse_listing
 from crawler.recognize.titles import agency_matches, period_year, recognize_title
+from crawler.registry.sources import Source
 from crawler.session import ArchiveSession
-from crawler.sources import Source
+from crawler.vocab import clock
+from crawler.vocab.words import ATTACHMENT, DATE_NONE, DETAIL, LISTING, OTHER_BODY, PART_PAGE
 from spiders.base import NianbaoSpider
 from spiders.platforms import platform_for
 from spiders.platforms.base import ColumnState

@@ -2,7 +2,8 @@
 
 Inputs come out in bulk, one query per table, grouped in Python, so a check over 100,000
 sources never issues per-source queries.  The decision itself lives in
-:mod:`crawler.compliance.verdicts` (pure functions); this module only moves rows.
+:mod:`crawler.compliance.verdicts` (pure functions); this module only moves rows into the
+plain records of :mod:`crawler.vocab.records`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from crawler.compliance.edits import VersionText
-from crawler.compliance.verdicts import Capture, Page, ReportSeen
+from crawler.vocab.records import ArchivedReport, Capture, Page, VersionText
+from crawler.vocab.years import parse_years
 from storage.fetches import insert_row
 
 # One row per (run, source, listing page); the run's --years from runs.args; per snapshot, how
@@ -48,8 +49,6 @@ order by s.source_id, s.run_id, s.id
 
 
 def _years_arg(args: str | None) -> tuple[int, int] | None:
-    from spiders.base import parse_years  # the one parser of --years
-
     try:
         spec = json.loads(args or "{}").get("years")
     except ValueError:
@@ -99,15 +98,15 @@ def load_captures(db: Database, source_ids: list[str] | None = None) -> dict[str
     return out
 
 
-def load_reports(db: Database, source_ids: list[str] | None = None) -> dict[str, list[ReportSeen]]:
+def load_reports(db: Database, source_ids: list[str] | None = None) -> dict[str, list[ArchivedReport]]:
     """source id → its own reports of a known year."""
     where, args = _in("source_id", source_ids)
-    out: dict[str, list[ReportSeen]] = defaultdict(list)
+    out: dict[str, list[ArchivedReport]] = defaultdict(list)
     sql = ("select id, source_id, report_year, url, title, first_seen_at, first_fetch_id, date_candidates "
            "from reports where own = 1 and report_year is not null and coalesce(exclusion, '') = ''" + where)
     parse, loads = datetime.fromisoformat, json.loads
     for rid, source_id, year, url, title, first_seen_at, first_fetch_id, cands in db.conn.execute(sql, args):
-        out[source_id].append(ReportSeen(rid, year, url, title, parse(first_seen_at), first_fetch_id,
+        out[source_id].append(ArchivedReport(rid, year, url, title, parse(first_seen_at), first_fetch_id,
                                          tuple(loads(cands)) if cands else ()))
     return out
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -36,6 +39,31 @@ def open_db(data: str | os.PathLike | None = None, *, create: bool = True) -> Da
     db.execute("PRAGMA foreign_keys = ON")
     migrations.apply(db)
     return db
+
+
+@contextmanager
+def open_readonly(data: str | os.PathLike | None = None) -> Iterator[Database | None]:
+    """The archive of a data directory opened read-only and unmigrated (None when there is none):
+    for readers that must neither create nor migrate an archive."""
+    path = data_dir(data) / DB_NAME
+    if not path.exists():
+        yield None
+        return
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        yield Database(conn)
+
+
+def begin(db: Database) -> None:
+    """Open a transaction if none is open (later writes nest in it as savepoints)."""
+    if not db.conn.in_transaction:
+        db.conn.execute("BEGIN")
+
+
+def commit(db: Database) -> None:
+    """Commit the open transaction, if any."""
+    if db.conn.in_transaction:
+        db.conn.commit()
 
 
 def memory_db() -> Database:

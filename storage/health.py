@@ -1,4 +1,4 @@
-"""Per-source run outcomes, for source health (:mod:`crawler.health`)."""
+"""Per-source run outcomes, read for source health (judged in :mod:`crawler.health`)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from crawler.clock import CHINA_TZ
-from crawler.health import HealthPolicy, RunOutcome, judge, succeeded
-from crawler.sources import Source
-from storage.source_state import disabled_by_operator
+from crawler.vocab.clock import CHINA_TZ
+from crawler.vocab.records import RunOutcome
+from crawler.vocab.words import HEALTH_WINDOW_DAYS
 
 
 def load_outcomes(db: Database, *, now: datetime | None = None, sources: Iterable[str] | None = None,
-                  policy: HealthPolicy | None = None) -> dict[str, list[RunOutcome]]:
+                  window_days: int = HEALTH_WINDOW_DAYS) -> dict[str, list[RunOutcome]]:
     """source id → its outcomes (any order): every run, or with ``now`` only the runs health is
     judged on.
 
@@ -24,16 +23,15 @@ def load_outcomes(db: Database, *, now: datetime | None = None, sources: Iterabl
     sources would otherwise be read after every scheduled run.  So the reduced history is read
     run by run, newest first, through the ``source_runs`` primary key: the window's runs, then
     older runs only for the sources (of ``sources``, when given) that have not shown a success
-    yet.  ``judge`` over it equals ``judge`` over the whole history.
+    yet.  ``crawler.health.judge`` over it equals ``judge`` over the whole history.
     """
     out: dict[str, list[RunOutcome]] = defaultdict(list)
     if now is None:
         for row in db.conn.execute(f"{_ROWS} where r.started_at is not null"):
             _add(out, row)
         return out
-    window = (policy or HealthPolicy()).window_days
     now = now.astimezone(CHINA_TZ)
-    since = (now - timedelta(days=window)).isoformat(timespec="seconds")
+    since = (now - timedelta(days=window_days)).isoformat(timespec="seconds")
     until = now.isoformat(timespec="seconds")
     # times are stored as China-time ISO strings to the second, so they compare as text
     runs = db.conn.execute("select id, started_at >= ? from runs where started_at is not null and started_at <= ? "
@@ -81,7 +79,7 @@ def _add(out: dict[str, list[RunOutcome]], row: tuple) -> bool:
     source_id, run_id, status, seen, started = row
     outcome = RunOutcome(run_id, datetime.fromisoformat(started), status or "", seen or 0)
     out[source_id].append(outcome)
-    return succeeded(outcome)
+    return outcome.succeeded
 
 
 def latest_pages(db: Database, source_id: str) -> list[dict]:
@@ -89,23 +87,3 @@ def latest_pages(db: Database, source_id: str) -> list[dict]:
     return list(db.query(
         "select fetch_id, url, fetched_at, status, items from listing_snapshots where source_id = ? and run_id = "
         "(select max(run_id) from listing_snapshots where source_id = ?) order by id", [source_id, source_id]))
-
-
-def health_rows(db: Database, registry: list[Source], now: datetime) -> list[dict]:
-    """One row per source (in the registry and enabled or switched off by the operator, or with
-    runs on record): its health, the facts behind it, and its latest outcome."""
-    outcomes = load_outcomes(db, now=now, sources=[s.id for s in registry])
-    by_id = {s.id: s for s in registry}
-    # Sources the operator switched off stay listed (as disabled) even if never crawled.
-    shown = {s.id for s in registry if s.enabled or disabled_by_operator(s)}
-    rows = []
-    for source_id in sorted(set(outcomes) | shown):
-        runs = outcomes.get(source_id, [])
-        src = by_id.get(source_id)
-        health = judge(runs, now, enabled=src.enabled if src else True).as_dict()
-        if src is not None and disabled_by_operator(src):
-            health["reason"] = src.note
-        rows.append({"source": source_id, "agency": src.agency if src else None, **health,
-                     "latest_status": runs[-1].status if runs else None,
-                     "latest_run": runs[-1].at.isoformat() if runs else None, "in_registry": src is not None})
-    return rows

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from crawler import clock
-from crawler.exceptions import NianbaoError
+from crawler.vocab import clock
+from crawler.vocab.errors import NianbaoError
 
 LOCK_DIR = "locks"
 MUTEX = ".mutex"

@@ -64,9 +64,8 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from crawler import clock
-from crawler.cleaning import CJK_CHAR, to_simplified
-from crawler.recognize.text import fold_width
+from crawler.vocab import clock
+from crawler.vocab.text import CJK_CHAR, fold_width, to_simplified
 from storage import search_stream
 
 _TOKEN_PUNCT = "，。、；：？！"

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sqlite_utils import Database
 
-from crawler.stats import HEADLINE, STATS_VERSION, Analysis
+from crawler.vocab.words import HEADLINE
 
 
-def save_analysis(db: Database, report_id: str, analysis: Analysis, cells: list[dict], at: str) -> None:
-    """Replace a report's statistics, cells and checks (one transaction)."""
+def save_analysis(db: Database, report_id: str, *, format: str | None, headline: dict, detail: dict,
+                  cells: list[dict], checks: list[dict], version: str, at: str) -> None:
+    """Replace a report's statistics, cells and checks (one transaction).
+
+    ``headline`` maps the :data:`~crawler.vocab.words.HEADLINE` columns to numbers; ``cells``
+    are dicts of table, row, column, value, raw, status; ``checks`` dicts of rule, result,
+    severity, operands, message.
+    """
     with db.conn:
         db.conn.execute(
             f"update reports set format = ?, {', '.join(f'{k} = ?' for k in HEADLINE)}, stats_json = ?, "
             "analysed_at = ?, stats_version = ? where id = ?",
-            [analysis.format, *(analysis.stats.get(k) for k in HEADLINE),
-             json.dumps(analysis.detail, ensure_ascii=False), at, STATS_VERSION, report_id])
+            [format, *(headline.get(k) for k in HEADLINE), json.dumps(detail, ensure_ascii=False), at, version,
+             report_id])
         db.conn.execute("delete from report_stats where report_id = ?", [report_id])
         db.conn.executemany(
             "insert or replace into report_stats (report_id, tbl, row, col, value, raw, status) values (?, ?, ?, ?, ?, ?, ?)",
@@ -25,8 +31,32 @@ def save_analysis(db: Database, report_id: str, analysis: Analysis, cells: list[
         db.conn.execute("delete from checks where report_id = ?", [report_id])
         db.conn.executemany(
             "insert into checks (report_id, rule, result, severity, operands, message) values (?, ?, ?, ?, ?, ?)",
-            [(report_id, c.rule, c.result, c.severity, json.dumps(c.operands, ensure_ascii=False, default=str),
-              c.message) for c in analysis.checks])
+            [(report_id, c["rule"], c["result"], c["severity"],
+              json.dumps(c["operands"], ensure_ascii=False, default=str), c["message"]) for c in checks])
+
+
+def analysed_reports_of(db: Database, source_id: str, year: int) -> list[str]:
+    """Ids of the source's own analysed reports of ``year``, first seen first."""
+    return [r["id"] for r in db.query(
+        "select id from reports where own = 1 and source_id = ? and report_year = ? "
+        "and analysed_at is not null order by first_seen_at", [source_id, year])]
+
+
+def with_next_years(db: Database, report_ids: Iterable[str]) -> list[dict]:
+    """The reports ``report_ids`` (id, source_id, report_year) and the next year's own report of
+    each, in (source, year, id) order: what re-checking rule B5 across years needs."""
+    ids = list(report_ids)
+    rows: dict[str, dict] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ", ".join("?" * len(chunk))
+        for r in db.query(f"select id, source_id, report_year from reports where id in ({marks})", chunk):
+            rows[r["id"]] = r
+        for r in db.query(
+                f"select n.id, n.source_id, n.report_year from reports n join reports r on r.source_id = n.source_id "
+                f"and n.report_year = r.report_year + 1 where r.id in ({marks}) and n.own = 1", chunk):
+            rows.setdefault(r["id"], r)
+    return sorted(rows.values(), key=lambda r: (r["source_id"], r["report_year"] or 0, r["id"]))
 
 
 def checks_for(db: Database, report_id: str) -> list[dict]:

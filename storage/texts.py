@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from crawler.constants import ATTACHMENT, DETAIL, PART_PAGE
+from crawler.vocab.words import ATTACHMENT, DETAIL, PART_PAGE
 
 
 def pending_payloads(db: Database, *, redo: bool = False, version: str | None = None) -> Iterator[dict]:

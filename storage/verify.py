@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from crawler.exceptions import ArchiveError
+from crawler.vocab.errors import ArchiveError
 from storage import fetches
 from storage.warc import iter_file, read_record, sha256_hex, warc_digest
 

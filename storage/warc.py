@@ -23,7 +23,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
-from crawler.exceptions import ArchiveError
+from crawler.vocab.errors import ArchiveError
 
 DEFAULT_MAX_BYTES = 1 << 30
 GZIP_LEVEL = 6

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from crawler.sim import render_sources_toml, start_server, truth_records
+from portalsim import render_sources_toml, start_server, truth_records
 
 
 @dataclass

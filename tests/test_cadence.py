@@ -17,8 +17,8 @@ from crawler.cadence import (
     plan,
     source_groups,
 )
-from crawler.clock import CHINA_TZ
-from crawler.sources import Source
+from crawler.registry.sources import Source
+from crawler.vocab.clock import CHINA_TZ
 
 
 def at(text: str) -> datetime:

@@ -1,4 +1,4 @@
-"""crawler.cleaning: each repair step, and the real mirror page end to end (golden file)."""
+"""crawler.extract.cleaning: each repair step, and the real mirror page end to end (golden file)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cleaning import clean_text, rejoin_lines, repair_mojibake, strip_html, to_simplified
+from crawler.extract.cleaning import clean_text, rejoin_lines, repair_mojibake, strip_html
+from crawler.vocab.text import to_simplified
 
 GOLDEN = Path(__file__).parent / "golden_clean"
 

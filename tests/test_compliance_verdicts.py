@@ -7,16 +7,16 @@ from datetime import date, datetime
 
 import pytest
 
-from crawler.clock import CHINA_TZ
 from crawler.compliance.verdicts import (
-    Capture,
-    Page,
     Policy,
-    ReportSeen,
     SourceInfo,
+    absence_problem,
+    proves_absence,
     source_verdicts,
     verdict_for,
 )
+from crawler.vocab.clock import CHINA_TZ
+from crawler.vocab.records import ArchivedReport, Capture, Page
 
 DEPT = SourceInfo("dept-a", "某市财政局", "dept", "city_dept", "430100", 2008)
 REGION = SourceInfo("gov-a", "某县人民政府", "region", "county", "430121", 2008)
@@ -37,8 +37,8 @@ def cand(day: str, source: str, trusted: bool = True, note: str = "") -> dict:
     return {"date": day, "source": source, "raw": day, "trusted": trusted, "note": note}
 
 
-def rep(year: int, seen: str, *cands: dict, url: str = "http://x.gov.cn/nb/t1.html") -> ReportSeen:
-    return ReportSeen(f"r-{year}-{seen}", year, url, f"{year}年政府信息公开工作年度报告", at(seen), 99, tuple(cands))
+def rep(year: int, seen: str, *cands: dict, url: str = "http://x.gov.cn/nb/t1.html") -> ArchivedReport:
+    return ArchivedReport(f"r-{year}-{seen}", year, url, f"{year}年政府信息公开工作年度报告", at(seen), 99, tuple(cands))
 
 
 def judge(source, year, reports, captures, as_of, grace=3):
@@ -225,4 +225,4 @@ def test_as_dict_has_the_design_fields():
 @pytest.mark.parametrize("listed", [frozenset(), frozenset({2024})])
 def test_proves_absence_agrees_with_absence_problem(status, unidentified, limit, listed):
     c = Capture(1, at("2025-04-10"), status, listed, unidentified, limit)
-    assert c.proves_absence(2024) == (c.absence_problem(2024) is None)
+    assert proves_absence(c, 2024) == (absence_problem(c, 2024) is None)

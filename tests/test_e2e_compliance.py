@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from crawler.sim.world import report_plan
+from portalsim.world import report_plan
 from tests.simcrawl import crawl, nianbao, query, sim_world
 
 pytestmark = pytest.mark.slow

@@ -16,7 +16,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from crawler.sim.world import HOSTILE_TITLE_SUFFIX, report_plan
+from portalsim.world import HOSTILE_TITLE_SUFFIX, report_plan
 from tests.simcrawl import crawl, nianbao, query, sim_world
 
 pytestmark = pytest.mark.slow

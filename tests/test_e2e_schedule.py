@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 import scheduler as sched
-from crawler.sim import render_sources_toml, start_server
+from portalsim import render_sources_toml, start_server
 from storage.locks import claim_sources
 from tests.simcrawl import nianbao, query, sim_world
 

@@ -11,8 +11,8 @@ from datetime import date
 
 import pytest
 
-from crawler.sim import report_stats
-from crawler.sim.world import report_plan
+from portalsim import report_stats
+from portalsim.world import report_plan
 from tests.simcrawl import crawl, nianbao, query, sim_world
 
 pytestmark = pytest.mark.slow

@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.clock import CHINA_TZ
 from crawler.compliance import deadlines as dl
-from crawler.compliance.check import run_check
-from crawler.compliance.evidence import (
+from crawler.compliance.verdicts import Policy
+from crawler.outputs.evidence import (
     MAX_NAME,
     UnsafeName,
     deadline_facts,
@@ -27,8 +26,9 @@ from crawler.compliance.evidence import (
     safe_member,
     write_bundle,
 )
-from crawler.compliance.verdicts import Policy
-from crawler.sources import load_sources
+from crawler.registry.sources import load_sources
+from crawler.stages.check import run_check
+from crawler.vocab.clock import CHINA_TZ
 from storage import fetches
 from storage.compliance import query_flags
 from storage.db import WARC_DIR, open_db

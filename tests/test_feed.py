@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from crawler.compliance import feed
-from crawler.compliance.feed import ENTRY_ID_PREFIX, render_atom, write_atom
+from crawler.outputs import feed
+from crawler.outputs.feed import ENTRY_ID_PREFIX, render_atom, write_atom
 
 A = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.clock import CHINA_TZ
 from crawler.health import HealthPolicy, RunOutcome, judge
+from crawler.vocab.clock import CHINA_TZ
 
 NOW = datetime(2025, 4, 10, 12, tzinfo=CHINA_TZ)
 
@@ -75,8 +75,8 @@ def test_interrupted_runs_are_neither_success_nor_failure():
 
 
 def test_broken_and_blocked_flags_open_and_close(tmp_path, monkeypatch):
-    from crawler.compliance.check import run_check
-    from crawler.sources import Source
+    from crawler.registry.sources import Source
+    from crawler.stages.check import run_check
     from storage import compliance as store
     from storage.db import open_db
 

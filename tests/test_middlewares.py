@@ -9,8 +9,8 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import TimeoutError as TxTimeoutError
 
 from crawler.middlewares import FETCH_ID, ArchiveMiddleware, BackoffMiddleware, BlockedPage
-from crawler.runner import build_settings
 from crawler.session import ArchiveSession
+from crawler.stages.crawl import build_settings
 from storage import fetches
 from storage.warc import read_record
 

@@ -17,8 +17,8 @@ from urllib.parse import parse_qs
 import apprise
 import pytest
 
-from crawler.compliance import notify
-from crawler.compliance.notify import INVALID_URL, Delivery, compose, deliver, redact
+from crawler.outputs import notify
+from crawler.outputs.notify import INVALID_URL, Delivery, compose, deliver, redact
 
 ROOT = Path(__file__).parent.parent
 HOSTILE = "<script>alert('x')</script>"
@@ -337,7 +337,7 @@ def test_no_user_config_plugins_or_storage_are_read(server, tmp_path, monkeypatc
 
 def test_loading_apprise_plugins_passes_under_warnings_as_errors():
     # Plugins load once per process, so check a fresh interpreter with every warning an error.
-    code = "from crawler.compliance.notify import redact; print(redact('mailto://u:p@gmail.com'))"
+    code = "from crawler.outputs.notify import redact; print(redact('mailto://u:p@gmail.com'))"
     done = subprocess.run(
         [sys.executable, "-W", "error", "-c", code], cwd=ROOT, capture_output=True, text=True
     )

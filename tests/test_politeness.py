@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.runner import build_settings
+from crawler.stages.crawl import build_settings
 from tests.simcrawl import nianbao, query, sim_world
 
 pytestmark = pytest.mark.slow

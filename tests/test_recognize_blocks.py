@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.constants import BLOCK_KINDS
 from crawler.recognize.blocks import detect_block
+from crawler.vocab.words import BLOCK_KINDS
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 

@@ -147,7 +147,7 @@ def test_not_reports(text, reason):
 
 
 def test_traditional_text_after_cleaning_and_dropped_characters():
-    from crawler.cleaning import clean_text
+    from crawler.extract.cleaning import clean_text
 
     text = clean_text("2010年度政府信息公開年度報告\n根據規定，現將我辦2010年度政府信息公開情況報告如下。").text
     assert facts(text) == (True, 2010, "title", None, "none")

@@ -19,10 +19,10 @@ from crawler.recognize.encoding import decode_body
 from crawler.recognize.listing import ListItem, parse_listing
 from crawler.recognize.page import parse_page
 from crawler.recognize.titles import agency_matches
-from crawler.sim.router import SimApp
-from crawler.sim.site import column_url_path
-from crawler.sim.truth import agency_truth
-from crawler.sim.world import agency
+from portalsim.router import SimApp
+from portalsim.site import column_url_path
+from portalsim.truth import agency_truth
+from portalsim.world import agency
 
 BASE = "http://127.0.0.1:8765"
 AGENCIES = 24

@@ -17,7 +17,7 @@ from collections import Counter
 import lxml.html
 import pytest
 
-from crawler.compliance.report_html import (
+from crawler.outputs.report_html import (
     CSV_COLUMNS,
     STATUS_COLOURS,
     STATUS_MARKS,

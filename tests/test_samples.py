@@ -72,10 +72,10 @@ def test_sample_through_parse(path, tmp_path):
 def direct_fields(text: str) -> dict[str, Any]:
     """is_annual_report, report_year, agency, format and stats as ``parse`` should give them,
     computed from the recognisers (format and table numbers only once crawler.stats.tables exists)."""
-    from crawler.cleaning import clean_text
+    from crawler.extract.cleaning import clean_text
     from crawler.recognize.report_text import recognize_report
-    from crawler.stats import HEADLINE
     from crawler.stats.prose import narrative_numbers
+    from crawler.vocab.words import HEADLINE
 
     clean = clean_text(text).text
     facts = recognize_report(clean)

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 import pytest
 
 import scheduler as sched
-from crawler import clock
 from crawler.cadence import Cadence, Group, next_fire, plan
-from crawler.clock import CHINA_TZ
 from crawler.opstatus import StatusBoard, serve_health
+from crawler.vocab import clock
+from crawler.vocab.clock import CHINA_TZ
 
 DAY = 86400.0
 FIRES: list[tuple[datetime, str]] = []

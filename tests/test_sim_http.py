@@ -12,9 +12,9 @@ from urllib.parse import urljoin
 
 import pytest
 
-from crawler.sim import agency_truth, start_server, truth_records
-from crawler.sim.site import column_url_path, report_path
-from crawler.sim.world import agency, report_plan
+from portalsim import agency_truth, start_server, truth_records
+from portalsim.site import column_url_path, report_path
+from portalsim.world import agency, report_plan
 
 SEED = 7
 N = 120
@@ -347,7 +347,7 @@ def test_split_trs_report_has_continuation_pages(server):
 
 
 def test_transient_troubles_and_in_flight_stats():
-    from crawler.sim.rng import unit
+    from portalsim.rng import unit
 
     ag = next(agency(SEED, i) for i in range(1, 200) if not agency(SEED, i).block and agency(SEED, i).first_year == 2008)
     paths = [report_path(ag, report_plan(SEED, ag.index, y)) for y in range(2008, 2024)]

@@ -11,8 +11,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from crawler.sim import SimServer, render_sources_toml, start_server, truth_records
-from crawler.sim.world import agency
+from portalsim import SimServer, render_sources_toml, start_server, truth_records
+from portalsim.world import agency
 
 SEED = 7
 N = 30

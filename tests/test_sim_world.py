@@ -10,11 +10,11 @@ from datetime import date
 
 import pytest
 
-from crawler.sim import render_sources_toml, report_stats, truth_records
-from crawler.sim.rng import deadline
-from crawler.sim.router import SimApp
-from crawler.sim.site import column_url_path, report_path
-from crawler.sim.world import agency, report_plan
+from portalsim import render_sources_toml, report_stats, truth_records
+from portalsim.rng import deadline
+from portalsim.router import SimApp
+from portalsim.site import column_url_path, report_path
+from portalsim.world import agency, report_plan
 
 SEED = 7
 ALLOWED_KEYS = {"id", "agency", "level", "region", "kind", "urls", "cms", "encoding", "first_year", "deadline",

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from crawler.exceptions import ConfigError
 from crawler.registry import load_registry, select_enabled
-from crawler.sources import load_sources, select_sources
+from crawler.registry.sources import load_sources, select_sources
+from crawler.registry.state import apply_state
+from crawler.vocab.errors import ConfigError
 from storage.db import DB_NAME, open_db
-from storage.source_state import apply_state, clear_state, load_state, set_state
+from storage.source_state import clear_state, load_state, set_state
 from tests.simcrawl import nianbao
 
 NOW = "2025-04-10T09:30:00+08:00"

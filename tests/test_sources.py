@@ -1,4 +1,4 @@
-"""Tests for crawler.sources: the default registry and strict validation of user registries."""
+"""Tests for crawler.registry.sources: the default registry and strict validation of user registries."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from crawler.constants import CMS_FAMILIES, LEVELS, SOURCE_KINDS
-from crawler.exceptions import ConfigError
-from crawler.sources import (
+from crawler.registry.sources import (
     Source,
     default_sources_path,
     load_sources,
     select_sources,
     validate_sources,
 )
+from crawler.vocab.errors import ConfigError
+from crawler.vocab.words import CMS_FAMILIES, LEVELS, SOURCE_KINDS
 
 GOOD = """\
 [[source]]

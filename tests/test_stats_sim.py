@@ -1,6 +1,6 @@
 """Tables A/B/C read back from the simulator's reports: the served HTML page and the DOCX, PDF and
 RTF-as-.doc attachments go through ``crawler.extract.extract_bytes`` and ``parse_tables``, and
-every number must equal what ``crawler.sim.stats.report_stats`` says the report states."""
+every number must equal what ``portalsim.stats.report_stats`` says the report states."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from datetime import date
 import pytest
 
 from crawler.extract import extract_bytes
-from crawler.sim.router import SimApp, attachment_bytes
-from crawler.sim.stats import B_COLUMNS as SIM_B_COLUMNS
-from crawler.sim.stats import report_stats
-from crawler.sim.truth import agency_truth
-from crawler.sim.world import report_plan, template_for
 from crawler.stats.checks import run_checks
 from crawler.stats.tables import A_LAYOUT, B_COLUMNS, C_KEYS, Tables, headline, parse_tables
+from portalsim.router import SimApp, attachment_bytes
+from portalsim.stats import B_COLUMNS as SIM_B_COLUMNS
+from portalsim.stats import report_stats
+from portalsim.truth import agency_truth
+from portalsim.world import report_plan, template_for
 
 SEED = 7
 TODAY = date(2026, 2, 10)

@@ -69,7 +69,7 @@ def unique_b(fmt: str) -> dict[str, list[str]]:
 
 
 def b_table(fmt: str, b: dict[str, list]) -> list[list[tuple[str, int, int]]]:
-    """Table B as rows of spanning cells, laid out as real reports (and crawler.sim.tables) do."""
+    """Table B as rows of spanning cells, laid out as real reports (and portalsim.tables) do."""
     def vals(key: str) -> list:
         return [c(v) for v in b[key]]
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.exceptions import ArchiveError
+from crawler.vocab.errors import ArchiveError
 from storage import documents, fetches
 from storage.db import open_db
 from storage.migrations import migrations

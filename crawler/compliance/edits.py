@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from crawler.vocab.records import VersionText
+
 MAX_DIFF_LINES = 400
 # Lines that change whenever a CMS regenerates a page, not when the agency edits its report.
 NOISE_LINE = re.compile(
@@ -33,19 +35,6 @@ def normalise(text: str) -> str:
 def text_hash(text: str) -> str:
     """SHA-256 of :func:`normalise` (what ``edited`` compares across versions)."""
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class VersionText:
-    """One stored version of a report page or file, with its extracted text (None: not extracted)."""
-
-    document_url: str
-    seq: int
-    first_seen_at: str
-    last_seen_at: str
-    first_fetch_id: int | None
-    last_fetch_id: int | None
-    text: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from crawler.clock import CHINA_TZ
 from crawler.compliance.deadlines import Deadline, expected_deadline
-from crawler.constants import SOURCE_EMPTY, SOURCE_OK
+from crawler.vocab.clock import CHINA_TZ
+from crawler.vocab.records import ArchivedReport, Capture
+from crawler.vocab.words import SOURCE_EMPTY, SOURCE_OK
 
 STATED_SOURCES = ("meta", "page")  # dates the agency states on the report page (DESIGN §6)
 LIST_SOURCE = "list"  # the date the column shows next to the link: stated by the agency, one step removed
@@ -40,59 +41,31 @@ EPOCH_LIMIT = date(1990, 1, 1)
 DEFAULT_GRACE_DAYS = 3
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One listing page of a capture, as evidence (a 304 names the full capture it confirmed)."""
-
-    fetch_id: int | None
-    url: str
-    fetched_at: str
-    status: str
-    items: int = 0
-    basis_fetch_id: int | None = None
+def covers(capture: Capture, year: int) -> bool:
+    """Did the capture's run look for reports of ``year`` (no ``--years`` limit excluding it)?"""
+    return capture.years is None or capture.years[0] <= year <= capture.years[1]
 
 
-@dataclass(frozen=True, slots=True)
-class Capture:
-    """One crawl run's view of a source's columns.
+def absence_problem(capture: Capture, year: int) -> str | None:
+    """Why this capture cannot prove that no report of ``year`` was listed (None: it can)."""
+    if capture.status == SOURCE_EMPTY:
+        return "the column listed no report at all (a wrong or broken column cannot be told from an empty one)"
+    if capture.status != SOURCE_OK:
+        return _STATUS_REASONS.get(capture.status.split(":")[0], "the crawl did not finish") + _kind(capture.status)
+    if not covers(capture, year):
+        return f"the crawl was limited to report years {capture.years[0]}-{capture.years[1]}"
+    if capture.unidentified:
+        return f"{capture.unidentified} report-like link(s) listed on the column could not be identified"
+    if year in capture.listed_years:
+        return f"the column listed a {year} report"
+    return None
 
-    ``status`` is the run's source status (ok, empty, partial, blocked:<kind>, unreachable);
-    ``listed_years`` the report years of the source's own reports its listing pages linked to;
-    ``unidentified`` how many report-like links it listed are neither a report of a known year
-    nor a page we read and found not to be one;
-    ``years`` the run's ``--years`` range (None: all years).
-    """
 
-    run_id: int
-    at: datetime
-    status: str
-    listed_years: frozenset[int] = frozenset()
-    unidentified: int = 0
-    years: tuple[int, int] | None = None
-    pages: tuple[Page, ...] = ()
-
-    def covers(self, year: int) -> bool:
-        return self.years is None or self.years[0] <= year <= self.years[1]
-
-    def absence_problem(self, year: int) -> str | None:
-        """Why this capture cannot prove that no report of ``year`` was listed (None: it can)."""
-        if self.status == SOURCE_EMPTY:
-            return "the column listed no report at all (a wrong or broken column cannot be told from an empty one)"
-        if self.status != SOURCE_OK:
-            return _STATUS_REASONS.get(self.status.split(":")[0], "the crawl did not finish") + _kind(self.status)
-        if not self.covers(year):
-            return f"the crawl was limited to report years {self.years[0]}-{self.years[1]}"
-        if self.unidentified:
-            return f"{self.unidentified} report-like link(s) listed on the column could not be identified"
-        if year in self.listed_years:
-            return f"the column listed a {year} report"
-        return None
-
-    def proves_absence(self, year: int) -> bool:
-        """Does this capture show the source's columns in full, without a report of ``year``?"""
-        # absence_problem(year) is None, without formatting the reason (hot path: 1.5 M verdicts)
-        return (self.status == SOURCE_OK and self.covers(year) and not self.unidentified
-                and year not in self.listed_years)
+def proves_absence(capture: Capture, year: int) -> bool:
+    """Does this capture show the source's columns in full, without a report of ``year``?"""
+    # absence_problem(capture, year) is None, without formatting the reason (hot path: 1.5 M verdicts)
+    return (capture.status == SOURCE_OK and covers(capture, year) and not capture.unidentified
+            and year not in capture.listed_years)
 
 
 _STATUS_REASONS = {
@@ -104,19 +77,6 @@ _STATUS_REASONS = {
 
 def _kind(status: str) -> str:
     return f" ({status.split(':', 1)[1]})" if ":" in status else ""
-
-
-@dataclass(frozen=True, slots=True)
-class ReportSeen:
-    """One of the source's own reports as stored (a report may have several URLs: moves, re-posts)."""
-
-    id: str
-    year: int
-    url: str
-    title: str | None
-    first_seen_at: datetime
-    first_fetch_id: int | None
-    date_candidates: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +119,7 @@ class Verdict:
     published_at: date | None = None
     published_at_source: str = "none"
     first_seen_at: datetime | None = None
-    report: ReportSeen | None = None
+    report: ArchivedReport | None = None
     evidence: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -186,7 +146,7 @@ class StatedDate:
     date: date
     source: str
     raw: str
-    report: ReportSeen
+    report: ArchivedReport
 
 
 def date_problem(cand: dict, year: int, first_seen: date) -> str | None:
@@ -207,7 +167,7 @@ _NOTED = frozenset((*STATED_SOURCES, LIST_SOURCE))
 _KNOWN = frozenset((*STATED_SOURCES, LIST_SOURCE, *WEAK_SOURCES))
 
 
-def _dates(reports: Sequence[ReportSeen]) -> tuple[dict[str, StatedDate], list[str]]:
+def _dates(reports: Sequence[ArchivedReport]) -> tuple[dict[str, StatedDate], list[str]]:
     """One pass over the candidates: the earliest usable date of each provenance, and notes on
     the stated (meta/page/list) dates set aside and why."""
     best: dict[str, StatedDate] = {}
@@ -255,7 +215,7 @@ def capture_evidence(capture: Capture, role: str, shows: str, shows_zh: str) -> 
     return out
 
 
-def report_evidence(rep: ReportSeen, role: str, shows: str, shows_zh: str) -> dict:
+def report_evidence(rep: ArchivedReport, role: str, shows: str, shows_zh: str) -> dict:
     return {"fetch": rep.first_fetch_id, "url": rep.url, "fetched_at": _fmt(rep.first_seen_at), "role": role,
             "shows": shows, "shows_zh": shows_zh}
 
@@ -267,7 +227,7 @@ def _end_of(day: date, tz) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
 
 
-def verdict_for(source: SourceInfo, year: int, reports: Sequence[ReportSeen], captures: Sequence[Capture],
+def verdict_for(source: SourceInfo, year: int, reports: Sequence[ArchivedReport], captures: Sequence[Capture],
                 as_of: date, policy: Policy = DEFAULT_POLICY) -> Verdict:
     """The verdict of ``source``'s ``year`` report as of the end of ``as_of``.
 
@@ -285,7 +245,7 @@ def _capture_at(c: Capture) -> datetime:
     return c.at
 
 
-def _first_seen(r: ReportSeen) -> datetime:
+def _first_seen(r: ArchivedReport) -> datetime:
     return r.first_seen_at
 
 
@@ -294,7 +254,7 @@ def _deadline(kind: str, year: int, override: str | None, township_default: str)
     return expected_deadline(kind, year, override=override, township_default=township_default)
 
 
-def _decide(source: SourceInfo, year: int, reports: Sequence[ReportSeen], captures: Sequence[Capture],
+def _decide(source: SourceInfo, year: int, reports: Sequence[ArchivedReport], captures: Sequence[Capture],
             as_of: date, policy: Policy) -> Verdict:
     """:func:`verdict_for` on inputs already limited to ``as_of`` and sorted by time."""
     dl = _deadline(source.kind, year, source.deadline, policy.township_default)
@@ -310,12 +270,12 @@ def _absence_after(captures: Sequence[Capture], year: int, start: datetime, end:
     """The latest capture in [start, end) that proves no report of ``year`` was listed."""
     found = None
     for c in captures:
-        if start <= c.at < end and c.proves_absence(year):
+        if start <= c.at < end and proves_absence(c, year):
             found = c
     return found
 
 
-def _published(v: Verdict, reports: Sequence[ReportSeen], captures: Sequence[Capture], tz) -> None:
+def _published(v: Verdict, reports: Sequence[ArchivedReport], captures: Sequence[Capture], tz) -> None:
     first = reports[0]
     due, year = v.deadline.due, v.year
     v.report, v.first_seen_at = first, first.first_seen_at
@@ -396,7 +356,7 @@ def _unpublished(v: Verdict, captures: Sequence[Capture], policy: Policy, tz) ->
         return
     window_start = _end_of(due + timedelta(days=policy.grace_days), tz)
     after = [c for c in captures if c.at >= window_start]
-    proving = [c for c in after if c.proves_absence(year)]
+    proving = [c for c in after if proves_absence(c, year)]
     if proving:
         first, last = proving[0], proving[-1]
         evidence = capture_evidence(first, "absence", f"the column, {first.at.date()}: no {year} report listed",
@@ -420,7 +380,7 @@ def _unpublished(v: Verdict, captures: Sequence[Capture], policy: Policy, tz) ->
              f"{policy.grace_days} day(s) grace", f"尚未发现，但截止日期{due}及宽限期后未抓取过该来源", [])
         return
     last = after[-1]
-    problem = last.absence_problem(year) or "no capture could prove the absence"
+    problem = absence_problem(last, year) or "no capture could prove the absence"
     kind = "blocked" if last.status.startswith("blocked") else "latest_capture"
     _set(v, "unknown", "low", f"not found, but absence cannot be proven: {problem} (latest capture "
          f"{last.at.date()})", f"尚未发现，但无法证明未发布：{_ZH.get(last.status.split(':')[0], '抓取记录不足')}"
@@ -446,12 +406,12 @@ def years_due(first_year: int, as_of: date) -> range:
     return range(first_year, as_of.year)
 
 
-def source_verdicts(source: SourceInfo, reports: Iterable[ReportSeen], captures: Sequence[Capture],
+def source_verdicts(source: SourceInfo, reports: Iterable[ArchivedReport], captures: Sequence[Capture],
                     as_of: date, policy: Policy = DEFAULT_POLICY) -> list[Verdict]:
     """Verdicts of every report year of ``source`` (its own reports of all years, its captures)."""
     horizon = _end_of(as_of, CHINA_TZ)  # what verdict_for does per year, once per source
     captures = sorted((c for c in captures if c.at < horizon), key=_capture_at)
-    by_year: dict[int, list[ReportSeen]] = {}
+    by_year: dict[int, list[ArchivedReport]] = {}
     for rep in reports:
         if rep.first_seen_at < horizon:
             by_year.setdefault(rep.year, []).append(rep)

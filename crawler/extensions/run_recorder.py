@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Self
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler import clock
 from crawler.session import ArchiveSession
+from crawler.vocab import clock
 from storage import runs
 
 if TYPE_CHECKING:

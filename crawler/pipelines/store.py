@@ -13,14 +13,6 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.constants import (
-    SOURCE_BLOCKED,
-    SOURCE_EMPTY,
-    SOURCE_INTERRUPTED,
-    SOURCE_OK,
-    SOURCE_PARTIAL,
-    SOURCE_UNREACHABLE,
-)
 from crawler.items import (
     AttachmentSeen,
     DocumentGone,
@@ -30,6 +22,14 @@ from crawler.items import (
     ReportSeen,
 )
 from crawler.session import ArchiveSession
+from crawler.vocab.words import (
+    SOURCE_BLOCKED,
+    SOURCE_EMPTY,
+    SOURCE_INTERRUPTED,
+    SOURCE_OK,
+    SOURCE_PARTIAL,
+    SOURCE_UNREACHABLE,
+)
 from storage import documents, reports, runs
 
 if TYPE_CHECKING:

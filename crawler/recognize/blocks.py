@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from crawler.constants import BLOCK_KINDS
+from crawler.vocab.words import BLOCK_KINDS
 
 RUISHU, JIASULE, EDGEONE, WZWS, WAF, TINY = BLOCK_KINDS
 

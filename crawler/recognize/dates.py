@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from crawler.constants import DATE_SOURCES
-from crawler.recognize.text import fold_width
+from crawler.vocab.text import fold_width
+from crawler.vocab.words import DATE_SOURCES
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 EPOCH = date(1970, 1, 1)

@@ -14,11 +14,12 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
-from crawler.constants import CMS_FAMILIES
 from crawler.recognize.dates import parse_date
 from crawler.recognize.paging import MAX_PAGES, Pager, find_pagers
-from crawler.recognize.text import clean_line, fold_width, safe_join
+from crawler.recognize.text import clean_line, safe_join
 from crawler.recognize.titles import TitleInfo, recognize_title
+from crawler.vocab.text import fold_width
+from crawler.vocab.words import CMS_FAMILIES
 
 CMS_NAMES = tuple(c for c in CMS_FAMILIES if c != "auto")
 

@@ -15,17 +15,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-# Full-width forms U+FF01..U+FF5E fold to ASCII, except the ones Chinese typesetting uses as
-# its own punctuation (kept as they are, like 。、 which sit outside that block anyway).
-_KEEP_FULLWIDTH = frozenset("，；：？！（）")
-_WIDTH_TABLE: dict[int, int | None] = {
-    cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_FULLWIDTH
-}
-_WIDTH_TABLE[0x3000] = 0x20  # ideographic space
-for _cp in (0x00A0, 0x2002, 0x2003, 0x2009, 0x202F):  # no-break and typographic spaces
-    _WIDTH_TABLE[_cp] = 0x20
-for _cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF):  # zero-width characters and BOM
-    _WIDTH_TABLE[_cp] = None
+from crawler.vocab.text import fold_width
 
 # Inline pinyin annotations such as 開(kāi) or 鎮(zhèn): a CJK character followed by a
 # parenthesised lowercase Latin syllable containing at least one tone-marked vowel.
@@ -43,14 +33,6 @@ _TAG = re.compile(r"<br\s*/?>|</?(?:font|span|b|i|u|em|strong|p|sup|sub|a|div|no
                   re.I)
 _TITLE_MARKS = re.compile(r"[《》〈〉“”‘’\"'「」『』]")
 _TRAILING_ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{3,})+$")
-
-
-def fold_width(s: str) -> str:
-    """Fold full-width ASCII letters, digits, symbols and spaces to half-width.
-
-    Chinese punctuation (，；：？！（） and everything outside the full-width block) is kept.
-    """
-    return s.translate(_WIDTH_TABLE)
 
 
 def normalize_text(s: str) -> str:

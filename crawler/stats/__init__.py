@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-HEADLINE = ("proactive_disclosures", "requests_received", "requests_carried_over", "reconsideration_total",
-            "litigation_total")
+from crawler.vocab.words import HEADLINE
+
 STATS_VERSION = "1"
 
 

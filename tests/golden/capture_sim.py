@@ -16,7 +16,7 @@ from pathlib import Path
 
 from crawler.recognize.encoding import decode_body
 from crawler.recognize.listing import parse_listing
-from crawler.sim import render_sources_toml, start_server
+from portalsim import render_sources_toml, start_server
 
 OUT = Path(__file__).resolve().parent / "sim"
 FAMILIES = {"trs": r"/zfxxgknb/$", "trs6": r"/c\d{6}/xlist\.shtml$", "hanweb": r"/col/col\d+/index\.html$",

@@ -42,7 +42,7 @@ def scan_pdf(pages: int = 1, lines: list[str] = SCAN_LINES) -> bytes:
 
 
 def _doc():
-    from crawler.sim.content import report_document
+    from portalsim.content import report_document
 
     return report_document(7, 3, 2023, 0)
 
@@ -50,7 +50,7 @@ def _doc():
 def report_html(encoding: str = "utf-8") -> bytes:
     """A TRS-style detail page: nav, breadcrumb, metadata, the report in .TRS_Editor with
     2021-format tables (rowspan/colspan), 纠错 and print widgets, a footer with a badge."""
-    from crawler.sim.documents import blocks_html
+    from portalsim.documents import blocks_html
 
     doc = _doc()
     charset = "gb2312" if encoding != "utf-8" else "utf-8"
@@ -76,14 +76,14 @@ def report_html(encoding: str = "utf-8") -> bytes:
 
 def report_pdf() -> bytes:
     """The simulator's reportlab PDF (STSong-Light, not embedded) of a 2021-format report."""
-    from crawler.sim.documents import pdf_bytes
+    from portalsim.documents import pdf_bytes
 
     return pdf_bytes(_doc())
 
 
 def report_rtf() -> bytes:
     """The simulator's "DOC" (really RTF with \\uNNNN? escapes)."""
-    from crawler.sim.documents import rtf_bytes
+    from portalsim.documents import rtf_bytes
 
     return rtf_bytes(_doc())
 

@@ -1,0 +1,244 @@
+"""``nianbao check``, ``flags``, ``evidence``, ``report`` and ``export``: judging the archive and its datasets."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from crawler.cli.options import data_option, fail, parse_settings, settings_option, sources_option, stage
+
+STATUS_ORDER = ("missing", "late", "unknown", "pending", "on_time")
+LARGE_PAGE = 3000  # agencies per HTML page that a browser still opens in seconds
+
+
+def _open(data: str | None):
+    from storage.db import open_db
+
+    try:
+        return open_db(data, create=False)
+    except FileNotFoundError as exc:
+        fail(str(exc), 2)
+
+
+def _sources(path: str | None, ids: tuple[str, ...] = (), data: str | None = None):
+    """The selected sources of the registry at ``path`` as the data directory's operator state has them."""
+    from crawler.registry import load_registry, select_enabled
+    from crawler.vocab.errors import ConfigError
+
+    try:
+        return select_enabled(load_registry(path, data), list(ids) or None)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+
+
+def policy_from_settings(overrides: dict[str, str] | None = None):
+    """The compliance policy from nianbao's settings (``-s NAME=VALUE`` overrides win)."""
+    from crawler.compliance.verdicts import Policy
+    from crawler.registry.sources import valid_month_day
+    from crawler.stages.crawl import build_settings
+
+    settings = build_settings(overrides)
+    grace = settings.getint("NIANBAO_GRACE_DAYS")
+    township = settings.get("NIANBAO_TOWNSHIP_DEADLINE")
+    if grace < 0:
+        fail(f"NIANBAO_GRACE_DAYS must be >= 0, got {grace}", 2)
+    if not valid_month_day(township or ""):
+        fail(f"NIANBAO_TOWNSHIP_DEADLINE must be MM-DD, got {township!r}", 2)
+    return Policy(grace_days=grace, township_default=township), settings
+
+
+@click.command()
+@click.argument("source_ids", nargs=-1)
+@data_option
+@sources_option
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
+              help="Judge as of this date (default: today). A past date is a what-if: nothing is written.")
+@click.option("--json", "as_json", is_flag=True, help="Print every verdict as JSON (DESIGN §7).")
+@click.option("--notify/--no-notify", default=True, show_default=True,
+              help="Deliver new flag events to NIANBAO_NOTIFY_URLS.")
+@settings_option
+def check(source_ids, data, sources, as_of, as_json, notify, settings) -> None:
+    """Verdicts (on_time, late, missing, pending, unknown) with evidence; open and close flags."""
+    from crawler.stages.check import run_check
+    from crawler.stages.publish import publish_events
+
+    policy, conf = policy_from_settings(parse_settings(settings))
+    db = _open(data)
+    selected = _sources(sources, source_ids, data)
+    when = date.fromordinal(as_of.toordinal()) if as_of else None
+    with stage(data, "check"):  # two checks reconciling the same flags at once would race
+        result = run_check(db, selected, as_of=when, policy=policy)
+        problems = (publish_events(db, data_dir_of(data), conf, deliver_events=notify)
+                    if result.written else [])
+    if as_json:
+        json.dump(result.verdicts, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    counts = result.counts
+    line = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUS_ORDER)
+    opened = sum(1 for e in result.events if e["event"] in ("opened", "reopened"))
+    closed = sum(1 for e in result.events if e["event"] == "closed")
+    updated = sum(1 for e in result.events if e["event"] == "updated")
+    written = (f"; flags: {opened} opened, {updated} updated, {closed} closed" if result.written
+               else "; historical check: nothing written")
+    click.echo(f"check as of {result.as_of}: {len(result.verdicts)} verdicts: {line}{written}",
+               err=as_json)
+    for problem in problems:
+        click.echo(f"nianbao: {problem}", err=True)
+
+
+def data_dir_of(data: str | None) -> Path:
+    from storage.db import data_dir
+
+    return data_dir(data)
+
+
+FLAG_CSV = ("id", "kind", "state", "source", "agency", "year", "report", "summary", "summary_zh", "url",
+            "opened_at", "updated_at", "closed_at")
+
+
+@click.command()
+@data_option
+@click.option("--kind", type=click.Choice(["missing", "late", "edited", "inconsistent", "source_broken",
+                                           "source_blocked"]))
+@click.option("--year", type=int)
+@click.option("--agency", help="Agency name contains this.")
+@click.option("--source", help="Source id.")
+@click.option("--open/--all", "only_open", default=True, show_default=True, help="Open flags only, or all.")
+@click.option("--history", is_flag=True, help="With --json: include each flag's events.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of flags.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
+def flags(data, kind, year, agency, source, only_open, history, as_json, as_csv) -> None:
+    """Flags raised by checks: missing, late, edited, … (open ones by default)."""
+    from crawler.vocab.text import cell_text, one_line
+    from storage import compliance as store
+
+    db = _open(data)
+    rows = store.query_flags(db, kind=kind, year=year, agency=agency, source=source,
+                             state="open" if only_open else None)
+    if as_json:
+        if history:
+            for row in rows:
+                row["history"] = store.flag_history(db, row["id"])
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(FLAG_CSV)
+        for row in rows:
+            writer.writerow([cell_text(row.get(k)) for k in FLAG_CSV])
+        return
+    for row in rows:
+        year_s = row["year"] if row["year"] is not None else "-"
+        click.echo(f"#{row['id']:<5} {row['kind']:<14} {row['state']:<6} {row['source']:<22} {year_s}  "
+                   f"{one_line(row['summary'])}")
+    click.echo(f"{len(rows)} flag(s)", err=True)
+
+
+
+
+@click.command()
+@data_option
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="Output file: .html (self-contained page) or .csv (UTF-8 with BOM).")
+@click.option("--year", type=int, help="Only this report year.")
+@click.option("--level", help="Only sources of this level (county, city_dept, …).")
+@click.option("--region", help="Only sources whose region code (行政区划代码) starts with this.")
+@click.option("--format", "fmt", type=click.Choice(["html", "csv"]), help="Default: from the file extension.")
+def report(data, out, year, level, region, fmt) -> None:
+    """The compliance grid (agency × year, coloured by status) from the latest check.
+
+    One page holds a few thousand agencies comfortably; split larger registries with --level or
+    --region (a browser cannot open 100,000 agencies × 17 years in one page)."""
+    from crawler.outputs.report_html import render_csv, render_html
+    from crawler.vocab import clock
+    from storage import compliance as store
+
+    db = _open(data)
+    verdicts = list(store.stored_verdicts(db, year=year, level=level, region=region))
+    if not verdicts:
+        fail("no stored verdicts match: run 'nianbao check' first (or widen --year/--level/--region)", 2)
+    fmt = fmt or ("csv" if out.lower().endswith(".csv") else "html")
+    as_of = max(v["as_of"] for v in verdicts)
+    path = Path(out)
+    if fmt == "csv":
+        path.write_text(render_csv(verdicts), encoding="utf-8-sig", newline="")
+    else:
+        sources = len({v["source"] for v in verdicts})
+        if sources > LARGE_PAGE:
+            click.echo(f"nianbao: {sources} agencies in one page may be too big for a browser; "
+                       "consider --level or --region", err=True)
+        path.write_text(render_html(verdicts, generated_at=clock.now_iso(), as_of=as_of), encoding="utf-8")
+    counts = ", ".join(f"{sum(1 for v in verdicts if v['status'] == s)} {s}" for s in STATUS_ORDER)
+    click.echo(f"{path}: {len(verdicts)} verdicts as of {as_of} ({counts})", err=True)
+
+
+@click.command()
+@click.argument("source_id")
+@click.argument("year", type=int)
+@data_option
+@sources_option
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The .zip to write.")
+@settings_option
+def evidence(source_id, year, data, sources, out, settings) -> None:
+    """An evidence bundle: verdict, deadline basis, WARC records, summary (中文 + English)."""
+    from crawler.outputs.evidence import write_bundle
+    from crawler.stages.check import compute_verdicts
+    from storage import compliance as store
+
+    db = _open(data)
+    stored = list(store.stored_verdicts(db, year=year, source_ids=[source_id]))
+    if stored:
+        verdict = stored[0]
+    else:  # never checked: judge it now (nothing is written)
+        policy, _ = policy_from_settings(parse_settings(settings))
+        found = [v for v in compute_verdicts(db, _sources(sources, (source_id,), data), clock_today(), policy)
+                 if v["year"] == year]
+        if not found:
+            fail(f"{source_id} has no verdict for {year} (before its first_year, or not yet due)", 2)
+        verdict = found[0]
+    flags_ = [f for f in store.query_flags(db, source=source_id, state=None) if f["year"] == year]
+    info = write_bundle(db, data_dir_of(data), verdict, flags_, Path(out))
+    click.echo(f"{info.path}: {verdict['status']} ({verdict['deadline_basis']}), {info.records} WARC record(s), "
+               f"{info.members} file(s)", err=True)
+
+
+def clock_today() -> date:
+    from crawler.vocab import clock
+
+    return clock.today()
+
+
+
+
+@click.command("export")
+@data_option
+@sources_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
+              help="csv: UTF-8 with BOM; json: JSON Lines.")
+@click.option("--out", "out", type=click.Path(file_okay=False), default="nianbao-export", show_default=True,
+              help="Directory for reports.* and cells.*.")
+def export_command(data, sources, fmt, out) -> None:
+    """The statistics dataset: one row per report (headline numbers, checks) and every cell."""
+    from crawler.outputs.export import export
+
+    db = _open(data)
+    from crawler.registry import load_registry
+    from crawler.vocab.errors import ConfigError
+
+    try:  # every source, switched off or not: their reports are in the archive too
+        registry = {s.id: {"level": s.level, "region": s.region, "kind": s.kind}
+                    for s in load_registry(sources, data)}
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    written = export(db, Path(out), fmt, registry)
+    for name, n in written.items():
+        click.echo(f"{Path(out) / name}: {n} rows", err=True)
+
+
+COMMANDS = [check, flags, report, evidence, export_command]

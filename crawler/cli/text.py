@@ -1,0 +1,204 @@
+"""``nianbao extract``, ``run``, ``search`` and ``show``: the text side of the archive."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+
+from crawler.cli.options import data_option, fail, parse_settings, settings_option, sources_option, stage
+from crawler.vocab.text import cell_text
+
+
+def _open(data: str | None):
+    from storage.db import open_db
+
+    try:
+        return open_db(data, create=False)
+    except FileNotFoundError as exc:
+        fail(str(exc), 2)
+
+
+@click.command()
+@data_option
+@sources_option
+@click.option("--all", "redo", is_flag=True, help="Re-extract everything an older extractor version produced.")
+@click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True)
+@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per file.")
+@click.option("--memory-mb", type=int, default=1536, show_default=True, help="Memory cap per worker.")
+@click.option("--no-ocr", is_flag=True, help="Mark pages without a text layer needs_ocr instead of OCRing them.")
+def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
+    """Extract clean text from archived pages and attachments, then index report texts."""
+    from crawler.stages.extract import run_extract
+
+    live = sys.stderr.isatty()
+
+    def progress(n: int, total: int) -> None:
+        if live:
+            click.echo(f"\r\033[Kextract {n}/{total}", nl=False, err=True)
+
+    _open(data).close()
+    with stage(data, "extract"):
+        summary = run_extract(data, sources=sources, redo=redo, workers=workers, timeout=timeout,
+                              memory_mb=memory_mb, ocr=not no_ocr, progress=progress)
+    click.echo(("\r\033[K" if live else "") + summary.line(), err=True)
+
+
+@click.command()
+@click.argument("source_ids", nargs=-1)
+@data_option
+@sources_option
+@click.option("--group", help="Only the sources of this scheduler group (see nianbao schedule --list).")
+@click.option("--years", help="Only these report years, e.g. 2019-2025.")
+@click.option("--profile", type=click.Choice(["polite", "sim"]), default="polite", show_default=True)
+@click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True)
+@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per file.")
+@click.option("--memory-mb", type=int, default=1536, show_default=True, help="Memory cap per worker.")
+@click.option("--no-ocr", is_flag=True, help="Mark pages without a text layer needs_ocr instead of OCRing them.")
+@settings_option
+@click.pass_context
+def run(ctx: click.Context, source_ids, data, sources, group, years, profile, workers, timeout, memory_mb,
+        no_ocr, settings) -> None:
+    """Crawl, extract, check and notify: what the scheduler calls.
+
+    A crawl stopped by SIGTERM/SIGINT ends the run there (exit 1): its sources are recorded
+    interrupted and the next run crawls them again.
+    """
+    from crawler.cli import crawl_problem, crawl_selected, select_for_crawl
+    from crawler.cli.compliance import check
+
+    overrides = parse_settings(settings)
+    ids = select_for_crawl(source_ids, data, sources, group, overrides)
+    stats = crawl_selected(ids, data, sources, years, profile, overrides)
+    problem = crawl_problem(stats)
+    if stats.get("finish_reason") in (None, "shutdown"):  # None: a second signal forced Scrapy down
+        fail("crawl interrupted: extract and check skipped (the next run crawls these sources again)", 1)
+    if stats.get("nianbao/sources_busy") and not stats.get("nianbao/sources_claimed"):
+        fail(f"{problem}; extract and check skipped", 1)
+    # a crawl that ended with errors still archived pages: extract them, then report the failure
+    ctx.invoke(extract, data=data, sources=sources, redo=False, workers=workers, timeout=timeout,
+               memory_mb=memory_mb, no_ocr=no_ocr)
+    ctx.invoke(check, source_ids=tuple(ids), data=data, sources=sources, as_of=None, as_json=False, notify=True,
+               settings=settings)
+    if problem:
+        fail(problem, 1)
+
+
+@click.command()
+@click.argument("query")
+@data_option
+@click.option("--agency", help="Agency name contains this.")
+@click.option("--year", type=int, help="Report year.")
+@click.option("--level", help="Source level (county, city_dept, …).")
+@click.option("--region", help="Region code (行政区划代码) prefix.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--exact", is_flag=True, help="Rank every match (slower for very common terms).")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
+def search(query, data, agency, year, level, region, limit, exact, as_json, as_csv) -> None:
+    """Full-text search of report texts (1- and 2-character terms included; 復議 finds 复议)."""
+    from storage import search as index
+
+    db = _open(data)
+    try:
+        hits = index.search(db, query, agency=agency, year=year, level=level, region=region, limit=limit,
+                            rank_pool=None if exact else index.RANK_POOL)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    if as_csv:
+        out = csv.writer(sys.stdout)
+        out.writerow(["report_id", "report_year", "agency", "title", "score", "snippet"])
+        for h in hits:
+            out.writerow([h.report_id, h.report_year, cell_text(h.agency), cell_text(h.title), f"{h.score:.3f}",
+                          cell_text(h.snippet)])
+        return
+    for h in hits:
+        if as_json:
+            click.echo(json.dumps({"report_id": h.report_id, "report_year": h.report_year, "agency": h.agency,
+                                   "title": h.title, "source": h.source_id, "score": h.score,
+                                   "snippet": h.snippet}, ensure_ascii=False))
+        else:
+            click.echo(f"{h.report_id}  {h.report_year or '?'}  {h.title}\n    {h.snippet}")
+    if not hits and not as_json:
+        indexed = db.execute("select count(*) from search_docs").fetchone()[0]
+        click.echo("no match" if indexed else "no match: the index is empty (run nianbao extract)", err=True)
+
+
+@click.command()
+@click.argument("report")
+@data_option
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--original", is_flag=True, help="Show the text in its original script (traditional kept).")
+def show(report, data, as_json, original) -> None:
+    """Metadata, versions, attachments and clean text of one report (id or URL)."""
+    db = _open(data)
+    rows = list(db.query("select * from reports where id = ? or url = ?", [report, report]))
+    if not rows:
+        fail(f"no report {report!r}", 1)
+    row = rows[0]
+    text = next(iter(db.query("select * from report_texts where report_id = ?", [row["id"]])), None)
+    attachments = list(db.query(
+        "select a.url, a.text, a.file_type, t.status, t.ocr from attachments a left join documents d on d.url = a.url "
+        "left join texts t on t.sha256 = d.payload_sha256 where a.report_id = ? order by a.id", [row["id"]]))
+    versions = list(db.query(
+        "select v.seq, v.first_seen_at, v.last_seen_at, v.payload_sha256 from versions v "
+        "join documents d on d.id = v.document_id where d.url = ? order by v.seq", [row["url"]]))
+    from storage.stats import cells_for, checks_for
+
+    cells, checks = cells_for(db, row["id"]), checks_for(db, row["id"])
+    if as_json:
+        click.echo(json.dumps({**row, "date_candidates": json.loads(row["date_candidates"] or "[]"),
+                               "stats_json": json.loads(row.get("stats_json") or "{}"),
+                               "attachments": attachments, "versions": versions, "cells": cells,
+                               "checks": checks, "text": (text or {}).get("original" if original else "text")},
+                              ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{row['title']}\n  id {row['id']}  source {row['source_id']}  year {row['report_year']}"
+               f"  agency {row['agency']} ({row['agency_source']}){'' if row['own'] else '  [other body]'}")
+    click.echo(f"  url {row['url']}\n  published {row['published_at']} ({row['published_at_source']})"
+               f"  first seen {row['first_seen_at']}")
+    for c in json.loads(row["date_candidates"] or "[]"):
+        click.echo(f"    date {c['date']} from {c['source']}{'' if c.get('trusted', True) else ' (untrusted)'}: {c['raw']}")
+    for v in versions:
+        click.echo(f"  version {v['seq']}: {v['first_seen_at']} → {v['last_seen_at']}  sha256 {v['payload_sha256']}")
+    for a in attachments:
+        click.echo(f"  attachment {a['file_type'] or '?'} [{a['status'] or 'not extracted'}"
+                   f"{', OCR' if a['ocr'] else ''}] {a['text']}  {a['url']}")
+    click.echo(stats_block(row, cells, checks))
+    click.echo("")
+    click.echo((text or {}).get("original" if original else "text") or "(no text yet: run nianbao extract)")
+
+
+def stats_block(row: dict, cells: list[dict], checks: list[dict]) -> str:
+    """The parsed tables (one line per row) and the failed or uncertain checks, for ``show``."""
+    from crawler.vocab.words import HEADLINE
+
+    if not row.get("analysed_at"):
+        return "  statistics: not analysed yet (run nianbao extract)"
+    out = [f"  format {row.get('format') or '?'}; " + ", ".join(
+        f"{k} {_num(row.get(k))}" for k in HEADLINE)]
+    rows: dict[tuple[str, str], list[str]] = {}
+    for c in cells:
+        rows.setdefault((c["tbl"], c["row"]), []).append(
+            f"{c['col']}={_num(c['value']) if c['status'] == 'number' else (c['raw'] or c['status'])}"
+            if c["col"] else f"{_num(c['value'])}{' (approx.)' if c['status'] == 'approximate' else ''}")
+    for (table, name), values in rows.items():
+        out.append(f"  table {table} {name}: {'  '.join(values)}")
+    bad = [c for c in checks if c["result"] != "pass"]
+    passed = len(checks) - len(bad)
+    out.append(f"  checks: {passed} pass, {sum(c['result'] == 'fail' for c in bad)} fail, "
+               f"{sum(c['result'] == 'uncertain' for c in bad)} uncertain")
+    for c in bad:
+        out.append(f"    {c['rule']} {c['result']} ({c['severity']}): {c['message']}")
+    return "\n".join(out)
+
+
+def _num(value) -> str:
+    if value is None:
+        return "-"
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+COMMANDS = [extract, run, search, show]

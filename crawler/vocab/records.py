@@ -1,0 +1,88 @@
+"""Plain records that cross layers: storage reads them out of the archive, the domain judges them.
+
+They carry facts only (no rules), so :mod:`storage` can build them without importing the domain
+packages; the rules over them live in :mod:`crawler.compliance` and :mod:`crawler.health`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from crawler.vocab.words import SOURCE_OK
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One listing page of a capture, as evidence (a 304 names the full capture it confirmed)."""
+
+    fetch_id: int | None
+    url: str
+    fetched_at: str
+    status: str
+    items: int = 0
+    basis_fetch_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """One crawl run's view of a source's columns.
+
+    ``status`` is the run's source status (ok, empty, partial, blocked:<kind>, unreachable);
+    ``listed_years`` the report years of the source's own reports its listing pages linked to;
+    ``unidentified`` how many report-like links it listed are neither a report of a known year
+    nor a page we read and found not to be one;
+    ``years`` the run's ``--years`` range (None: all years).
+    What a capture proves is :func:`crawler.compliance.verdicts.absence_problem`.
+    """
+
+    run_id: int
+    at: datetime
+    status: str
+    listed_years: frozenset[int] = frozenset()
+    unidentified: int = 0
+    years: tuple[int, int] | None = None
+    pages: tuple[Page, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedReport:
+    """One of a source's own reports as the archive holds it (a report may have several URLs:
+    moves, re-posts).  Not the crawl item :class:`crawler.items.ReportSeen`, which says a run
+    saw an already stored report again."""
+
+    id: str
+    year: int
+    url: str
+    title: str | None
+    first_seen_at: datetime
+    first_fetch_id: int | None
+    date_candidates: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VersionText:
+    """One stored version of a report page or file, with its extracted text (None: not extracted)."""
+
+    document_url: str
+    seq: int
+    first_seen_at: str
+    last_seen_at: str
+    first_fetch_id: int | None
+    last_fetch_id: int | None
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """One source's outcome in one crawl run (``source_runs``)."""
+
+    run_id: int
+    at: datetime
+    status: str           # ok | empty | partial | blocked:<kind> | unreachable | interrupted
+    reports_seen: int = 0
+
+    @property
+    def succeeded(self) -> bool:
+        """A run that read the column and found reports on it."""
+        return self.status == SOURCE_OK and self.reports_seen > 0

@@ -1,0 +1,53 @@
+"""Vocabulary shared by the crawler, storage and (later) compliance: one place for each word."""
+
+from __future__ import annotations
+
+# Document kinds (documents.kind, request meta "nianbao_kind").
+LISTING = "listing"
+DETAIL = "detail"
+ATTACHMENT = "attachment"
+ROBOTS = "robots"
+DOCUMENT_KINDS = (LISTING, DETAIL, ATTACHMENT, ROBOTS)
+
+# CMS families understood by the column spider (sources.cms); "auto" detects per page.
+CMS_FAMILIES = ("auto", "trs", "trs6", "hanweb", "plain")
+
+# Source levels and deadline kinds (sources registry, DESIGN §5).
+LEVELS = (
+    "state_council_dept",
+    "province",
+    "province_dept",
+    "city",
+    "city_dept",
+    "county",
+    "county_dept",
+    "township",
+    "other",
+)
+SOURCE_KINDS = ("region", "dept", "township")
+
+# Block kinds recorded as fetches.block / source status "blocked:<kind>".
+BLOCK_KINDS = ("ruishu", "jiasule", "edgeone", "wzws", "waf", "tiny")
+
+# Publish-date provenance (DESIGN §6), in order of precedence.
+DATE_SOURCES = ("meta", "page", "list", "url")
+DATE_NONE = "none"
+
+# Per-source outcome of a crawl run (source_runs.status).
+SOURCE_OK = "ok"
+SOURCE_BLOCKED = "blocked"  # stored as "blocked:<kind>"
+SOURCE_UNREACHABLE = "unreachable"
+SOURCE_EMPTY = "empty"  # column fetched fine but listed no report
+SOURCE_PARTIAL = "partial"  # some listing pages failed: the walk cannot prove an absence
+SOURCE_INTERRUPTED = "interrupted"  # the run was stopped before its walks ended: proves nothing
+HEALTH_WINDOW_DAYS = 14  # source health judges the runs of this many days (and the streak before)
+# Attachment rows that are pages of the report itself (TRS continuation pages).
+PART_PAGE = "page"
+OTHER_BODY = "other body"  # reports.exclusion of another body's report seen in a column
+
+# Compliance status words (DESIGN §6), used from issue 4 on.
+STATUSES = ("on_time", "late", "missing", "pending", "unknown")
+
+# Headline numbers of a report (columns of ``reports``, DESIGN §2.5): what exports and searches show.
+HEADLINE = ("proactive_disclosures", "requests_received", "requests_carried_over", "reconsideration_total",
+            "litigation_total")
