@@ -127,9 +127,9 @@ def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date)
 
 def stats_line(db) -> str:
     """How many reports were analysed, and how their consistency checks came out."""
-    analysed = db.execute("select count(*) from reports where own = 1 and analysed_at is not null").fetchone()[0]
-    results = Counter({(r["severity"], r["result"]): r["n"] for r in db.query(
-        "select severity, result, count(*) n from checks group by severity, result")})
+    from storage.summary import analysis_summary
+
+    analysed, results = analysis_summary(db)
     failed_errors = results[("error", "fail")]
     failed_warnings = results[("warning", "fail")]
     passed = sum(n for (_, res), n in results.items() if res == "pass")
@@ -141,10 +141,11 @@ def score_line(root: Path, seed: int, agencies: int, today: date) -> str:
     """How the archive compares with the simulator's ground truth."""
     from portalsim import truth_records
     from storage.db import open_db
+    from storage.summary import own_report_keys
 
     truth = truth_records(seed, agencies, today)
     want = {(t["source"], t["year"]) for t in truth if t["reachable"] and t["status"] in ("on_time", "late")}
-    got = {(r["source_id"], r["report_year"]) for r in open_db(root).query("select * from reports where own = 1")}
+    got = own_report_keys(open_db(root))
     blocked = len({t["source"] for t in truth if not t["reachable"]})
     return (f"Scored against the simulator's truth: {len(want & got)}/{len(want)} published reports found on "
             f"reachable sources, {len(got - want)} false, {blocked} blocked sources in the world.")
@@ -153,23 +154,15 @@ def score_line(root: Path, seed: int, agencies: int, today: date) -> str:
 def summary(root: Path, elapsed: float, stats: dict) -> str:
     """The demo's closing summary, read back from the archive."""
     from storage.db import open_db
+    from storage.summary import crawl_summary
 
-    db = open_db(root)
-    n_sources = db.execute("select count(distinct source_id) from source_runs").fetchone()[0]
-    statuses = Counter(r["status"] for r in db.query("select status from source_runs"))
-    pages = db.execute("select count(*) from fetches").fetchone()[0]
-    by_year = {r["report_year"]: r["n"] for r in db.query(
-        "select report_year, count(*) n from reports where own = 1 group by report_year order by report_year")}
-    other = db.execute("select count(*) from reports where own = 0").fetchone()[0]
-    agency_years = db.execute(
-        "select count(*) from (select distinct source_id, report_year from reports where own = 1)").fetchone()[0]
-    versions = db.execute("select count(*) from versions").fetchone()[0]
+    facts = crawl_summary(open_db(root))
+    n_sources, statuses, pages = facts["sources"], facts["statuses"], facts["fetches"]
+    by_year, other, agency_years = facts["reports_by_year"], facts["other_bodies"], facts["agency_years"]
+    versions, sample = facts["versions"], facts["sample_sha256"]
     size = sum(p.stat().st_size for p in (root / WARC_DIR).glob("*.warc.gz"))
-    blocked = [f"{r['source_id']} ({r['status']})" for r in db.query(
-        "select source_id, status from source_runs where status not in ('ok', 'empty') order by source_id")]
+    blocked = [f"{source_id} ({status})" for source_id, status in facts["not_read"]]
     years = "  ".join(f"{y}:{n}" for y, n in by_year.items())
-    sample = db.execute("select f.payload_sha256 from reports r join fetches f on f.id = r.first_fetch_id "
-                        "where r.own = 1 order by r.report_year desc limit 1").fetchone()
     lines = [
         "",
         f"Done in {elapsed:.1f} s.",
@@ -187,7 +180,7 @@ def summary(root: Path, elapsed: float, stats: dict) -> str:
         f"  nianbao status --data {root}",
         f"  nianbao verify --data {root}",
         f"  sqlite3 {root / DB_NAME} 'select report_year, title, published_at, published_at_source from reports limit 10'",
-        f"  nianbao raw {sample[0][:16] if sample else '<sha256>'} --data {root} > report.html"
+        f"  nianbao raw {sample[:16] if sample else '<sha256>'} --data {root} > report.html"
         "   # a report page, byte for byte as served",
     ]
     return "\n".join(lines)

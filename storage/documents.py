@@ -99,3 +99,10 @@ def document_id(db: Database, url: str) -> int | None:
     """The id of a known document URL."""
     rows = list(db.query("select id from documents where url = ?", [url]))
     return rows[0]["id"] if rows else None
+
+
+def versions_of(db: Database, url: str) -> list[dict]:
+    """The stored versions of a document (seq, first and last seen, payload hash), oldest first."""
+    return list(db.query(
+        "select v.seq, v.first_seen_at, v.last_seen_at, v.payload_sha256 from versions v "
+        "join documents d on d.id = v.document_id where d.url = ? order by v.seq", [url]))

@@ -75,3 +75,21 @@ def iter_archived(db: Database) -> Iterator[dict]:
 def ref_of(row: dict) -> RecordRef:
     """The WARC reference of a fetch row."""
     return RecordRef(row["warc_file"], row["warc_offset"], row["warc_length"])
+
+
+def fetch_row(db: Database, fetch_id: int) -> dict | None:
+    """The ``fetches`` row with this id."""
+    return next(iter(db.query("select * from fetches where id = ?", [fetch_id])), None)
+
+
+def full_capture(db: Database, row: dict) -> dict | None:
+    """The fetch whose record holds the content ``row`` saw: itself, the original response of a
+    revisit, or for a 304 the last full capture of the URL before it (None: not archived)."""
+    if row["record_type"] == "revisit":
+        return first_response(db, row["payload_sha256"] or "")
+    if row["status"] == 304:
+        earlier = next(iter(db.query(
+            "select * from fetches where url = ? and status = 200 and record_type in ('response', 'revisit') "
+            "and id < ? order by id desc limit 1", [row["url"], row["id"]])), None)
+        return full_capture(db, earlier) if earlier else None
+    return row if row["record_type"] == "response" else None

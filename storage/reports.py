@@ -102,3 +102,32 @@ def reports_for_sources(db: Database, source_ids: list[str] | None = None, own_o
         args.extend(source_ids)
     sql = "select * from reports" + (" where " + " and ".join(where) if where else "")
     return list(db.query(sql + " order by source_id, report_year, first_seen_at", args))
+
+
+def find_report(db: Database, report: str) -> dict | None:
+    """The ``reports`` row whose id or URL is ``report``."""
+    return next(iter(db.query("select * from reports where id = ? or url = ?", [report, report])), None)
+
+
+def attachments_with_text(db: Database, report_id: str) -> list[dict]:
+    """A report's attachments (URL, link text, file type) with their extraction status and OCR flag."""
+    return list(db.query(
+        "select a.url, a.text, a.file_type, t.status, t.ocr from attachments a left join documents d on d.url = a.url "
+        "left join texts t on t.sha256 = d.payload_sha256 where a.report_id = ? order by a.id", [report_id]))
+
+
+def report_source_ids(db: Database) -> set[str]:
+    """Every source id some stored report belongs to."""
+    return {r["source_id"] for r in db.query("select distinct source_id from reports")}
+
+
+def first_attachment_captures(db: Database, report_ids: list[str]) -> list[dict]:
+    """The first stored version of each attachment of these reports (report_id, url,
+    first_fetch_id, first_seen_at), in attachment order."""
+    if not report_ids:
+        return []
+    return list(db.query(
+        "select a.report_id, a.url, v.first_fetch_id, v.first_seen_at "
+        "from attachments a join versions v on v.document_id = a.document_id "
+        f"where a.report_id in ({', '.join('?' * len(report_ids))}) "
+        "and v.seq = (select min(seq) from versions where document_id = a.document_id) order by a.id", report_ids))

@@ -454,3 +454,8 @@ def count(db: Database, query: str, **filters: object) -> int:
                      filters.get("region"), params)  # type: ignore[arg-type]
     sql = f"SELECT count(*) FROM search_docs d WHERE d.id IN ({hits}){where}"
     return int(db.conn.execute(sql, params).fetchone()[0])
+
+
+def indexed_reports(db: Database) -> int:
+    """How many report texts the search index holds."""
+    return int(db.conn.execute("SELECT count(*) FROM search_docs").fetchone()[0])

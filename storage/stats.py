@@ -78,3 +78,34 @@ def failed_checks(db: Database) -> Iterator[dict]:
         "join reports r on r.id = c.report_id where c.result = 'fail' and r.own = 1 "
         "order by r.source_id, r.report_year, c.rule"):
         yield {**row, "operands": json.loads(row["operands"] or "{}")}
+
+
+def stale_reports(db: Database, version: str | None) -> list[str]:
+    """Reports with a text that were never analysed, or by another statistics ``version`` (every
+    report with a text when ``version`` is None)."""
+    condition = "1" if version is None else "r.analysed_at is null or r.stats_version is not ?"
+    return [row["id"] for row in db.query(
+        f"select r.id from reports r join report_texts t on t.report_id = r.id where {condition}",
+        [] if version is None else [version])]
+
+
+def dataset_reports(db: Database) -> Iterator[dict]:
+    """Own reports of a known year with their headline numbers, compliance verdict and every check
+    result (``checks``: "RULE=result …"), in (source, year, first seen) order."""
+    sql = f"""
+        select r.id as report_id, r.source_id, r.agency, r.report_year, r.title, r.url, r.published_at,
+               r.published_at_source, r.first_seen_at, r.format, {', '.join(f'r.{k}' for k in HEADLINE)},
+               c.status as compliance_status, c.deadline,
+               (select group_concat(k.rule || '=' || k.result, ' ') from checks k where k.report_id = r.id) as checks
+        from reports r left join compliance c on c.source_id = r.source_id and c.year = r.report_year
+        where r.own = 1 and r.report_year is not null
+        order by r.source_id, r.report_year, r.first_seen_at"""
+    yield from db.query(sql)
+
+
+def dataset_cells(db: Database) -> Iterator[dict]:
+    """Every stored cell of own reports, in long form (report_id, table, row, column, value, raw, status)."""
+    yield from db.query(
+        "select s.report_id, s.tbl as [table], s.row, s.col as [column], s.value, s.raw, s.status "
+        "from report_stats s join reports r on r.id = s.report_id where r.own = 1 "
+        "order by s.report_id, s.tbl, s.row, s.col")

@@ -122,7 +122,7 @@ def search(query, data, agency, year, level, region, limit, exact, as_json, as_c
         else:
             click.echo(f"{h.report_id}  {h.report_year or '?'}  {h.title}\n    {h.snippet}")
     if not hits and not as_json:
-        indexed = db.execute("select count(*) from search_docs").fetchone()[0]
+        indexed = index.indexed_reports(db)
         click.echo("no match" if indexed else "no match: the index is empty (run nianbao extract)", err=True)
 
 
@@ -133,19 +133,18 @@ def search(query, data, agency, year, level, region, limit, exact, as_json, as_c
 @click.option("--original", is_flag=True, help="Show the text in its original script (traditional kept).")
 def show(report, data, as_json, original) -> None:
     """Metadata, versions, attachments and clean text of one report (id or URL)."""
-    db = _open(data)
-    rows = list(db.query("select * from reports where id = ? or url = ?", [report, report]))
-    if not rows:
-        fail(f"no report {report!r}", 1)
-    row = rows[0]
-    text = next(iter(db.query("select * from report_texts where report_id = ?", [row["id"]])), None)
-    attachments = list(db.query(
-        "select a.url, a.text, a.file_type, t.status, t.ocr from attachments a left join documents d on d.url = a.url "
-        "left join texts t on t.sha256 = d.payload_sha256 where a.report_id = ? order by a.id", [row["id"]]))
-    versions = list(db.query(
-        "select v.seq, v.first_seen_at, v.last_seen_at, v.payload_sha256 from versions v "
-        "join documents d on d.id = v.document_id where d.url = ? order by v.seq", [row["url"]]))
+    from storage.documents import versions_of
+    from storage.reports import attachments_with_text, find_report
     from storage.stats import cells_for, checks_for
+    from storage.texts import stored_report_text
+
+    db = _open(data)
+    row = find_report(db, report)
+    if row is None:
+        fail(f"no report {report!r}", 1)
+    text = stored_report_text(db, row["id"])
+    attachments = attachments_with_text(db, row["id"])
+    versions = versions_of(db, row["url"])
 
     cells, checks = cells_for(db, row["id"]), checks_for(db, row["id"])
     if as_json:

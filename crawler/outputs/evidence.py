@@ -29,7 +29,7 @@ import os
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -37,12 +37,13 @@ from urllib.parse import unquote, urlsplit
 from sqlite_utils import Database
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.outputs.evidence_text import deadline_facts, evidence_items, summaries
+from crawler.outputs.evidence_text import Collected, deadline_facts, evidence_items, summaries
 from crawler.recognize.headers import content_disposition_filename
 from crawler.vocab.errors import ArchiveError, NianbaoError
 from crawler.vocab.text import one_line
 from storage import fetches
 from storage.db import WARC_DIR
+from storage.reports import first_attachment_captures
 from storage.warc import RecordRef, decoded_payload, read_record
 
 DOCUMENT_ROLES = ("first_capture", "stated_date", "edit_before", "edit_after")
@@ -104,14 +105,6 @@ def document_name(url: str | None, disposition: str | None) -> str:
 
 # -- records -------------------------------------------------------------------------------------
 
-@dataclass(slots=True)
-class _Collected:
-    members: list[bytes] = field(default_factory=list)
-    seen: set[tuple[str, int]] = field(default_factory=set)
-    copied: list[tuple[str, str]] = field(default_factory=list)  # (English, Chinese) per fetch copied
-    unavailable: list[tuple[int | str, str]] = field(default_factory=list)
-
-
 def _read_span(root: Path, ref: RecordRef) -> bytes:
     if PurePosixPath(ref.file).name != ref.file or "\\" in ref.file:
         raise ArchiveError(f"refusing WARC file name with a path: {ref.file!r}")
@@ -161,17 +154,16 @@ def _following_request(root: Path, ref: RecordRef, record_id: str | None) -> byt
     return member
 
 
-def _copy_fetch(db: Database, root: Path, fetch_id, out: _Collected, *,
+def _copy_fetch(db: Database, root: Path, fetch_id, out: Collected, *,
                 why: tuple[str, str] = ("", "")) -> dict | None:
     """Copy one fetch's record (and its request) into ``out``; returns the fetch row, None if unavailable."""
     if not isinstance(fetch_id, int) or isinstance(fetch_id, bool):
         out.unavailable.append((fetch_id, "not a fetch id"))
         return None
-    rows = list(db.query("select * from fetches where id = ?", [fetch_id]))
-    if not rows:
+    row = fetches.fetch_row(db, fetch_id)
+    if row is None:
         out.unavailable.append((fetch_id, "no such fetch in the index"))
         return None
-    row = rows[0]
     if not row.get("warc_file"):
         out.unavailable.append((fetch_id, "the fetch has no archived WARC record"))
         return None
@@ -195,26 +187,13 @@ def _copy_fetch(db: Database, root: Path, fetch_id, out: _Collected, *,
     if row["record_type"] != "revisit" and row["status"] != 304:
         return row
     what = "revisit" if row["record_type"] == "revisit" else "304"
-    holder = full_capture(db, row)
+    holder = fetches.full_capture(db, row)
     if holder is None:
         out.unavailable.append((fetch_id, f"it is a {what}, and the capture holding its content is not archived"))
     elif (holder["warc_file"], holder["warc_offset"]) not in out.seen:
         _copy_fetch(db, root, holder["id"], out,
                     why=(f" (the content of {what} #{fetch_id})", f"（第{fetch_id}号{what}记录的内容）"))
     return row
-
-
-def full_capture(db: Database, row: dict) -> dict | None:
-    """The fetch whose record holds the content ``row`` saw: itself, the original response of a
-    revisit, or for a 304 the last full capture of the URL before it (None: not archived)."""
-    if row["record_type"] == "revisit":
-        return fetches.first_response(db, row["payload_sha256"] or "")
-    if row["status"] == 304:
-        earlier = list(db.query(
-            "select * from fetches where url = ? and status = 200 and record_type in ('response', 'revisit') "
-            "and id < ? order by id desc limit 1", [row["url"], row["id"]]))
-        return full_capture(db, earlier[0]) if earlier else None
-    return row if row["record_type"] == "response" else None
 
 
 def evidence_fetch_ids(verdict: dict, flags: list[dict]) -> list:
@@ -229,14 +208,6 @@ def evidence_fetch_ids(verdict: dict, flags: list[dict]) -> list:
 
 # -- files ---------------------------------------------------------------------------------------
 
-_PARTS_SQL = """
-select a.report_id, a.url, v.first_fetch_id, v.first_seen_at
-from attachments a join versions v on v.document_id = a.document_id
-where a.report_id in ({marks}) and v.seq = (select min(seq) from versions where document_id = a.document_id)
-order by a.id
-"""
-
-
 def report_parts(db: Database, verdict: dict, flags: list[dict]) -> list[dict]:
     """The first capture of each attachment of the report(s) judged (a report page is often a stub
     linking the PDF that is the report), seen by the verdict's as-of date; evidence-shaped items."""
@@ -246,7 +217,7 @@ def report_parts(db: Database, verdict: dict, flags: list[dict]) -> list[dict]:
         return []
     as_of = str(verdict.get("as_of") or "9999")
     out = []
-    for row in db.query(_PARTS_SQL.format(marks=", ".join("?" * len(ids))), ids):
+    for row in first_attachment_captures(db, ids):
         if row["first_fetch_id"] is None or (row["first_seen_at"] or "")[:10] > as_of:
             continue
         out.append({"fetch": row["first_fetch_id"], "url": row["url"], "fetched_at": row["first_seen_at"],
@@ -261,7 +232,7 @@ def document_items(db: Database, verdict: dict, flags: list[dict]) -> list[dict]
     return named + report_parts(db, verdict, flags)
 
 
-def _document_files(db: Database, root: Path, items: list[dict], out: _Collected) -> list[tuple[str, bytes, str]]:
+def _document_files(db: Database, root: Path, items: list[dict], out: Collected) -> list[tuple[str, bytes, str]]:
     """(name under files/, payload, description) of each document item (once per fetch)."""
     files, done = [], {i for i, _ in out.unavailable}
     for item in items:
@@ -269,8 +240,8 @@ def _document_files(db: Database, root: Path, items: list[dict], out: _Collected
         if not isinstance(fetch_id, int) or isinstance(fetch_id, bool) or fetch_id in done:
             continue
         done.add(fetch_id)
-        rows = list(db.query("select * from fetches where id = ?", [fetch_id]))
-        row = full_capture(db, rows[0]) if rows else None
+        row = fetches.fetch_row(db, fetch_id)
+        row = fetches.full_capture(db, row) if row else None
         if row is None or not row.get("warc_file"):
             out.unavailable.append((fetch_id, f"no archived payload for the {one_line(item['role'])} document"))
             continue
@@ -311,7 +282,7 @@ def bundle_folder(verdict: dict) -> str:
 def write_bundle(db: Database, data_dir: Path, verdict: dict, flags: list[dict], out: Path) -> BundleInfo:
     """Write the evidence bundle of ``verdict`` (and ``flags``, its source and year's) to ``out``."""
     root = Path(data_dir) / WARC_DIR
-    records = _Collected()
+    records = Collected()
     documents = document_items(db, verdict, flags)
     for fetch_id in dict.fromkeys([*evidence_fetch_ids(verdict, flags), *(d["fetch"] for d in documents)]):
         _copy_fetch(db, root, fetch_id, records)

@@ -7,17 +7,26 @@ inside one cannot forge a timeline entry.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from crawler.compliance import deadlines as dl
 from crawler.vocab.clock import CHINA_TZ
 from crawler.vocab.text import one_line
 
-if TYPE_CHECKING:
-    from crawler.outputs.evidence import _Collected
-
 _711 = "《中华人民共和国政府信息公开条例》（国务院令第711号）"
+
+
+
+@dataclass(slots=True)
+class Collected:
+    """What a bundle holds so far: WARC members, the records copied and those unavailable (why)."""
+
+    members: list[bytes] = field(default_factory=list)
+    seen: set[tuple[str, int]] = field(default_factory=set)
+    copied: list[tuple[str, str]] = field(default_factory=list)  # (English, Chinese) per fetch copied
+    unavailable: list[tuple[int | str, str]] = field(default_factory=list)
+
 
 RULES = {
     dl.BASIS_711_DEPT: (
@@ -124,7 +133,7 @@ def _timeline(verdict: dict, flags: list[dict], deadline: dict) -> list[tuple[st
     return events
 
 
-def summaries(verdict: dict, flags: list[dict], deadline: dict, records: _Collected,
+def summaries(verdict: dict, flags: list[dict], deadline: dict, records: Collected,
               files: list[tuple[str, bytes, str]]) -> tuple[str, str]:
     """The English and Chinese summaries (plain text; crawled strings kept on their own line)."""
     v = verdict

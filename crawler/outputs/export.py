@@ -26,6 +26,7 @@ from sqlite_utils import Database
 
 from crawler.vocab.text import cell_text
 from crawler.vocab.words import HEADLINE
+from storage import stats as stats_store
 
 RULES = ("A1", "A2", "A3", "B1", "B2", "B3", "B4", "B5", "C1", "C2", "C3", "C4", "S1", "S2", "S3", "T1", "T2", "T3")
 REPORT_COLUMNS = ("report_id", "source_id", "agency", "level", "region", "kind", "report_year", "title", "url",
@@ -38,15 +39,7 @@ TEXT_COLUMNS = {"agency", "title", "url", "raw", "row", "column"}
 
 def report_rows(db: Database, registry: dict[str, dict]) -> Iterator[dict]:
     """One dict per own report of a known year, with its checks folded into columns."""
-    sql = f"""
-        select r.id as report_id, r.source_id, r.agency, r.report_year, r.title, r.url, r.published_at,
-               r.published_at_source, r.first_seen_at, r.format, {', '.join(f'r.{k}' for k in HEADLINE)},
-               c.status as compliance_status, c.deadline,
-               (select group_concat(k.rule || '=' || k.result, ' ') from checks k where k.report_id = r.id) as checks
-        from reports r left join compliance c on c.source_id = r.source_id and c.year = r.report_year
-        where r.own = 1 and r.report_year is not null
-        order by r.source_id, r.report_year, r.first_seen_at"""
-    for row in db.query(sql):
+    for row in stats_store.dataset_reports(db):
         results = dict(part.split("=", 1) for part in (row.pop("checks") or "").split() if "=" in part)
         source = registry.get(row["source_id"], {})
         out = {"report_id": row["report_id"], "source_id": row["source_id"], "agency": row["agency"],
@@ -62,10 +55,7 @@ def report_rows(db: Database, registry: dict[str, dict]) -> Iterator[dict]:
 
 def cell_rows(db: Database) -> Iterator[dict]:
     """Every stored cell of own reports, in long form."""
-    sql = ("select s.report_id, s.tbl as [table], s.row, s.col as [column], s.value, s.raw, s.status "
-           "from report_stats s join reports r on r.id = s.report_id where r.own = 1 "
-           "order by s.report_id, s.tbl, s.row, s.col")
-    for row in db.query(sql):
+    for row in stats_store.dataset_cells(db):
         value = row["value"]
         row["value"] = int(value) if isinstance(value, float) and value.is_integer() else value
         yield row

@@ -25,6 +25,8 @@ from crawler.vocab import clock
 from crawler.vocab.errors import ArchiveError, ConfigError
 from storage import fetches, search, texts
 from storage.db import WARC_DIR, data_dir, open_db
+from storage.reports import report_source_ids
+from storage.stats import stale_reports
 from storage.warc import decoded_payload, read_record
 
 MAX_BYTES = 60_000_000  # the pool's default size cap
@@ -121,10 +123,7 @@ def _unanalysed(db, changed: list[str], redo: bool) -> list[str]:
     ``redo``) that have a text."""
     from crawler.stats import STATS_VERSION
 
-    condition = "1" if redo else "r.analysed_at is null or r.stats_version is not ?"
-    args = [] if redo else [STATS_VERSION]
-    stale = [row["id"] for row in db.query(
-        f"select r.id from reports r join report_texts t on t.report_id = r.id where {condition}", args)]
+    stale = stale_reports(db, None if redo else STATS_VERSION)
     return list(dict.fromkeys([*changed, *stale]))
 
 
@@ -153,7 +152,7 @@ def run_extract(data: str | None, *, sources: str | None = None, redo: bool = Fa
             summary.ocr_pages += int(result.ocr)
             if progress:
                 progress(n, len(pending))
-        unknown = {r["source_id"] for r in db.query("select distinct source_id from reports")} - set(registry)
+        unknown = report_source_ids(db) - set(registry)
         if registry and unknown:
             summary.warnings.append(f"{len(unknown)} source(s) not in the registry: no level/region for their reports")
         written = build_report_texts(db, registry)
