@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from crawler.compliance.deadlines import expected_deadline
 from crawler.registry.sources import Source, valid_month_day
 from crawler.vocab.clock import CHINA_TZ
+from crawler.vocab.errors import ConfigError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HORIZON_DAYS = 800  # a plan with no run in this many days has none at all
@@ -171,3 +172,14 @@ def plan(group: str, deadline: str, cadence: Cadence, start: datetime, end: date
         out.append(nxt)
         nxt = next_fire(group, deadline, cadence, nxt[0])
     return out
+
+
+def select_group(sources: list[Source], group: str, *, year: int, township_default: str) -> list[Source]:
+    """The enabled sources of a scheduler group (``dept``, ``region``, ``township``,
+    ``override-MMDD``); an unknown or empty group is a ConfigError."""
+    members = [s for s in sources if s.enabled
+               and group_of(s, year=year, township_default=township_default)[0] == group]
+    if not members:
+        names = [g.name for g in source_groups(sources, year=year, township_default=township_default)]
+        raise ConfigError(f"no enabled source in group {group!r} (groups: {', '.join(names) or 'none'})")
+    return members

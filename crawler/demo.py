@@ -69,10 +69,10 @@ def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
     click.echo(score_line(root, seed, agencies, today))
     if stats.get("finish_reason") != "finished":
         return 1
-    from crawler.stages.extract import run_extract
+    from crawler.stages.run import extract_stage
 
     click.echo("\nExtracting text from the archived pages and attachments …")
-    extracted = run_extract(str(root), sources=str(sources))
+    extracted = extract_stage(str(root), sources=str(sources), command="demo")
     click.echo(f"  {extracted.line()}")
     click.echo(f"  try: nianbao search 复议 --data {root}    nianbao show <report id> --data {root}")
     click.echo("\nChecking compliance (deadlines, missing, late, edited) …")
@@ -83,18 +83,14 @@ def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
 def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date) -> str:
     """Run the compliance check, write the HTML grid, and score the verdicts against the truth."""
     from crawler.outputs.report_html import render_html
-    from crawler.registry.sources import load_sources
-    from crawler.stages.check import run_check
-    from crawler.stages.crawl import build_settings
-    from crawler.stages.publish import publish_events
+    from crawler.stages.run import check_stage
     from crawler.vocab import clock
     from portalsim import truth_records
     from storage.compliance import stored_verdicts
     from storage.db import open_db
 
+    result = check_stage(str(root), sources=str(sources), as_of=today, notify=False, command="demo").result
     db = open_db(root)
-    result = run_check(db, load_sources(sources), as_of=today)
-    publish_events(db, root, build_settings(), deliver_events=False)
     verdicts = list(stored_verdicts(db))
     (root / "report.html").write_text(render_html(verdicts, generated_at=clock.now_iso(), as_of=today.isoformat()),
                                       encoding="utf-8")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from crawler.vocab.errors import ArchiveMissing
 from storage.migrations import migrations
 
 DB_NAME = "archive.db"
@@ -24,13 +25,13 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
 def open_db(data: str | os.PathLike | None = None, *, create: bool = True) -> Database:
     """Open (and migrate) the archive database of a data directory.
 
-    ``create=False`` raises ``FileNotFoundError`` instead of creating an empty archive, for
+    ``create=False`` raises :class:`ArchiveMissing` (a ``FileNotFoundError``) instead of creating an empty archive, for
     commands that only read.
     """
     root = data_dir(data)
     path = root / DB_NAME
     if not create and not path.exists():
-        raise FileNotFoundError(f"no archive at {path} (run a crawl first, or pass --data)")
+        raise ArchiveMissing(f"no archive at {path} (run a crawl first, or pass --data)")
     root.mkdir(parents=True, exist_ok=True)
     db = Database(path)
     db.execute("PRAGMA busy_timeout = 30000")

@@ -30,6 +30,7 @@ def insert_row(db: Database, table: str, data: dict[str, Any]) -> int:
     columns = ", ".join(f"[{k}]" for k in data)
     cursor = db.conn.execute(f"insert into [{table}] ({columns}) values ({', '.join('?' * len(data))})",
                              list(data.values()))
+    assert cursor.lastrowid is not None  # always set after a successful INSERT
     return int(cursor.lastrowid)
 
 

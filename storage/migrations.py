@@ -15,14 +15,14 @@ migrations = Migrations("nianbao")
 @migrations(name="0001_initial")
 def initial(db: Database) -> None:
     """Runs, fetches (every HTTP exchange), documents, versions, reports, listing snapshots."""
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": int, "started_at": str, "finished_at": str, "finish_reason": str,
             "command": str, "args": str, "stats": str, "version": str,
         },
         pk="id",
     )
-    db["fetches"].create(
+    db.table("fetches").create(
         {
             "id": int, "run_id": int, "source_id": str, "url": str, "method": str, "kind": str,
             "status": int, "fetched_at": str, "content_type": str, "size": int,
@@ -33,11 +33,11 @@ def initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("run_id", "runs", "id")],
     )
-    db["fetches"].create_index(["url"])
-    db["fetches"].create_index(["payload_sha256"])
-    db["fetches"].create_index(["source_id", "fetched_at"])
-    db["fetches"].create_index(["run_id"])
-    db["documents"].create(
+    db.table("fetches").create_index(["url"])
+    db.table("fetches").create_index(["payload_sha256"])
+    db.table("fetches").create_index(["source_id", "fetched_at"])
+    db.table("fetches").create_index(["run_id"])
+    db.table("documents").create(
         {
             "id": int, "url": str, "kind": str, "source_id": str, "first_seen_at": str,
             "last_seen_at": str, "last_checked_at": str, "gone_since": str, "etag": str,
@@ -47,9 +47,9 @@ def initial(db: Database) -> None:
         pk="id",
         not_null={"url", "kind", "first_seen_at"},
     )
-    db["documents"].create_index(["url"], unique=True)
-    db["documents"].create_index(["source_id"])
-    db["versions"].create(
+    db.table("documents").create_index(["url"], unique=True)
+    db.table("documents").create_index(["source_id"])
+    db.table("versions").create(
         {
             "id": int, "document_id": int, "seq": int, "sha256": str, "payload_sha256": str, "size": int,
             "content_type": str, "first_seen_at": str, "last_seen_at": str,
@@ -58,9 +58,9 @@ def initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["versions"].create_index(["document_id", "seq"], unique=True)
-    db["versions"].create_index(["sha256"])
-    db["reports"].create(
+    db.table("versions").create_index(["document_id", "seq"], unique=True)
+    db.table("versions").create_index(["sha256"])
+    db.table("reports").create(
         {
             "id": str, "source_id": str, "agency": str, "agency_source": str, "own": int,
             "report_year": int, "title": str, "url": str, "document_id": int,
@@ -70,14 +70,14 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["reports"].create_index(["source_id", "report_year"])
-    db["reports"].create_index(["url"])
-    db["attachments"].create(
+    db.table("reports").create_index(["source_id", "report_year"])
+    db.table("reports").create_index(["url"])
+    db.table("attachments").create(
         {"id": int, "report_id": str, "url": str, "text": str, "document_id": int, "file_type": str},
         pk="id",
     )
-    db["attachments"].create_index(["report_id", "url"], unique=True)
-    db["listing_snapshots"].create(
+    db.table("attachments").create_index(["report_id", "url"], unique=True)
+    db.table("listing_snapshots").create(
         {
             "id": int, "run_id": int, "source_id": str, "column_url": str, "url": str, "fetch_id": int,
             "fetched_at": str, "status": str, "items": int, "report_urls": str,
@@ -85,8 +85,8 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["listing_snapshots"].create_index(["source_id", "fetched_at"])
-    db["source_runs"].create(
+    db.table("listing_snapshots").create_index(["source_id", "fetched_at"])
+    db.table("source_runs").create(
         {
             "run_id": int, "source_id": str, "status": str, "listing_pages": int,
             "listing_ok": int, "blocked": int, "errors": int, "reports_seen": int,
@@ -99,7 +99,7 @@ def initial(db: Database) -> None:
 @migrations(name="0002_texts")
 def texts(db: Database) -> None:
     """Extracted text keyed by payload SHA-256, and each report's searchable full text."""
-    db["texts"].create(
+    db.table("texts").create(
         {
             "sha256": str, "status": str, "error": str, "extractor": str, "extractor_version": str,
             "ocr": int, "pages": int, "chars": int, "file_type": str, "text": str, "original": str,
@@ -107,8 +107,8 @@ def texts(db: Database) -> None:
         },
         pk="sha256",
     )
-    db["texts"].create_index(["status"])
-    db["report_texts"].create(
+    db.table("texts").create_index(["status"])
+    db.table("report_texts").create(
         {
             "report_id": str, "title": str, "agency": str, "report_year": int, "level": str,
             "region": str, "source_id": str, "text": str, "original": str, "parts": str,
@@ -214,7 +214,7 @@ def compliance(db: Database) -> None:
     * ``flag_events``: append-only history (opened, updated, closed, reopened), each delivered
       once (``notified_at``).
     """
-    db["compliance"].create(
+    db.table("compliance").create(
         {
             "source_id": str, "year": int, "agency": str, "level": str, "region": str, "kind": str,
             "status": str, "deadline": str, "deadline_basis": str, "grace_days": int, "published_at": str,
@@ -224,8 +224,8 @@ def compliance(db: Database) -> None:
         },
         pk=("source_id", "year"),
     )
-    db["compliance"].create_index(["status"])
-    db["flags"].create(
+    db.table("compliance").create_index(["status"])
+    db.table("flags").create(
         {
             "id": int, "key": str, "kind": str, "source_id": str, "agency": str, "year": int,
             "report_id": str, "state": str, "summary": str, "summary_zh": str, "url": str,
@@ -235,9 +235,9 @@ def compliance(db: Database) -> None:
         pk="id",
         not_null={"key", "kind", "state"},
     )
-    db["flags"].create_index(["key"], unique=True)
-    db["flags"].create_index(["state", "kind"])
-    db["flag_events"].create(
+    db.table("flags").create_index(["key"], unique=True)
+    db.table("flags").create_index(["state", "kind"])
+    db.table("flag_events").create(
         {
             "id": int, "flag_id": int, "at": str, "event": str, "kind": str, "previous_kind": str,
             "source_id": str, "agency": str, "year": int, "report_id": str, "summary": str,
@@ -246,8 +246,8 @@ def compliance(db: Database) -> None:
         pk="id",
         foreign_keys=[("flag_id", "flags", "id")],
     )
-    db["flag_events"].create_index(["flag_id"])
-    db["flag_events"].create_index(["notified_at"])
+    db.table("flag_events").create_index(["flag_id"])
+    db.table("flag_events").create_index(["notified_at"])
 
 
 @migrations(name="0005_stats")
@@ -266,17 +266,17 @@ def stats(db: Database) -> None:
                          ("requests_carried_over", float), ("reconsideration_total", float),
                          ("litigation_total", float), ("stats_json", str), ("analysed_at", str),
                          ("stats_version", str)):
-        if column not in db["reports"].columns_dict:
-            db["reports"].add_column(column, kind)
-    db["report_stats"].create(
+        if column not in db.table("reports").columns_dict:
+            db.table("reports").add_column(column, kind)
+    db.table("report_stats").create(
         {"report_id": str, "tbl": str, "row": str, "col": str, "value": float, "raw": str, "status": str},
         pk=("report_id", "tbl", "row", "col"),
     )
-    db["checks"].create(
+    db.table("checks").create(
         {"report_id": str, "rule": str, "result": str, "severity": str, "operands": str, "message": str},
         pk=("report_id", "rule"),
     )
-    db["checks"].create_index(["rule", "result"])
+    db.table("checks").create_index(["rule", "result"])
 
 
 @migrations(name="0006_source_state")
@@ -287,7 +287,7 @@ def source_state(db: Database) -> None:
       registry's ``enabled``; ``reason``, ``changed_at`` (ISO timestamp) and ``changed_by`` (the
       command and user) say why, when and who.  No row: the registry decides.
     """
-    db["source_state"].create(
+    db.table("source_state").create(
         {"source_id": str, "enabled": int, "reason": str, "changed_at": str, "changed_by": str},
         pk="source_id",
         not_null={"enabled"},

@@ -13,6 +13,7 @@ def start_run(db: Database, *, started_at: str, command: str, args: dict[str, An
     table = db.table("runs")
     table.insert({"started_at": started_at, "command": command,
                   "args": json.dumps(args, ensure_ascii=False, sort_keys=True), "version": version})
+    assert table.last_pk is not None  # set by the insert just above
     return int(table.last_pk)
 
 

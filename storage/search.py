@@ -288,6 +288,10 @@ def _hit_set_sql(parsed: ParsedQuery, params: list) -> str:
     return hits
 
 
+_Filters = tuple[str | None, int | None, str | None, str | None]
+"""(agency, year, level, region), as :func:`_filters` takes them."""
+
+
 def _filters(agency: str | None, year: int | None, level: str | None, region: str | None,
              params: list) -> str:
     sql = ""
@@ -368,7 +372,7 @@ def _hits(db: Database, ids: list[int], scores: dict[int, float], terms: list[Te
             for i in ids if (r := rows.get(i)) is not None]
 
 
-def _search_streamed(db: Database, parsed: ParsedQuery, filters: tuple, limit: int, offset: int,
+def _search_streamed(db: Database, parsed: ParsedQuery, filters: _Filters, limit: int, offset: int,
                      rank_pool: int | None) -> list[Hit]:
     """Newest-first candidates merged from the indexes' rowid streams (bounded work); ranked
     within a pool of ``rank_pool`` candidates by BM25 term frequency when asked."""
@@ -398,7 +402,7 @@ def _search_streamed(db: Database, parsed: ParsedQuery, filters: tuple, limit: i
     return _hits(db, pool[offset:want], scores, parsed.positive)
 
 
-def _search_exact(db: Database, parsed: ParsedQuery, filters: tuple, limit: int, offset: int) -> list[Hit]:
+def _search_exact(db: Database, parsed: ParsedQuery, filters: _Filters, limit: int, offset: int) -> list[Hit]:
     """bm25 over every match (``nianbao search --exact``)."""
     params: list = []
     agency, year, level, region = filters

@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 import sqlite3
 from collections.abc import Iterable, Iterator
+from typing import TypeGuard
 
 K1, B = 1.2, 0.75
 _CHUNK = 256
@@ -34,9 +35,14 @@ def _union(streams: list[Iterator[int]]) -> Iterator[int]:
             yield value
 
 
+def _all_present(heads: list[int | None]) -> TypeGuard[list[int]]:
+    """No stream is exhausted yet."""
+    return all(h is not None for h in heads)
+
+
 def _intersect(streams: list[Iterator[int]]) -> Iterator[int]:
-    heads = [next(s, None) for s in streams]
-    while all(h is not None for h in heads):
+    heads: list[int | None] = [next(s, None) for s in streams]
+    while _all_present(heads):
         low = min(heads)  # descending streams: every stream must reach the smallest head
         if all(h == low for h in heads):
             yield low
@@ -45,7 +51,7 @@ def _intersect(streams: list[Iterator[int]]) -> Iterator[int]:
         heads = [h if h == low else _skip_to(s, h, low) for s, h in zip(streams, heads, strict=True)]
 
 
-def _skip_to(stream: Iterator[int], head: int, target: int) -> int | None:
+def _skip_to(stream: Iterator[int], head: int | None, target: int) -> int | None:
     while head is not None and head > target:
         head = next(stream, None)
     return head

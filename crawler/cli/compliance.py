@@ -10,7 +10,15 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.options import data_option, fail, parse_settings, settings_option, sources_option, stage
+from crawler.cli.errors import fail
+from crawler.cli.options import (
+    command_line,
+    data_option,
+    parse_settings,
+    say_waiting,
+    settings_option,
+    sources_option,
+)
 
 STATUS_ORDER = ("missing", "late", "unknown", "pending", "on_time")
 LARGE_PAGE = 3000  # agencies per HTML page that a browser still opens in seconds
@@ -19,37 +27,27 @@ LARGE_PAGE = 3000  # agencies per HTML page that a browser still opens in second
 def _open(data: str | None):
     from storage.db import open_db
 
-    try:
-        return open_db(data, create=False)
-    except FileNotFoundError as exc:
-        fail(str(exc), 2)
+    return open_db(data, create=False)
 
 
-def _sources(path: str | None, ids: tuple[str, ...] = (), data: str | None = None):
-    """The selected sources of the registry at ``path`` as the data directory's operator state has them."""
-    from crawler.registry import load_registry, select_enabled
-    from crawler.vocab.errors import ConfigError
-
-    try:
-        return select_enabled(load_registry(path, data), list(ids) or None)
-    except ConfigError as exc:
-        fail(str(exc), 2)
-
-
-def policy_from_settings(overrides: dict[str, str] | None = None):
-    """The compliance policy from nianbao's settings (``-s NAME=VALUE`` overrides win)."""
-    from crawler.compliance.verdicts import Policy
-    from crawler.registry.sources import valid_month_day
+def _policy(settings: tuple[str, ...]):  # noqa: ANN202 (lazy imports)
+    """The compliance policy of nianbao's settings with the ``-s`` overrides applied."""
+    from crawler.stages.check import policy_from_settings
     from crawler.stages.crawl import build_settings
 
-    settings = build_settings(overrides)
-    grace = settings.getint("NIANBAO_GRACE_DAYS")
-    township = settings.get("NIANBAO_TOWNSHIP_DEADLINE")
-    if grace < 0:
-        fail(f"NIANBAO_GRACE_DAYS must be >= 0, got {grace}", 2)
-    if not valid_month_day(township or ""):
-        fail(f"NIANBAO_TOWNSHIP_DEADLINE must be MM-DD, got {township!r}", 2)
-    return Policy(grace_days=grace, township_default=township), settings
+    return policy_from_settings(build_settings(parse_settings(settings)))
+
+
+def check_line(result) -> str:  # noqa: ANN001 (a CheckResult; imported lazily)
+    """The one-line summary of a check: verdicts by status, and the flags it changed."""
+    counts = result.counts
+    line = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUS_ORDER)
+    opened = sum(1 for e in result.events if e["event"] in ("opened", "reopened"))
+    closed = sum(1 for e in result.events if e["event"] == "closed")
+    updated = sum(1 for e in result.events if e["event"] == "updated")
+    written = (f"; flags: {opened} opened, {updated} updated, {closed} closed" if result.written
+               else "; historical check: nothing written")
+    return f"check as of {result.as_of}: {len(result.verdicts)} verdicts: {line}{written}"
 
 
 @click.command()
@@ -64,30 +62,18 @@ def policy_from_settings(overrides: dict[str, str] | None = None):
 @settings_option
 def check(source_ids, data, sources, as_of, as_json, notify, settings) -> None:
     """Verdicts (on_time, late, missing, pending, unknown) with evidence; open and close flags."""
-    from crawler.stages.check import run_check
-    from crawler.stages.publish import publish_events
+    from crawler.stages.crawl import build_settings
+    from crawler.stages.run import check_stage
 
-    policy, conf = policy_from_settings(parse_settings(settings))
-    db = _open(data)
-    selected = _sources(sources, source_ids, data)
-    when = date.fromordinal(as_of.toordinal()) if as_of else None
-    with stage(data, "check"):  # two checks reconciling the same flags at once would race
-        result = run_check(db, selected, as_of=when, policy=policy)
-        problems = (publish_events(db, data_dir_of(data), conf, deliver_events=notify)
-                    if result.written else [])
+    outcome = check_stage(data, sources=sources, source_ids=source_ids,
+                          as_of=date.fromordinal(as_of.toordinal()) if as_of else None,
+                          settings=build_settings(parse_settings(settings)), notify=notify, on_wait=say_waiting,
+                          command=command_line() or "check")
     if as_json:
-        json.dump(result.verdicts, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(outcome.result.verdicts, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
-    counts = result.counts
-    line = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUS_ORDER)
-    opened = sum(1 for e in result.events if e["event"] in ("opened", "reopened"))
-    closed = sum(1 for e in result.events if e["event"] == "closed")
-    updated = sum(1 for e in result.events if e["event"] == "updated")
-    written = (f"; flags: {opened} opened, {updated} updated, {closed} closed" if result.written
-               else "; historical check: nothing written")
-    click.echo(f"check as of {result.as_of}: {len(result.verdicts)} verdicts: {line}{written}",
-               err=as_json)
-    for problem in problems:
+    click.echo(check_line(outcome.result), err=as_json)
+    for problem in outcome.problems:
         click.echo(f"nianbao: {problem}", err=True)
 
 
@@ -196,9 +182,11 @@ def evidence(source_id, year, data, sources, out, settings) -> None:
     if stored:
         verdict = stored[0]
     else:  # never checked: judge it now (nothing is written)
-        policy, _ = policy_from_settings(parse_settings(settings))
-        found = [v for v in compute_verdicts(db, _sources(sources, (source_id,), data), clock_today(), policy)
-                 if v["year"] == year]
+        from crawler.registry import load_registry, select_enabled
+        from crawler.vocab import clock
+
+        selected = select_enabled(load_registry(sources, data), [source_id])
+        found = [v for v in compute_verdicts(db, selected, clock.today(), _policy(settings)) if v["year"] == year]
         if not found:
             fail(f"{source_id} has no verdict for {year} (before its first_year, or not yet due)", 2)
         verdict = found[0]
@@ -206,14 +194,6 @@ def evidence(source_id, year, data, sources, out, settings) -> None:
     info = write_bundle(db, data_dir_of(data), verdict, flags_, Path(out))
     click.echo(f"{info.path}: {verdict['status']} ({verdict['deadline_basis']}), {info.records} WARC record(s), "
                f"{info.members} file(s)", err=True)
-
-
-def clock_today() -> date:
-    from crawler.vocab import clock
-
-    return clock.today()
-
-
 
 
 @click.command("export")
@@ -226,16 +206,11 @@ def clock_today() -> date:
 def export_command(data, sources, fmt, out) -> None:
     """The statistics dataset: one row per report (headline numbers, checks) and every cell."""
     from crawler.outputs.export import export
+    from crawler.registry import load_registry
 
     db = _open(data)
-    from crawler.registry import load_registry
-    from crawler.vocab.errors import ConfigError
-
-    try:  # every source, switched off or not: their reports are in the archive too
-        registry = {s.id: {"level": s.level, "region": s.region, "kind": s.kind}
-                    for s in load_registry(sources, data)}
-    except ConfigError as exc:
-        fail(str(exc), 2)
+    # every source, switched off or not: their reports are in the archive too
+    registry = {s.id: {"level": s.level, "region": s.region, "kind": s.kind} for s in load_registry(sources, data)}
     written = export(db, Path(out), fmt, registry)
     for name, n in written.items():
         click.echo(f"{Path(out) / name}: {n} rows", err=True)

@@ -1,21 +1,64 @@
-"""Options and helpers shared by every ``nianbao`` command module."""
+"""Options shared by the ``nianbao`` commands, as decorators and bundles of decorators.
+
+A bundle (:func:`crawl_options`, :func:`extract_options`) applies every option of one concern
+in one line, so ``crawl``, ``run`` and ``schedule`` cannot drift apart in what they accept.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 data_option = click.option("--data", "data", envvar="NIANBAO_DATA", type=click.Path(file_okay=False),
                            help="Data directory (archive.db + warc/). Default: $NIANBAO_DATA or ./nianbao-data.")
 sources_option = click.option("--sources", "sources", type=click.Path(dir_okay=False),
                               help="Sources registry TOML. Default: the registry shipped with nianbao.")
+settings_option = click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
+                               help="Override a Scrapy/nianbao setting.")
+profile_option = click.option("--profile", type=click.Choice(["polite", "sim"]), default="polite", show_default=True,
+                              help="Pacing: 'polite' for real portals; 'sim' for the local simulator only.")
+json_option = click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+csv_option = click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
 
 
-def fail(message: str, code: int) -> None:
-    """Print ``nianbao: message`` to stderr and exit with ``code`` (1 runtime, 2 usage/config)."""
-    click.echo(f"nianbao: {message}", err=True)
-    sys.exit(code)
+def _bundle(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+    return apply
+
+
+crawl_options = _bundle(
+    click.argument("source_ids", nargs=-1),
+    data_option,
+    sources_option,
+    click.option("--group", help="Only the sources of this scheduler group: dept, region, township or "
+                 "override-MMDD (see nianbao schedule --list)."),
+    click.option("--years", help="Only these report years, e.g. 2019-2025 or 2024 (backfill)."),
+    profile_option,
+)
+"""SOURCE_IDS, --data, --sources, --group, --years, --profile: what a crawl reads."""
+
+extract_options = _bundle(
+    click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True),
+    click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per file."),
+    click.option("--memory-mb", type=int, default=1536, show_default=True, help="Memory cap per worker."),
+    click.option("--no-ocr", is_flag=True, help="Mark pages without a text layer needs_ocr instead of OCRing them."),
+)
+"""--workers, --timeout, --memory-mb, --no-ocr: how extraction runs."""
+
+
+def extract_settings(workers: int, timeout: float, memory_mb: int, no_ocr: bool):  # noqa: ANN201 (lazy import)
+    """The :func:`extract_options` values as the stage takes them (an ``ExtractOptions``)."""
+    from crawler.stages.run import ExtractOptions  # imported when used: --help stays fast
+
+    return ExtractOptions(workers=workers, timeout=timeout, memory_mb=memory_mb, ocr=not no_ocr)
 
 
 def parse_settings(values: tuple[str, ...]) -> dict[str, str]:
@@ -29,18 +72,11 @@ def parse_settings(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-settings_option = click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
-                               help="Override a Scrapy/nianbao setting.")
+def command_line() -> str:
+    """This command as a lock holder describes it (``crawl``, ``extract``, ``run`` …)."""
+    return " ".join(sys.argv[1:3])
 
 
-def stage(data: str | None, name: str):
-    """The archive-wide lock of a stage (``extract``, ``check``): a second process waits for the
-    first, saying so on stderr, instead of doing the same work at the same time."""
-    from storage.db import data_dir
-    from storage.locks import stage_lock
-
-    def waiting(holder) -> None:
-        who = holder.describe() if holder else "another process"
-        click.echo(f"nianbao: waiting for the {name} stage held by {who}", err=True)
-
-    return stage_lock(data_dir(data), name, command=" ".join(sys.argv[1:3]) or name, on_wait=waiting)
+def say_waiting(stage: str, holder: str) -> None:
+    """Tell stderr that a stage lock is held by another process and this one waits."""
+    click.echo(f"nianbao: waiting for the {stage} stage held by {holder}", err=True)

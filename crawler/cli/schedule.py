@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.options import data_option, fail, parse_settings, settings_option, sources_option
+from crawler.cli.errors import fail
+from crawler.cli.options import data_option, parse_settings, settings_option, sources_option
 
 
 @click.command()
@@ -38,7 +39,6 @@ def schedule(data, sources, profile, settings, list_only, as_json, health_port, 
     from crawler.registry import load_registry
     from crawler.stages.crawl import build_settings
     from crawler.vocab import clock
-    from crawler.vocab.errors import ConfigError
     from storage.db import data_dir
     from storage.locks import LockTimeout, stage_lock
 
@@ -61,10 +61,7 @@ def schedule(data, sources, profile, settings, list_only, as_json, health_port, 
         return sched.job_specs(load_registry(sources, root), cadence, options, township_default=township,
                                misfire_grace=grace)
 
-    try:
-        first = specs()
-    except ConfigError as exc:
-        fail(str(exc), 2)
+    first = specs()
     if not first:
         fail("no enabled source to schedule (see nianbao sources list --all)", 2)
     if list_only:

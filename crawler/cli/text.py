@@ -1,37 +1,34 @@
-"""``nianbao extract``, ``run``, ``search`` and ``show``: the text side of the archive."""
+"""``nianbao extract``, ``search``, ``show`` and ``parse``: the text side of the archive."""
 
 from __future__ import annotations
 
 import csv
 import json
 import sys
+from pathlib import Path
 
 import click
 
-from crawler.cli.options import data_option, fail, parse_settings, settings_option, sources_option, stage
+from crawler.cli.errors import fail
+from crawler.cli.options import (
+    command_line,
+    data_option,
+    extract_options,
+    extract_settings,
+    say_waiting,
+    sources_option,
+)
 from crawler.vocab.text import cell_text
-
-
-def _open(data: str | None):
-    from storage.db import open_db
-
-    try:
-        return open_db(data, create=False)
-    except FileNotFoundError as exc:
-        fail(str(exc), 2)
 
 
 @click.command()
 @data_option
 @sources_option
 @click.option("--all", "redo", is_flag=True, help="Re-extract everything an older extractor version produced.")
-@click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True)
-@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per file.")
-@click.option("--memory-mb", type=int, default=1536, show_default=True, help="Memory cap per worker.")
-@click.option("--no-ocr", is_flag=True, help="Mark pages without a text layer needs_ocr instead of OCRing them.")
+@extract_options
 def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
     """Extract clean text from archived pages and attachments, then index report texts."""
-    from crawler.stages.extract import run_extract
+    from crawler.stages.run import extract_stage
 
     live = sys.stderr.isatty()
 
@@ -39,51 +36,10 @@ def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
         if live:
             click.echo(f"\r\033[Kextract {n}/{total}", nl=False, err=True)
 
-    _open(data).close()
-    with stage(data, "extract"):
-        summary = run_extract(data, sources=sources, redo=redo, workers=workers, timeout=timeout,
-                              memory_mb=memory_mb, ocr=not no_ocr, progress=progress)
+    summary = extract_stage(data, sources=sources, redo=redo, options=extract_settings(workers, timeout, memory_mb,
+                                                                                        no_ocr),
+                            progress=progress, on_wait=say_waiting, command=command_line() or "extract")
     click.echo(("\r\033[K" if live else "") + summary.line(), err=True)
-
-
-@click.command()
-@click.argument("source_ids", nargs=-1)
-@data_option
-@sources_option
-@click.option("--group", help="Only the sources of this scheduler group (see nianbao schedule --list).")
-@click.option("--years", help="Only these report years, e.g. 2019-2025.")
-@click.option("--profile", type=click.Choice(["polite", "sim"]), default="polite", show_default=True)
-@click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True)
-@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per file.")
-@click.option("--memory-mb", type=int, default=1536, show_default=True, help="Memory cap per worker.")
-@click.option("--no-ocr", is_flag=True, help="Mark pages without a text layer needs_ocr instead of OCRing them.")
-@settings_option
-@click.pass_context
-def run(ctx: click.Context, source_ids, data, sources, group, years, profile, workers, timeout, memory_mb,
-        no_ocr, settings) -> None:
-    """Crawl, extract, check and notify: what the scheduler calls.
-
-    A crawl stopped by SIGTERM/SIGINT ends the run there (exit 1): its sources are recorded
-    interrupted and the next run crawls them again.
-    """
-    from crawler.cli import crawl_problem, crawl_selected, select_for_crawl
-    from crawler.cli.compliance import check
-
-    overrides = parse_settings(settings)
-    ids = select_for_crawl(source_ids, data, sources, group, overrides)
-    stats = crawl_selected(ids, data, sources, years, profile, overrides)
-    problem = crawl_problem(stats)
-    if stats.get("finish_reason") in (None, "shutdown"):  # None: a second signal forced Scrapy down
-        fail("crawl interrupted: extract and check skipped (the next run crawls these sources again)", 1)
-    if stats.get("nianbao/sources_busy") and not stats.get("nianbao/sources_claimed"):
-        fail(f"{problem}; extract and check skipped", 1)
-    # a crawl that ended with errors still archived pages: extract them, then report the failure
-    ctx.invoke(extract, data=data, sources=sources, redo=False, workers=workers, timeout=timeout,
-               memory_mb=memory_mb, no_ocr=no_ocr)
-    ctx.invoke(check, source_ids=tuple(ids), data=data, sources=sources, as_of=None, as_json=False, notify=True,
-               settings=settings)
-    if problem:
-        fail(problem, 1)
 
 
 @click.command()
@@ -100,8 +56,9 @@ def run(ctx: click.Context, source_ids, data, sources, group, years, profile, wo
 def search(query, data, agency, year, level, region, limit, exact, as_json, as_csv) -> None:
     """Full-text search of report texts (1- and 2-character terms included; 復議 finds 复议)."""
     from storage import search as index
+    from storage.db import open_db
 
-    db = _open(data)
+    db = open_db(data, create=False)
     try:
         hits = index.search(db, query, agency=agency, year=year, level=level, region=region, limit=limit,
                             rank_pool=None if exact else index.RANK_POOL)
@@ -133,12 +90,13 @@ def search(query, data, agency, year, level, region, limit, exact, as_json, as_c
 @click.option("--original", is_flag=True, help="Show the text in its original script (traditional kept).")
 def show(report, data, as_json, original) -> None:
     """Metadata, versions, attachments and clean text of one report (id or URL)."""
+    from storage.db import open_db
     from storage.documents import versions_of
     from storage.reports import attachments_with_text, find_report
     from storage.stats import cells_for, checks_for
     from storage.texts import stored_report_text
 
-    db = _open(data)
+    db = open_db(data, create=False)
     row = find_report(db, report)
     if row is None:
         fail(f"no report {report!r}", 1)
@@ -200,4 +158,29 @@ def _num(value) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-COMMANDS = [extract, run, search, show]
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", help="The URL the page was fetched from (resolves links, URL dates).")
+@click.option("--cms", default="auto", show_default=True, help="CMS family hint.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full JSON object.")
+def parse(file: str, url: str | None, cms: str, as_json: bool) -> None:
+    """Recognise one saved file (HTML, PDF, DOCX, DOC, WPS, RTF, XLS(X), TXT): listing links and
+    paging, or report title, year, agency, dates, attachments and clean text."""
+    from crawler.parse_file import parse_file
+
+    result = parse_file(Path(file).read_bytes(), url=url or Path(file).resolve().as_uri(), cms=cms)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"kind: {result['kind']}  annual report: {result['is_annual_report']}")
+    for key in ("title", "agency", "report_year", "published_at", "published_at_source"):
+        click.echo(f"{key}: {result.get(key)}")
+    for link in result.get("links", []):
+        click.echo(f"  report {link.get('report_year')}: {link['text']}  {link['url']}")
+    for page in result.get("next_pages", []):
+        click.echo(f"  next page: {page}")
+    for att in result.get("attachments", []):
+        click.echo(f"  attachment: {att['text']}  {att['url']}")
+
+
+COMMANDS = [extract, search, show, parse]

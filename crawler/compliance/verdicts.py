@@ -53,6 +53,7 @@ def absence_problem(capture: Capture, year: int) -> str | None:
     if capture.status != SOURCE_OK:
         return _STATUS_REASONS.get(capture.status.split(":")[0], "the crawl did not finish") + _kind(capture.status)
     if not covers(capture, year):
+        assert capture.years is not None  # covers() is True for a crawl without a --years limit
         return f"the crawl was limited to report years {capture.years[0]}-{capture.years[1]}"
     if capture.unidentified:
         return f"{capture.unidentified} report-like link(s) listed on the column could not be identified"
@@ -209,8 +210,8 @@ def capture_evidence(capture: Capture, role: str, shows: str, shows_zh: str) -> 
                 "shows": shows, "shows_zh": shows_zh}
         if page.basis_fetch_id and page.basis_fetch_id != page.fetch_id:
             item["basis_fetch"] = page.basis_fetch_id
-            item["shows"] += f" (server answered 304 Not Modified: content of capture #{page.basis_fetch_id})"
-            item["shows_zh"] += f"（服务器返回304未修改：内容同第{page.basis_fetch_id}号抓取）"
+            item["shows"] = shows + f" (server answered 304 Not Modified: content of capture #{page.basis_fetch_id})"
+            item["shows_zh"] = shows_zh + f"（服务器返回304未修改：内容同第{page.basis_fetch_id}号抓取）"
         out.append(item)
     return out
 

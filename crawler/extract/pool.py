@@ -24,7 +24,7 @@ from crawler.extract.result import failed
 _POLL = 0.5
 
 
-def _context() -> mp.context.BaseContext:
+def _context() -> mp.context.ForkServerContext | mp.context.SpawnContext:
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["crawler.extract", "crawler.extract.pdf", "crawler.extract.office"])
@@ -55,7 +55,8 @@ def _worker(conn: Connection, memory_mb: int, ocr: bool, hooks: bool) -> None:  
 
 
 class _Worker:
-    def __init__(self, ctx: mp.context.BaseContext, memory_mb: int, ocr: bool, hooks: bool) -> None:
+    def __init__(self, ctx: mp.context.ForkServerContext | mp.context.SpawnContext, memory_mb: int, ocr: bool,
+                 hooks: bool) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(child, memory_mb, ocr, hooks), daemon=True)
         self.proc.start()
@@ -139,9 +140,10 @@ def extract_many(tasks: Iterable[tuple[str, bytes, dict]], *, workers: int = 2, 
             now = time.monotonic()
             wait_for = max(0.0, min(min(w.deadline for w in busy.values()) - now, _POLL))
             for conn in wait(list(busy), timeout=wait_for):
-                worker = busy.pop(conn)  # type: ignore[arg-type]
+                assert isinstance(conn, Connection)  # wait() returns the objects it was given
+                worker = busy.pop(conn)
                 try:
-                    fields = conn.recv()  # type: ignore[union-attr]
+                    fields = conn.recv()
                 except (EOFError, OSError):
                     reason = _death(worker.proc)
                     worker.kill()

@@ -27,7 +27,11 @@ def _cell(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _assemble(sheets: list[tuple[str, list[list[str]], list[list[bool]] | None]], **base: object) -> ExtractResult:
+_Sheet = tuple[str, list[list[str]], list[list[bool]] | None]
+"""One sheet: its name, its grid of cell texts and which cells are the origin of their merge range."""
+
+
+def _assemble(sheets: list[_Sheet], **base: object) -> ExtractResult:
     lines: list[str] = []
     tables: list[list[list[str]]] = []
     for name, grid, origin in sheets:
@@ -40,7 +44,7 @@ def _assemble(sheets: list[tuple[str, list[list[str]], list[list[bool]] | None]]
         lines.append(f"[{name}]")
         lines.extend(render_rows(trimmed, origin))
         lines.append("")
-    return finish("\n".join(lines), tables=tables, pages=len(sheets), **base)  # type: ignore[arg-type]
+    return finish("\n".join(lines), tables=tables, pages=len(sheets), **base)
 
 
 def extract_xlsx(data: bytes) -> ExtractResult:
@@ -56,7 +60,7 @@ def extract_xlsx(data: bytes) -> ExtractResult:
         return failed("error", str(exc), **base)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         return failed("error", f"damaged XLSX: {exc}", **base)
-    sheets = []
+    sheets: list[_Sheet] = []
     cells = 0
     try:
         for ws in wb.worksheets:
@@ -88,7 +92,7 @@ def extract_xls(data: bytes) -> ExtractResult:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
     except Exception as exc:  # xlrd raises many types (XLRDError, CompDocError, AssertionError …)
         return failed("error", f"damaged XLS: {type(exc).__name__}: {exc}", **base)
-    sheets = []
+    sheets: list[_Sheet] = []
     try:
         for i in range(book.nsheets):
             sh = book.sheet_by_index(i)

@@ -239,7 +239,9 @@ def _meta_dates(sel: Selector) -> list[DateCandidate]:
 
 
 def _page_dates(flat: str) -> list[DateCandidate]:
-    labelled, bare, seen = [], [], set()
+    labelled: list[DateCandidate] = []
+    bare: list[DateCandidate] = []
+    seen: set[date] = set()
     for m in _PAGE_DATE.finditer(flat):
         found = find_date(m["v"])
         if found is None or found[0] in seen:

@@ -68,8 +68,8 @@ def _fits(body: bytes, encoding: str) -> str | None:
 def _declared(body: bytes, content_type: str | None) -> list[str]:
     labels: list[str | None] = []
     if content_type:
-        m = _HTTP_CHARSET.search(content_type)
-        labels.append(m.group(1) if m else None)
+        header = _HTTP_CHARSET.search(content_type)
+        labels.append(header.group(1) if header else None)
     head = body[:4096]
     m = _META_CHARSET.search(head)
     labels.append(m.group(1).decode("ascii", "ignore") if m else None)

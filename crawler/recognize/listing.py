@@ -342,7 +342,7 @@ def _child_columns(sel: Selector, url: str, item_urls: set[str]) -> list[ChildCo
         text = clean_line(raw)
         m = _YEAR_TEXT.match(text)
         target = safe_join(url, href) if href is not None and m is not None else None
-        if target is None:
+        if m is None or target is None:
             continue
         bare = urlunsplit(urlsplit(target)._replace(query="", fragment=""))
         if (not bare.startswith(directory) or len(bare) <= len(directory) or bare in seen
@@ -376,8 +376,8 @@ def parse_listing(html: str, url: str, cms: str = "auto") -> Listing:
         items, requests, total = _hanweb_api(html, url)
         return Listing(family, items, [], [], requests, total)
     sel = _selector(html)
-    requests: list[ApiRequest] = []
-    items: list[ListItem] = []
+    requests = []
+    items = []
     if family == "hanweb" and (_RECORD.search(html) or _NEXTGROUP.search(html)):
         items, requests = _hanweb_column(html, url)
     if not items:

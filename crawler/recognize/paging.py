@@ -90,10 +90,10 @@ def find_pagers(html: str, url: str = "") -> list[Pager]:
         stem, ext = file_stem(url)
         current = _CURRENT.search(html)
         cur = int(current.group(1)) if current else None
-        m = re.fullmatch(r"(t\d{8}_\d+|.+?)(?:_(\d+))?", stem) if stem else None
-        prefix = m.group(1) if m else "index"
+        parts = re.fullmatch(r"(t\d{8}_\d+|.+?)(?:_(\d+))?", stem) if stem else None
+        prefix = parts.group(1) if parts else "index"
         if cur is None:
-            cur = int(m.group(2)) if m and m.group(2) else 0
+            cur = int(parts.group(2)) if parts and parts.group(2) else 0
         suffix = ext if ext.lower() in {"html", "shtml", "htm"} else "html"
         pagers.append(Pager(int(count.group(1)), cur, prefix, suffix, one_based=False))
     return pagers

@@ -196,17 +196,17 @@ def _find_title(text: str, title: str | None) -> tuple[TitleInfo | None, str | N
             return info, normalize_title(title)
     lines = _header_lines(text)
     for i, line in enumerate(lines):
-        info = _title_candidate(line)
-        if info is not None:
-            return info, _title_text(line)
+        candidate = _title_candidate(line)
+        if candidate is not None:
+            return candidate, _title_text(line)
         if i + 1 == len(lines) or _CORE_RE.search(normalize_title(line)) or _META_PUNCT.search(line):
             continue
         following = _title_candidate(lines[i + 1])
         if following is not None and following.is_report:
             continue  # a breadcrumb or document number above a complete title
-        info = _title_candidate(line + lines[i + 1])
-        if info is not None:
-            return info, _title_text(line + lines[i + 1])
+        candidate = _title_candidate(line + lines[i + 1])
+        if candidate is not None:
+            return candidate, _title_text(line + lines[i + 1])
     return None, None
 
 
@@ -279,7 +279,9 @@ def _is_partial(name: str) -> bool:
 
 
 def _full(name: str | None) -> bool:
-    return bool(name) and not _is_bare_place(name) and not _is_partial(name)
+    if not name:
+        return False
+    return not _is_bare_place(name) and not _is_partial(name)
 
 
 def _meta_names(text: str, page_agency: str | None) -> list[str]:
@@ -400,6 +402,7 @@ def recognize_report(text: str, *, title: str | None = None, page_agency: str | 
             return _not_report(negative, None)
         if not _body_is_report(text, flat, period):
             return _not_report("no report evidence", None)
+    year: int | None
     if period is not None:
         year, year_source = period, "period"
     elif info is not None and info.year is not None:

@@ -48,16 +48,3 @@ def select_enabled(sources: list[Source], ids: Iterable[str] | None) -> list[Sou
             raise ConfigError(f"source is disabled in the registry{note}; set enabled = true there, or run "
                               f"'nianbao sources enable {source_id}' for this data directory", source=source_id)
     return select_sources(sources, ids)
-
-
-def select_group(sources: list[Source], group: str, *, year: int, township_default: str) -> list[Source]:
-    """The enabled sources of a scheduler group (``dept``, ``region``, ``township``,
-    ``override-MMDD``: :mod:`crawler.cadence`); an unknown or empty group is a ConfigError."""
-    from crawler.cadence import group_of, source_groups
-
-    members = [s for s in sources if s.enabled
-               and group_of(s, year=year, township_default=township_default)[0] == group]
-    if not members:
-        names = [g.name for g in source_groups(sources, year=year, township_default=township_default)]
-        raise ConfigError(f"no enabled source in group {group!r} (groups: {', '.join(names) or 'none'})")
-    return members

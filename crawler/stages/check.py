@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from scrapy.settings import Settings
 from sqlite_utils import Database
 
 from crawler.compliance.edits import find_edits
@@ -28,8 +29,9 @@ from crawler.compliance.flags import (
     reconcile,
 )
 from crawler.compliance.verdicts import DEFAULT_POLICY, Policy, SourceInfo, source_verdicts
-from crawler.registry.sources import Source
+from crawler.registry.sources import Source, valid_month_day
 from crawler.vocab import clock
+from crawler.vocab.errors import ConfigError
 from storage import compliance as store
 from storage import stats as stats_store
 
@@ -186,3 +188,15 @@ def run_check(db: Database, sources: Sequence[Source], *, as_of: date | None = N
     result.written = True
     return result
 
+
+
+def policy_from_settings(settings: Settings) -> Policy:
+    """The compliance policy of nianbao's settings (``NIANBAO_GRACE_DAYS``,
+    ``NIANBAO_TOWNSHIP_DEADLINE``); a bad value is a :class:`ConfigError`."""
+    grace = settings.getint("NIANBAO_GRACE_DAYS")
+    township = settings.get("NIANBAO_TOWNSHIP_DEADLINE")
+    if grace < 0:
+        raise ConfigError(f"NIANBAO_GRACE_DAYS must be >= 0, got {grace}")
+    if not valid_month_day(township or ""):
+        raise ConfigError(f"NIANBAO_TOWNSHIP_DEADLINE must be MM-DD, got {township!r}")
+    return Policy(grace_days=grace, township_default=township)

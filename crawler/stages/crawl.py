@@ -1,20 +1,25 @@
-"""Run a crawl in this process: settings from ``crawler.settings`` plus overrides, one spider.
+"""The crawl stage: settings from ``crawler.settings`` plus overrides, one column spider, in this process.
 
-The scheduler and ``nianbao crawl``/``demo`` call :func:`run_crawl`; a Twisted reactor runs
-once per process, so callers that crawl repeatedly (tests, the scheduler) start a subprocess.
+``nianbao crawl``/``run`` and the demo call :func:`run_crawl`; a Twisted reactor runs once per
+process, so callers that crawl repeatedly (tests, the scheduler) start a subprocess.
+:func:`crawl_problem` reads Scrapy's final stats for why a crawl failed.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.cadence import select_group
+from crawler.registry import load_registry, select_enabled
 from crawler.settings import user_agent
+from crawler.vocab import clock
+from crawler.vocab.errors import ConfigError
 
 # Pacing for the local portal simulator only: it is one loopback host standing in for
 # thousands of portals, so per-host politeness would serialise the whole world.
@@ -61,3 +66,44 @@ def run_crawl(*, data: str | None, sources: str | None, source_ids: list[str] | 
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
     return crawler.stats.get_stats() if crawler.stats else {}
+
+
+def select_for_crawl(source_ids: Sequence[str], data: str | None, sources: str | None, group: str | None,
+                     overrides: Mapping[str, Any] | None = None) -> list[str]:
+    """The source ids a crawl asks for: the explicit ids, those of them (or of every enabled
+    source) in ``group``, or [] for every enabled source.  Raises :class:`ConfigError` for an
+    unknown or disabled id, or a group none of them is in."""
+    registry = load_registry(sources, data)
+    selected = select_enabled(registry, list(source_ids) or None)
+    if not group:
+        return list(source_ids)
+    township = build_settings(overrides).get("NIANBAO_TOWNSHIP_DEADLINE")
+    members = {s.id for s in select_group(registry, group, year=clock.today().year - 1, township_default=township)}
+    chosen = [s.id for s in selected if s.id in members]
+    if not chosen:
+        raise ConfigError(f"none of the named sources is in group {group!r}")
+    return chosen
+
+
+def interrupted(stats: Mapping[str, Any]) -> bool:
+    """Was the crawl stopped by a signal (its sources recorded ``interrupted``)?"""
+    return stats.get("finish_reason") in (None, "shutdown")  # None: a second signal forced Scrapy down
+
+
+def all_busy(stats: Mapping[str, Any]) -> bool:
+    """Did every selected source belong to another process's crawl (nothing was crawled)?"""
+    return bool(stats.get("nianbao/sources_busy")) and not stats.get("nianbao/sources_claimed")
+
+
+def crawl_problem(stats: Mapping[str, Any]) -> str | None:
+    """Why a finished crawl should exit 1 (None: it went fine)."""
+    reason = stats.get("finish_reason")
+    if reason != "finished":
+        return f"crawl ended: {reason or 'did not start'}"
+    if all_busy(stats):
+        return "every selected source is being crawled by another process (see the warnings above)"
+    bugs = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/")) + \
+        stats.get("nianbao/parse_errors", 0) + stats.get("nianbao/store_errors", 0)
+    if bugs:
+        return f"crawl finished with {bugs} processing error(s); see the log above"
+    return None

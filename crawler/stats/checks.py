@@ -117,7 +117,8 @@ def _b_rules(t: Tables, previous: Tables | None, year: int | None, previous_year
         for c in B_COLUMNS:
             cell = t.b.get(r, {}).get(c)
             status = "uncertain" if cell is None or cell.status in ("blank", "text") else "pass"
-            if cell is not None and cell.status == "number" and not (cell.value >= 0 and cell.value == int(cell.value)):
+            value = _v(cell)
+            if value is not None and not (value >= 0 and value == int(value)):
                 status = "fail"
             b4.append((f"{r}/{c}", status, {"raw": cell.raw if cell else None}))
     checks = [_parts("B1", b1, "一 + 二 == 三(七) + 四", none),
@@ -166,6 +167,7 @@ def _a_ok(key: str, cell: Cell) -> str:
     if cell.status != "number":
         return "uncertain"
     v = cell.value
+    assert v is not None  # a "number" cell always has a value (tables.parse_number)
     if key.endswith("本年增/减"):
         return "pass" if v == int(v) else "fail"
     if key.endswith(("本年收费金额", "采购总金额")):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -264,9 +265,10 @@ def _assign(cells: list[str], columns: tuple[str, ...], piped: bool, sparse: boo
     return {col: parse_number(v) for col, v in zip(columns, cells, strict=True)}
 
 
-def _marks(s: str, items, lo: int, hi: int) -> list[tuple[str | None, int, int]]:
+def _marks(s: str, items: Iterable[tuple[str, re.Pattern[str]]], lo: int, hi: int) -> list[tuple[str, int, int]]:
     """(key, start, end) of each label found in order within [lo, hi)."""
-    out, cursor = [], lo
+    out: list[tuple[str, int, int]] = []
+    cursor = lo
     for key, rx in items:
         m = rx.search(s, cursor, hi)
         if m:
@@ -302,12 +304,12 @@ def _read_b(s: str) -> tuple[dict[str, dict[str, Cell]], int, int]:
     c_head = _rx("尚未审结", "未审结").search(s, rows[-1][2])
     bound = c_head.start() if c_head else len(s)
     table: dict[str, dict[str, Cell]] = {}
-    for i, (key, _a, z) in enumerate(rows):
-        if key is None:
+    for i, (row_key, _a, z) in enumerate(rows):
+        if row_key is None:
             continue
         end = rows[i + 1][1] if i + 1 < len(rows) else bound
         cells, piped = _row_cells(s, z, end)
-        table[key] = _assign(cells, B_COLUMNS, piped, sparse=True)
+        table[row_key] = _assign(cells, B_COLUMNS, piped, sparse=True)
     header = _rx("勾稽", "申请人情况").search(s, max(0, first.start() - 600), first.start())
     region_start = header.start() if header else first.start()
     return table, region_start, rows[-1][2]
@@ -391,7 +393,11 @@ def cells_long(t: Tables) -> list[dict]:
         return {"table": table, "row": r, "column": col, "value": cell.value, "raw": cell.raw,
                 "status": cell.status}
 
-    out = [row("A", *key.split(".", 1), cell) for key, cell in t.a.items()]
+    def keyed(table: str, key: str, cell: Cell) -> dict:
+        r, col = key.split(".", 1)  # "row.column"
+        return row(table, r, col, cell)
+
+    out = [keyed("A", key, cell) for key, cell in t.a.items()]
     out += [row("B", r, col, cell) for r, cells in t.b.items() for col, cell in cells.items()]
-    out += [row("C", *key.split(".", 1), cell) for key, cell in t.c.items()]
+    out += [keyed("C", key, cell) for key, cell in t.c.items()]
     return out

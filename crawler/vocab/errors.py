@@ -20,3 +20,7 @@ class ConfigError(NianbaoError):
 
 class ArchiveError(NianbaoError):
     """The raw archive or its index is unreadable or inconsistent."""
+
+
+class ArchiveMissing(ArchiveError, FileNotFoundError):
+    """A command that only reads found no archive in the data directory (exit status 2)."""

@@ -1,0 +1,83 @@
+"""``nianbao raw``, ``verify`` and ``status``: the raw archive and the health of its sources."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from crawler.cli.errors import fail
+from crawler.cli.options import data_option, sources_option
+
+
+@click.command()
+@click.argument("sha256")
+@data_option
+def raw(sha256: str, data: str | None) -> None:
+    """Write the raw archived bytes with this SHA-256 (or unique prefix) to stdout."""
+    from storage import fetches
+    from storage.db import WARC_DIR, data_dir, open_db
+    from storage.warc import read_record
+
+    db = open_db(data, create=False)
+    matches = fetches.find_by_prefix(db, sha256) if len(sha256) >= 6 else []
+    if len(matches) != 1:
+        fail(f"{sha256}: {'no archived payload' if not matches else 'ambiguous prefix'}", 1)
+    row = fetches.first_response(db, matches[0])
+    payload = read_record(data_dir(data) / WARC_DIR, fetches.ref_of(row)).payload
+    sys.stdout.buffer.write(payload)
+    sys.stdout.buffer.flush()
+
+
+@click.command()
+@data_option
+def verify(data: str | None) -> None:
+    """Re-read every archived WARC record and check its digest against the index."""
+    from storage.db import WARC_DIR, data_dir, open_db
+    from storage.verify import verify_archive
+
+    db = open_db(data, create=False)
+    report = verify_archive(db, data_dir(data) / WARC_DIR)
+    for line in report.errors:
+        click.echo(f"ERROR {line}", err=True)
+    for line in report.warnings:
+        click.echo(f"warning {line}", err=True)
+    click.echo(f"{'ok' if report.ok else 'FAILED'}: {report.records} records in {report.files} WARC files, "
+               f"{len(report.errors)} errors, {len(report.warnings)} warnings")
+    sys.exit(0 if report.ok else 1)
+
+
+@click.command()
+@data_option
+@sources_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+def status(data: str | None, sources: str | None, as_json: bool) -> None:
+    """Per-source health: last success, failures in a row, items last run, latest outcome.
+
+    When a scheduler runs (or ran) on the data directory, a first line on stderr says whether it
+    is alive, what runs next and what needs attention.
+    """
+    from crawler.health import health_rows
+    from crawler.opstatus import describe_scheduler
+    from crawler.registry import load_registry
+    from crawler.vocab import clock
+    from storage.db import data_dir, open_db
+
+    db = open_db(data, create=False)
+    registry = load_registry(sources, data)
+    scheduler = describe_scheduler(data_dir(data))
+    if scheduler:
+        click.echo(scheduler, err=True)
+    for row in health_rows(db, registry, clock.now()):
+        source_id = row["source"]
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+            continue
+        last = (row["last_success"] or "never")[:16]
+        click.echo(f"{source_id:<22} {row['health']:<9} last success {last:<16}  failures in a row "
+                   f"{row['consecutive_failures']}  items last run {row['items_last_run'] if row['latest_run'] else '-'}  "
+                   f"latest {row['latest_status'] or '-'}{'  ' + row['reason'] if row['reason'] else ''}")
+
+
+COMMANDS = [raw, verify, status]
