@@ -1,8 +1,9 @@
 """Downloader middlewares: the raw archive of every exchange, block detection, retry backoff.
 
-``ArchiveMiddleware`` (order 950, next to the downloader) writes every exchange — listing,
+``ArchiveMiddleware`` (order 950, next to the downloader) writes, through the crawl's archive
+session (:mod:`crawler.extensions.archive`), every exchange — listing,
 detail, attachment, robots.txt, each retry attempt, failures without a response, block pages —
-to WARC plus a ``fetches`` row, and puts the fetch id in ``request.meta["nianbao_fetch_id"]``.
+to WARC plus a ``fetches`` row, and puts the fetch id in ``request.meta[META_FETCH_ID]``.
 Block pages (412 Ruishu, 521 Jiasule, EdgeOne, WAF phrases, tiny bodies) are archived with
 their kind and then stopped with :class:`BlockedPage`, so they reach the spider's errback as a
 block and never look like an empty column.  Gated by ``NIANBAO_STORE_ENABLED``.
@@ -31,20 +32,18 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawler.extensions.archive import ArchiveOwner
 from crawler.recognize.blocks import detect_block
 from crawler.recognize.headers import is_document_response
 from crawler.session import ArchiveSession
 from crawler.vocab import clock
-from crawler.vocab.words import ATTACHMENT, ROBOTS
+from crawler.vocab.words import ATTACHMENT, META_FETCH_ID, META_KIND, META_SHA256, META_SOURCE, ROBOTS
 from storage.warc import Exchange
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
 
-FETCH_ID = "nianbao_fetch_id"
-KIND = "nianbao_kind"
-SOURCE = "nianbao_source"
 
 
 class BlockedPage(IgnoreRequest):
@@ -75,7 +74,7 @@ def _decoded(headers: dict[str, str], body: bytes, limit: int = 1 << 20) -> byte
 
 
 def _kind(request: Request) -> str:
-    kind = request.meta.get(KIND)
+    kind = request.meta.get(META_KIND)
     if kind:
         return kind
     return ROBOTS if request.url.endswith("/robots.txt") else "other"
@@ -84,18 +83,20 @@ def _kind(request: Request) -> str:
 class ArchiveMiddleware:
     """Archive every exchange as WARC records plus a ``fetches`` row; stop block pages."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, owner: ArchiveOwner) -> None:
         self.crawler = crawler
+        self.owner = owner
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("NIANBAO_STORE_ENABLED"):
+        owner = crawler.get_extension(ArchiveOwner)
+        if owner is None:  # NIANBAO_STORE_ENABLED off: nothing is archived
             raise NotConfigured
-        return cls(crawler)
+        return cls(crawler, owner)
 
     @property
     def session(self) -> ArchiveSession:
-        return ArchiveSession.for_crawler(self.crawler)
+        return self.owner.session
 
     def _exchange(self, request: Request, response: Response | None) -> Exchange:
         req_headers = _headers(request.headers)
@@ -109,7 +110,7 @@ class ArchiveMiddleware:
         )
 
     def _row(self, request: Request, ex: Exchange) -> dict:
-        return {"source_id": request.meta.get(SOURCE), "url": request.url, "method": request.method,
+        return {"source_id": request.meta.get(META_SOURCE), "url": request.url, "method": request.method,
                 "kind": _kind(request), "fetched_at": ex.moment.isoformat(timespec="seconds")}
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -129,8 +130,8 @@ class ArchiveMiddleware:
             "block": block, "redirect_to": headers.get("location"),
         }
         fetch_id, digest = self.session.archive_response(ex, row)
-        request.meta[FETCH_ID] = fetch_id
-        request.meta["nianbao_sha256"] = digest
+        request.meta[META_FETCH_ID] = fetch_id
+        request.meta[META_SHA256] = digest
         stats = self.crawler.stats
         stats.inc_value("nianbao/fetches")
         stats.inc_value("nianbao/bytes", len(response.body))
@@ -145,7 +146,7 @@ class ArchiveMiddleware:
         ex = self._exchange(request, None)
         error = f"{type(exception).__name__}: {exception}".strip()[:500]
         fetch_id = self.session.archive_failure(ex, self._row(request, ex) | {"error": error})
-        request.meta[FETCH_ID] = fetch_id
+        request.meta[META_FETCH_ID] = fetch_id
         self.crawler.stats.inc_value("nianbao/fetch_errors")
         return None
 

@@ -1,17 +1,17 @@
 """The archive session of one crawl: the database, the WARC writer and the run id.
 
-Built once per crawler (:meth:`ArchiveSession.for_crawler`) and shared by the archive
-middleware, the store pipeline and the run recorder, so the three write to one place without
-reaching into each other.  Settings: ``NIANBAO_DATA``, ``NIANBAO_WARC_MAX_BYTES``.
+Owned by one Scrapy component, :class:`crawler.extensions.archive.ArchiveOwner`, which opens it
+when the spider opens and closes it when the engine stops; the archive middleware, the store
+pipeline, the run recorder and the spider find it through the crawler
+(:func:`crawler.extensions.archive.archive_session`), so they write to one place without
+reaching into each other.
 """
 
 from __future__ import annotations
 
-import weakref
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from scrapy import signals
 from twisted.internet import task
 
 from crawler import __version__
@@ -22,14 +22,11 @@ from storage.db import WARC_DIR, begin, commit, data_dir, open_db
 from storage.warc import Exchange, WarcArchive, read_record, sha256_hex, warc_date
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
     from sqlite_utils import Database
-
-_SESSIONS: weakref.WeakKeyDictionary[Crawler, ArchiveSession] = weakref.WeakKeyDictionary()
 
 
 class ArchiveSession:
-    """Owns the open database and WARC writer for one crawl run."""
+    """The open database and WARC writer of one crawl run (its ``runs`` row is made on opening)."""
 
     def __init__(self, data: str | None, *, command: str, args: dict[str, Any], warc_max_bytes: int,
                  commit_interval: float = 0.0) -> None:
@@ -47,20 +44,6 @@ class ArchiveSession:
         if commit_interval > 0:
             self._committer = task.LoopingCall(self.commit)
             self._committer.start(commit_interval, now=False)
-
-    @classmethod
-    def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
-        """The session of ``crawler``, created on first use and closed when the engine stops."""
-        session = _SESSIONS.get(crawler)
-        if session is None:
-            spider_args = {k: v for k, v in vars(crawler.spider).items()
-                           if k in ("source_ids", "years", "sources_path")} if crawler.spider else {}
-            session = cls(crawler.settings.get("NIANBAO_DATA"), command="crawl", args=spider_args,
-                          warc_max_bytes=crawler.settings.getint("NIANBAO_WARC_MAX_BYTES"),
-                          commit_interval=crawler.settings.getfloat("NIANBAO_COMMIT_INTERVAL"))
-            _SESSIONS[crawler] = session
-            crawler.signals.connect(session.close, signal=signals.engine_stopped)
-        return session
 
     # -- transactions ----------------------------------------------------------------------
     def begin(self) -> None:

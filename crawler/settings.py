@@ -35,6 +35,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ArchiveMiddleware": 950,  # outermost: sees raw bytes and every retry attempt
 }
 EXTENSIONS = {
+    "crawler.extensions.archive.ArchiveOwner": 100,  # first: the others use its session
     "crawler.extensions.run_recorder.RunRecorder": 500,
     "crawler.extensions.progress.Progress": 510,
     "scrapy.extensions.telnet.TelnetConsole": None,

@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 
-from crawler.middlewares import FETCH_ID, KIND, SOURCE
 from crawler.registry import load_registry, select_enabled
 from crawler.registry.sources import Source
 from crawler.vocab import clock
+from crawler.vocab.words import META_FETCH_ID, META_KIND, META_SOURCE
 from crawler.vocab.years import parse_years
 from storage.db import data_dir
 from storage.locks import claim_sources
@@ -71,7 +71,7 @@ class NianbaoSpider(scrapy.Spider):
         return self.year_range[0] <= year <= self.year_range[1]
 
     def source_of(self, response_or_request) -> Source:
-        return self.by_id[response_or_request.meta[SOURCE]]
+        return self.by_id[response_or_request.meta[META_SOURCE]]
 
     @staticmethod
     def allowed(source: Source, url: str) -> bool:
@@ -82,7 +82,7 @@ class NianbaoSpider(scrapy.Spider):
     def request(self, url: str, source: Source, kind: str, callback, **meta: Any) -> scrapy.Request:
         """A request tagged with source and kind, with the shared errback."""
         return scrapy.Request(url, callback=callback, errback=self.on_error,
-                              meta={SOURCE: source.id, KIND: kind, **meta})
+                              meta={META_SOURCE: source.id, META_KIND: kind, **meta})
 
     def is_fresh(self, known: dict | None) -> bool:
         """Was this known document checked recently enough to skip it this run?"""
@@ -103,7 +103,7 @@ class NianbaoSpider(scrapy.Spider):
 
     @staticmethod
     def fetch_id(response) -> int | None:
-        return response.meta.get(FETCH_ID)
+        return response.meta.get(META_FETCH_ID)
 
     def on_error(self, failure):  # pragma: no cover - implemented by subclasses
         raise NotImplementedError("Must implement on_error")

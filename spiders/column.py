@@ -19,6 +19,7 @@ from typing import Any
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.extensions.archive import archive_session
 from crawler.items import (
     AttachmentSeen,
     DocumentGone,
@@ -28,7 +29,7 @@ from crawler.items import (
     ReportSeen,
     report_id,
 )
-from crawler.middlewares import FETCH_ID, BlockedPage
+from crawler.middlewares import BlockedPage
 from crawler.recognize.dates import DateCandidate, choose_published, url_date
 from crawler.recognize.detail import parse_detail
 from crawler.recognize.encoding import decode_body
@@ -39,7 +40,17 @@ from crawler.recognize.titles import agency_matches, period_year, recognize_titl
 from crawler.registry.sources import Source
 from crawler.session import ArchiveSession
 from crawler.vocab import clock
-from crawler.vocab.words import ATTACHMENT, DATE_NONE, DETAIL, LISTING, OTHER_BODY, PART_PAGE
+from crawler.vocab.words import (
+    ATTACHMENT,
+    DATE_NONE,
+    DETAIL,
+    LISTING,
+    META_FETCH_ID,
+    META_KIND,
+    META_SOURCE,
+    OTHER_BODY,
+    PART_PAGE,
+)
 from spiders.base import NianbaoSpider
 from spiders.platforms import platform_for
 from spiders.platforms.base import ColumnState
@@ -81,7 +92,7 @@ class ColumnSpider(NianbaoSpider):
                         conditional: bool = True) -> scrapy.Request:
         state = self.columns.setdefault(column, ColumnState(column, min(source.max_pages, self.default_max_pages)))
         state.requested.add(url if api is None else f"{api.method} {api.url} {sorted(api.formdata.items())}")
-        meta = {"nianbao_source": source.id, "nianbao_kind": LISTING, "column": column}
+        meta = {META_SOURCE: source.id, META_KIND: LISTING, "column": column}
         if api is not None and api.method.upper() == "POST":
             meta["api_form"] = api.formdata
             return scrapy.FormRequest(api.url, formdata=api.formdata, callback=self.parse_listing,
@@ -180,9 +191,7 @@ class ColumnSpider(NianbaoSpider):
         yield self.conditional(req, known) if stored else req.replace(dont_filter=True)
 
     def session(self) -> ArchiveSession | None:
-        if not self.crawler.settings.getbool("NIANBAO_STORE_ENABLED"):
-            return None
-        return ArchiveSession.for_crawler(self.crawler)
+        return archive_session(self.crawler)
 
     def session_known(self, url: str) -> dict | None:
         session = self.session()
@@ -203,8 +212,8 @@ class ColumnSpider(NianbaoSpider):
         not_modified = response.status == 304
         ctype = _header(response, "Content-Type")
         return DocumentSeen(
-            url=response.url, kind=kind, source_id=response.meta["nianbao_source"],
-            fetch_id=response.meta.get(FETCH_ID), seen_at=clock.now_iso(),
+            url=response.url, kind=kind, source_id=response.meta[META_SOURCE],
+            fetch_id=response.meta.get(META_FETCH_ID), seen_at=clock.now_iso(),
             sha256=None if not_modified else content_fingerprint(response.body, ctype, text),
             payload_sha256=None if not_modified else response.meta.get("nianbao_sha256"),
             size=None if not_modified else len(response.body), content_type=ctype,
@@ -319,7 +328,7 @@ class ColumnSpider(NianbaoSpider):
     def on_error(self, failure):
         request = failure.request
         meta = request.meta
-        source_id = meta.get("nianbao_source")
+        source_id = meta.get(META_SOURCE)
         exc = failure.value
         now = clock.now_iso()
         if isinstance(exc, BlockedPage):
@@ -327,7 +336,7 @@ class ColumnSpider(NianbaoSpider):
         elif isinstance(exc, HttpError):
             code = exc.response.status
             status = f"http:{code}"
-            if code in (404, 410) and meta.get("nianbao_kind") != LISTING:
+            if code in (404, 410) and meta.get(META_KIND) != LISTING:
                 yield DocumentGone(request.url, now)
         elif isinstance(exc, scrapy.exceptions.IgnoreRequest) and "robots" in str(exc).lower():
             status = "robots"
@@ -335,6 +344,6 @@ class ColumnSpider(NianbaoSpider):
             status = f"error:{type(exc).__name__}"
         self.crawler.stats.inc_value(f"nianbao/failures/{status.split(':')[0]}")
         self.logger.info("%s %s (%s)", status, request.url, exc)
-        if meta.get("nianbao_kind") == LISTING and source_id:
-            yield ListingSnapshot(source_id, request.url, meta.get(FETCH_ID), now, status,
+        if meta.get(META_KIND) == LISTING and source_id:
+            yield ListingSnapshot(source_id, request.url, meta.get(META_FETCH_ID), now, status,
                                   column_url=meta.get("column"))

@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh in-memory archive database, a temp data directory."""
+"""Shared fixtures: a fresh in-memory archive database, a temp data directory; the
+``requires_tool`` marker (see tests/tools.py: skip without the system tool, fail when required)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 from scrapy.utils.reactor import install_reactor, is_reactor_installed
 
 from storage.db import memory_db
+from tests import tools
 
 # Scrapy components built with get_crawler() expect the reactor Scrapy is configured for.
 if not is_reactor_installed():
@@ -18,3 +20,23 @@ def fresh_db():
     db = memory_db()
     yield db
     db.close()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "requires_tool(*names): needs these system tools (tests/tools.py: tesseract, soffice, chromium, "
+        "cjk_font); skips without them, fails when NIANBAO_REQUIRE_TOOLS=1 (or, for chromium, "
+        "NIANBAO_REQUIRE_BROWSER=1 / CI) is set",
+    )
+
+
+def pytest_report_header(config):
+    return f"system tools: {tools.summary()}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # before any fixture is set up (a module fixture may crawl for minutes)
+    for marker in item.iter_markers("requires_tool"):
+        tools.require(*marker.args)

@@ -1,5 +1,6 @@
 """OCR (tesseract chi_sim) and LibreOffice paths. The ones that run the tools are ``slow`` and
-skip with a reason when the tool is missing; CI installs both."""
+skip with a reason when the tool is missing (fail with NIANBAO_REQUIRE_TOOLS=1; tests/tools.py);
+CI installs both."""
 
 from __future__ import annotations
 
@@ -11,13 +12,8 @@ from pathlib import Path
 import pytest
 
 from crawler.extract import extract_bytes, office
-from crawler.extract.ocr import ocr_unavailable
 from tests.golden_text.make import SCAN_LINES, report_docx, scan_image, scan_pdf
-
-needs_tesseract = pytest.mark.skipif(bool(ocr_unavailable()), reason=f"OCR unavailable: {ocr_unavailable()}")
-needs_soffice = pytest.mark.skipif(office.soffice_path() is None, reason="LibreOffice (soffice) not installed")
-needs_font = pytest.mark.skipif(not Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").exists(),
-                                reason="fonts-wqy-microhei not installed (needed to draw the test scans)")
+from tests.tools import requires_cjk_font, requires_soffice, requires_tesseract, soffice_path
 
 
 def _similarity(text: str, expected: list[str]) -> float:
@@ -27,15 +23,15 @@ def _similarity(text: str, expected: list[str]) -> float:
 def _convert(tmp_path: Path, name: str, data: bytes, target: str) -> bytes:
     src = tmp_path / name
     src.write_bytes(data)
-    subprocess.run([office.soffice_path(), "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+    subprocess.run([soffice_path(), "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
                     "--convert-to", target, "--outdir", str(tmp_path / "out"), str(src)],
                    check=True, capture_output=True, timeout=120)
     return (tmp_path / "out" / f"{src.stem}.{target.split(':')[0]}").read_bytes()
 
 
 @pytest.mark.slow
-@needs_tesseract
-@needs_font
+@requires_tesseract
+@requires_cjk_font
 def test_scanned_pdf_is_ocrd() -> None:
     result = extract_bytes(scan_pdf())
     assert (result.status, result.extractor, result.ocr, result.pages) == ("ok", "pdfium+tesseract", True, 1)
@@ -46,8 +42,8 @@ def test_scanned_pdf_is_ocrd() -> None:
 
 
 @pytest.mark.slow
-@needs_tesseract
-@needs_font
+@requires_tesseract
+@requires_cjk_font
 def test_image_file_is_ocrd() -> None:
     buf = io.BytesIO()
     scan_image().save(buf, format="PNG")
@@ -56,7 +52,7 @@ def test_image_file_is_ocrd() -> None:
     assert _similarity(result.text, SCAN_LINES) >= 0.9
 
 
-@needs_font
+@requires_cjk_font
 def test_scan_without_ocr_says_needs_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
     data = scan_pdf()
     off = extract_bytes(data, ocr=False)
@@ -74,7 +70,7 @@ def test_doc_without_soffice_needs_tool(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @pytest.mark.slow
-@needs_soffice
+@requires_soffice
 def test_doc_and_wps_via_libreoffice(tmp_path: Path) -> None:
     doc = _convert(tmp_path, "report.docx", report_docx(), "doc")
     expected = extract_bytes(report_docx())
@@ -106,7 +102,7 @@ def test_xls_via_xlrd() -> None:
 
 
 @pytest.mark.slow
-@needs_soffice
+@requires_soffice
 def test_soffice_garbage_is_an_error() -> None:
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\x00" * 600
     result = extract_bytes(ole, url="a.doc")

@@ -8,9 +8,9 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 from twisted.internet.error import TimeoutError as TxTimeoutError
 
-from crawler.middlewares import FETCH_ID, ArchiveMiddleware, BackoffMiddleware, BlockedPage
-from crawler.session import ArchiveSession
+from crawler.middlewares import ArchiveMiddleware, BackoffMiddleware, BlockedPage
 from crawler.stages.crawl import build_settings
+from crawler.vocab.words import META_FETCH_ID, META_KIND, META_SOURCE
 from storage import fetches
 from storage.warc import read_record
 
@@ -24,11 +24,11 @@ def mw(tmp_path):
     crawler = get_crawler(settings_dict=settings)
     middleware = ArchiveMiddleware.from_crawler(crawler)
     yield middleware
-    ArchiveSession.for_crawler(crawler).close()
+    middleware.owner.close()
 
 
 def req(url="http://127.0.0.1:1/a/zfxxgknb/", kind="listing"):
-    return Request(url, meta={"nianbao_kind": kind, "nianbao_source": "s1"})
+    return Request(url, meta={META_KIND: kind, META_SOURCE: "s1"})
 
 
 def test_response_is_archived_and_indexed(mw, tmp_path):
@@ -37,13 +37,13 @@ def test_response_is_archived_and_indexed(mw, tmp_path):
     response = HtmlResponse(request.url, status=200, body=body, request=request,
                             headers={"Content-Type": "text/html; charset=gb2312", "ETag": '"e1"'})
     assert mw.process_response(request, response) is response
-    row = mw.session.db.table("fetches").get(request.meta[FETCH_ID])
+    row = mw.session.db.table("fetches").get(request.meta[META_FETCH_ID])
     assert (row["status"], row["kind"], row["etag"], row["block"]) == (200, "listing", '"e1"', None)
     assert read_record(tmp_path / "warc", fetches.ref_of(row)).payload == body
     # the same bytes again: a revisit record, not a second copy
     again = req()
     mw.process_response(again, HtmlResponse(again.url, status=200, body=body, request=again))
-    assert mw.session.db.table("fetches").get(again.meta[FETCH_ID])["record_type"] == "revisit"
+    assert mw.session.db.table("fetches").get(again.meta[META_FETCH_ID])["record_type"] == "revisit"
 
 
 def test_block_page_is_archived_then_stopped(mw):
@@ -52,7 +52,7 @@ def test_block_page_is_archived_then_stopped(mw):
     with pytest.raises(BlockedPage) as info:
         mw.process_response(request, response)
     assert info.value.kind == "ruishu"
-    assert mw.session.db.table("fetches").get(request.meta[FETCH_ID])["block"] == "ruishu"
+    assert mw.session.db.table("fetches").get(request.meta[META_FETCH_ID])["block"] == "ruishu"
 
 
 def test_small_record_api_answer_is_not_a_block(mw):
@@ -74,7 +74,7 @@ def test_tiny_html_page_is_a_block(mw):
 def test_failure_without_response_is_archived(mw, tmp_path):
     request = req(kind="detail")
     assert mw.process_exception(request, TxTimeoutError("took too long")) is None
-    row = mw.session.db.table("fetches").get(request.meta[FETCH_ID])
+    row = mw.session.db.table("fetches").get(request.meta[META_FETCH_ID])
     assert row["record_type"] == "failure" and "TimeoutError" in row["error"] and row["status"] is None
     assert b"TimeoutError" in read_record(tmp_path / "warc", fetches.ref_of(row)).payload
 

@@ -1,7 +1,8 @@
 """The static compliance report: HTML structure, escaping and CSV (plain), then the page in headless Chromium.
 
 The browser tests drive the system Chromium (Debian ``chromium``, installed by ``.ci/run``) through
-Playwright; they skip when it is missing, and fail when ``CI`` or ``NIANBAO_REQUIRE_BROWSER`` is set.
+Playwright; they skip when it is missing, and fail when ``CI``, ``NIANBAO_REQUIRE_BROWSER`` or
+``NIANBAO_REQUIRE_TOOLS`` is set (``requires_chromium``, tests/tools.py).
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import shutil
 from collections import Counter
 
 import lxml.html
@@ -26,6 +25,7 @@ from crawler.outputs.report_html import (
     render_csv,
     render_html,
 )
+from tests.tools import chromium_path, require, requires_chromium
 
 AS_OF = "2025-03-20"
 GENERATED_AT = "2025-03-20T08:00:00+08:00"
@@ -267,22 +267,12 @@ def _hex_rgb(colour: str) -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    required = bool(os.environ.get("CI") or os.environ.get("NIANBAO_REQUIRE_BROWSER"))
-    executable = shutil.which("chromium")
-    problem = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        problem = "playwright is not installed (pip install -e '.[test]')"
-    if executable is None:
-        problem = "Chromium is not installed: apt-get install chromium (Debian bookworm; .ci/run installs it)"
-    if problem:
-        if required:
-            pytest.fail(f"{problem}; CI/NIANBAO_REQUIRE_BROWSER is set, so the browser test must run")
-        pytest.skip(problem)
+    require("chromium")  # the browser tests are also marked; this keeps the fixture safe on its own
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         # Playwright passes --no-sandbox by default (chromium_sandbox=False): needed when running as root.
-        chromium = pw.chromium.launch(executable_path=executable, headless=True)
+        chromium = pw.chromium.launch(executable_path=chromium_path(), headless=True)
         yield chromium
         chromium.close()
 
@@ -315,6 +305,7 @@ def _shown_counts(pg) -> dict[str, int]:
 
 
 @pytest.mark.slow
+@requires_chromium
 def test_browser_cells_and_colours(page):
     colours = page.evaluate(
         """() => { const out = {};
@@ -339,6 +330,7 @@ def test_browser_cells_and_colours(page):
 
 
 @pytest.mark.slow
+@requires_chromium
 def test_browser_filters_update_rows_and_counts(page):
     from playwright.sync_api import expect
 
@@ -377,6 +369,7 @@ def test_browser_filters_update_rows_and_counts(page):
 
 
 @pytest.mark.slow
+@requires_chromium
 def test_browser_cell_link_goes_to_evidence(page):
     v = next(v for v in VERDICTS if v["source"] == "ly-gov" and v["status"] == "unknown")
     cell = page.locator(f'#grid td[data-source="ly-gov"][data-year="{v["year"]}"]')
@@ -392,6 +385,7 @@ def test_browser_cell_link_goes_to_evidence(page):
 
 
 @pytest.mark.slow
+@requires_chromium
 def test_browser_hostile_strings_stay_text(page):
     body = page.evaluate("document.body.textContent")
     assert HOSTILE_TITLE in body and HOSTILE_AGENCY in body and HOSTILE_URL in body

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Self
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.session import ArchiveSession
+from crawler.extensions.archive import ArchiveOwner
 from crawler.vocab import clock
 from storage import runs
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 class RunRecorder:
-    """Open the archive session when the spider opens; record the run when it closes."""
+    """Put the run id in the stats when the spider opens; record the run when it closes."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -35,11 +35,15 @@ class RunRecorder:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
+    def _session(self):  # noqa: ANN202 - an ArchiveSession
+        owner = self.crawler.get_extension(ArchiveOwner)
+        assert owner is not None, "ArchiveOwner is enabled with NIANBAO_STORE_ENABLED, like this extension"
+        return owner.session
+
     def spider_opened(self, spider: Spider) -> None:
-        session = ArchiveSession.for_crawler(self.crawler)
-        self.crawler.stats.set_value("nianbao/run_id", session.run_id)
+        self.crawler.stats.set_value("nianbao/run_id", self._session().run_id)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        session = ArchiveSession.for_crawler(self.crawler)
+        session = self._session()
         runs.finish_run(session.db, session.run_id, finished_at=clock.now_iso(), finish_reason=reason,
                         stats=self.crawler.stats.get_stats())

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.extensions.archive import ArchiveOwner
 from crawler.items import (
     AttachmentSeen,
     DocumentGone,
@@ -21,7 +22,6 @@ from crawler.items import (
     ReportItem,
     ReportSeen,
 )
-from crawler.session import ArchiveSession
 from crawler.vocab.words import (
     SOURCE_BLOCKED,
     SOURCE_EMPTY,
@@ -34,29 +34,32 @@ from storage import documents, reports, runs
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from sqlite_utils import Database
 
 
 class StorePipeline:
     """Write crawl items to the archive index."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, owner: ArchiveOwner) -> None:
         self.crawler = crawler
+        self.owner = owner
         self.listings: dict[str, Counter] = defaultdict(Counter)
         self.reports_seen: dict[str, set[str]] = defaultdict(set)
         self.reports_new: Counter = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("NIANBAO_STORE_ENABLED"):
+        owner = crawler.get_extension(ArchiveOwner)
+        if owner is None:  # NIANBAO_STORE_ENABLED off: nothing is stored
             raise NotConfigured
-        pipeline = cls(crawler)
+        pipeline = cls(crawler, owner)
         # spider_closed, not close_spider: only the signal says why the spider closed
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     @property
-    def db(self):
-        return ArchiveSession.for_crawler(self.crawler).db
+    def db(self) -> Database:
+        return self.owner.session.db
 
     async def process_item(self, item: Any) -> Any:
         try:
@@ -68,7 +71,7 @@ class StorePipeline:
     def store(self, item: Any) -> Any:
         """Write one item (synchronously: SQLite, in the session's batch transaction)."""
         stats = self.crawler.stats
-        ArchiveSession.for_crawler(self.crawler).begin()
+        self.owner.session.begin()
         db = self.db
         if isinstance(item, DocumentSeen):
             self.record_document(item)
@@ -106,7 +109,7 @@ class StorePipeline:
             documents.mark_gone(db, item.url, item.at)
             stats.inc_value("nianbao/documents_gone")
         elif isinstance(item, ListingSnapshot):
-            session = ArchiveSession.for_crawler(self.crawler)
+            session = self.owner.session
             reports.add_listing_snapshot(db, {
                 "run_id": session.run_id, "source_id": item.source_id, "column_url": item.column_url,
                 "url": item.url,
@@ -134,7 +137,7 @@ class StorePipeline:
     def spider_closed(self, spider, reason: str) -> None:
         """One ``source_runs`` row per source; a run stopped early (SIGTERM, timeout) cannot tell
         a finished walk from a cut one, so its sources are ``interrupted`` unless blocked."""
-        session = ArchiveSession.for_crawler(self.crawler)
+        session = self.owner.session
         for source in getattr(spider, "sources", []):
             counts = self.listings.get(source.id, Counter())
             status, detail = source_status(counts, len(self.reports_seen.get(source.id, ())))
