@@ -35,8 +35,17 @@ def pytest_report_header(config):
     return f"system tools: {tools.summary()}"
 
 
+def pytest_collection_modifyitems(config, items):
+    # a missing optional tool: an ordinary skip mark, so the report names the test and the reason
+    for item in items:
+        for marker in item.iter_markers("requires_tool"):
+            reason = next((tools.missing(t) for t in marker.args if tools.skippable(t)), None)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    # before any fixture is set up (a module fixture may crawl for minutes)
+    # a missing required tool fails the test before any fixture is set up (a module fixture may crawl)
     for marker in item.iter_markers("requires_tool"):
-        tools.require(*marker.args)
+        tools.fail_if_required(*marker.args)

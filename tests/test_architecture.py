@@ -17,6 +17,8 @@ Every import is counted, including those inside functions and under ``TYPE_CHECK
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -267,3 +269,32 @@ def test_a_clean_scratch_tree_passes(tmp_path):
                             "crawler/compliance/rules.py": "from crawler.vocab.words import X\nimport storage\n"
                             .replace("import storage\n", "")})
     assert violations(root) == []
+
+
+def _documented_names() -> list[str]:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    names = re.findall(r"`((?:crawler|storage|spiders|scheduler|portalsim)(?:\.\w+)+)", text)
+    return sorted({n for n in names if not n.endswith(".py")})
+
+
+@pytest.mark.parametrize("dotted", _documented_names())
+def test_every_name_in_the_architecture_map_exists(dotted):
+    """docs/architecture.md names real modules and functions: a rename that forgets the map fails."""
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr)  # AttributeError: the map names something that is gone
+        return
+    raise AssertionError(f"{dotted}: no such module")
+
+
+def test_every_package_is_on_the_architecture_map():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    packages = sorted({module_name(f).rsplit(".", 1)[0] if f.name != "__init__.py" else module_name(f)
+                       for f in project_files() if f.name == "__init__.py"})
+    missing = [p for p in packages if f"`{p.replace('.', '/')}/`" not in text and p != "crawler"]
+    assert missing == [], f"packages missing from docs/architecture.md: {missing}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -42,6 +43,36 @@ def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one():
     assert len(blocks) == 2
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert blocks[1].strip() in ci
+
+
+def cli_reference():
+    """docs/cli_reference.py as a module (docs/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("cli_reference", ROOT / "docs" / "cli_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_command_reference_is_generated_from_help():
+    reference = cli_reference()
+    assert reference.readme_block(README) == reference.render(), (
+        "README.md's command reference is out of date: run python docs/cli_reference.py --write")
+
+
+def test_command_reference_covers_every_command():
+    rendered = cli_reference().render()
+    headings = set(re.findall(r"^### `(nianbao[^`]*)`$", rendered, re.M))
+    groups = [f"nianbao {name}" for name, cmd in cli.commands.items() if isinstance(cmd, click.Group)]
+    assert headings == {"nianbao", *commands(cli), *groups}
+
+
+def test_command_reference_does_not_depend_on_the_terminal(monkeypatch):
+    reference = cli_reference()
+    before = reference.render()
+    monkeypatch.setenv("COLUMNS", "40")
+    monkeypatch.setenv("NIANBAO_DATA", "/elsewhere")
+    assert reference.render() == before
+    assert "Usage: nianbao crawl [OPTIONS]" in before and "python -m" not in before
 
 
 def test_changelog_has_an_unreleased_section():

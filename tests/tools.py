@@ -3,7 +3,8 @@
 Tesseract with the ``chi_sim`` model (OCR), LibreOffice ``soffice`` (DOC/WPS), ``chromium`` (the
 report's browser tests) and the WenQuanYi Micro Hei font (draws the test scans) are Debian
 packages: ``.ci/run`` installs them, a fresh machine may not have them. A test that needs one is
-marked (``@requires_tesseract`` …, handled in ``tests/conftest.py``) or calls :func:`require` and then
+marked (``@requires_tesseract`` …, handled in ``tests/conftest.py``) or calls :func:`require`
+(:func:`have` for a test that only asserts more with the tool) and then
 
 - **skips**, with the reason, when the tool is missing;
 - **fails** instead when ``NIANBAO_REQUIRE_TOOLS=1`` (every tool) or, for Chromium,
@@ -44,8 +45,10 @@ def _tesseract() -> str | None:
     langs = {line.strip() for line in (out.stdout + out.stderr).splitlines()}
     missing = [lang for lang in TESSERACT_LANGS if lang not in langs]
     if missing:
-        return (f"tesseract has no {'+'.join(missing)} model in `tesseract --list-langs` "
-                "(apt-get install tesseract-ocr-chi-sim)")
+        return (
+            f"tesseract has no {'+'.join(missing)} model in `tesseract --list-langs` "
+            "(apt-get install tesseract-ocr-chi-sim)"
+        )
     return None
 
 
@@ -105,24 +108,31 @@ def required_by(tool: str) -> str | None:
     return next((name for name in names if _set(name)), None)
 
 
+def skippable(tool: str) -> bool:
+    """Missing, and no switch makes it mandatory: tests needing it skip."""
+    return missing(tool) is not None and required_by(tool) is None
+
+
+def fail_if_required(*tools: str) -> None:
+    """Fail the running test if one of the tools is missing but required."""
+    for tool in tools:
+        reason, switch = missing(tool), required_by(tool)
+        if reason and switch:
+            pytest.fail(f"{reason}; {switch} is set, so this test must run", pytrace=False)
+
+
 def require(*tools: str) -> None:
     """Skip the running test (fail it when the tool is required) unless every tool is there."""
+    fail_if_required(*tools)
     for tool in tools:
-        reason = missing(tool)
-        if reason is None:
-            continue
-        switch = required_by(tool)
-        if switch:
-            pytest.fail(f"{reason}; {switch} is set, so this test must run", pytrace=False)
-        pytest.skip(reason)
+        if reason := missing(tool):
+            pytest.skip(reason)
 
 
 def have(tool: str) -> bool:
     """For a test that asserts more when the tool is there. Missing and required: fail."""
-    if missing(tool) is None:
-        return True
-    require(tool)  # fails when required
-    return False
+    fail_if_required(tool)
+    return missing(tool) is None
 
 
 def _marker(*tools: str) -> pytest.MarkDecorator:

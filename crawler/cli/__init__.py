@@ -19,7 +19,12 @@ FAMILIES = (crawl, text, compliance, archive, sources, schedule, sim, demo)
 @click.group(cls=NianbaoGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="nianbao")
 def cli() -> None:
-    """nianbao (年报): collect, archive and check government information-disclosure annual reports."""
+    """nianbao (年报): collect, archive and check government information-disclosure annual reports.
+
+    --data DIR (or NIANBAO_DATA) and --sources FILE mean the same on every command. Exit codes: 0
+    ok, 1 runtime failure, 2 usage or configuration error. Run nianbao COMMAND --help for each
+    command.
+    """
 
 
 for _family in FAMILIES:

@@ -15,7 +15,12 @@ from crawler.cli.options import data_option, sources_option
 @click.argument("sha256")
 @data_option
 def raw(sha256: str, data: str | None) -> None:
-    """Write the raw archived bytes with this SHA-256 (or unique prefix) to stdout."""
+    """Write the raw archived bytes with this SHA-256 (or unique prefix) to stdout.
+
+    The payload byte for byte as the server sent it, e.g. nianbao raw 3f2a9c > report.pdf. A
+    unique prefix of at least 6 hex digits is enough; exit 1 when no archived payload or more
+    than one matches.
+    """
     from storage import fetches
     from storage.db import WARC_DIR, data_dir, open_db
     from storage.warc import read_record
@@ -33,7 +38,13 @@ def raw(sha256: str, data: str | None) -> None:
 @click.command()
 @data_option
 def verify(data: str | None) -> None:
-    """Re-read every archived WARC record and check its digest against the index."""
+    """Re-read every archived WARC record and check its digest against the index.
+
+    Reads every record of DATA/warc/ and checks its SHA-256 against archive.db. Prints one summary
+    line (ok or FAILED, records, files, errors, warnings) and each problem on stderr. Any error (a
+    digest mismatch, an unreadable record) makes the exit code 1. Records a killed crawl left in
+    the WARC files but not in the index, and a torn last record, are only warnings.
+    """
     from storage.db import WARC_DIR, data_dir, open_db
     from storage.verify import verify_archive
 
@@ -55,8 +66,26 @@ def verify(data: str | None) -> None:
 def status(data: str | None, sources: str | None, as_json: bool) -> None:
     """Per-source health: last success, failures in a row, items last run, latest outcome.
 
-    When a scheduler runs (or ran) on the data directory, a first line on stderr says whether it
-    is alive, what runs next and what needs attention.
+    \b
+    Health of each source:
+    - ok: none of the below
+    - degraded: under 75 % of runs in 14 days found reports, or the latest
+      failed, or no run read the column in 14 days (a stopped scheduler never
+      leaves a stale ok)
+    - broken: a column that listed reports now lists none three runs in a row,
+      or three failed runs
+    - blocked: three blocked runs
+    - disabled: switched off in the registry or by nianbao sources disable
+    - unknown: never crawled
+
+    Runs stopped early (interrupted) count neither way. Each line gives the health, last success,
+    failures in a row, items last run and the latest outcome (ok, empty, partial, blocked:<kind>,
+    unreachable, interrupted), with the reason when not ok.
+
+    When nianbao schedule runs (or ran) on the data directory, a first line on stderr says whether
+    it is alive (running, stopped, or NOT RUNNING / NOT RESPONDING when its process is gone or its
+    status file is stale), what runs next and what needs attention. nianbao check opens and closes
+    source_broken / source_blocked flags from the same judgement.
     """
     from crawler.health import health_rows
     from crawler.opstatus import describe_scheduler

@@ -61,7 +61,22 @@ def check_line(result) -> str:  # noqa: ANN001 (a CheckResult; imported lazily)
               help="Deliver new flag events to NIANBAO_NOTIFY_URLS.")
 @settings_option
 def check(source_ids, data, sources, as_of, as_json, notify, settings) -> None:
-    """Verdicts (on_time, late, missing, pending, unknown) with evidence; open and close flags."""
+    """Verdicts (on_time, late, missing, pending, unknown) with evidence; open and close flags.
+
+    Judges every selected source (default: every enabled source) for each report year from its
+    first_year on: on_time, late, missing, pending or unknown, with the deadline and its legal
+    basis, the publication date and where it came from, a confidence, a reason (English and 中文)
+    and the evidence (fetch ids, URLs, what each capture shows). --json prints every verdict as
+    JSON; the summary line then goes to stderr.
+
+    Stores the verdicts in archive.db (table compliance); opens, updates and closes flags (missing,
+    late, edited, inconsistent, source_broken, source_blocked: see nianbao flags); writes the
+    Atom feed DATA/flags.atom; and sends new flag events to NIANBAO_NOTIFY_URLS (with
+    --no-notify they stay pending). --as-of a past date is a what-if: the verdicts are printed
+    and nothing is written.
+
+    Waits while another process holds the extract or check stage lock of the data directory.
+    """
     from crawler.stages.crawl import build_settings
     from crawler.stages.run import check_stage
 
@@ -99,7 +114,13 @@ FLAG_CSV = ("id", "kind", "state", "source", "agency", "year", "report", "summar
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of flags.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
 def flags(data, kind, year, agency, source, only_open, history, as_json, as_csv) -> None:
-    """Flags raised by checks: missing, late, edited, … (open ones by default)."""
+    """Flags raised by checks: missing, late, edited, … (open ones by default).
+
+    Prints one line per flag (id, kind, state, source, year, summary), latest change first, and the
+    count on stderr. --json and --csv add the agency, report, URL, the 中文 summary and when the
+    flag was opened, updated and closed (--json also its evidence); --history with --json adds
+    each flag's events (opened, updated, closed, reopened).
+    """
     from crawler.vocab.text import cell_text, one_line
     from storage import compliance as store
 
@@ -139,8 +160,14 @@ def flags(data, kind, year, agency, source, only_open, history, as_json, as_csv)
 def report(data, out, year, level, region, fmt) -> None:
     """The compliance grid (agency × year, coloured by status) from the latest check.
 
+    Writes --out from the verdicts stored by the latest nianbao check: one self-contained HTML
+    page (legend, counts, filters by level, region and name, each cell linked to its evidence
+    summary; works offline) or CSV (UTF-8 with BOM). Exit 2 when no stored verdict matches (run
+    nianbao check first, or widen --year/--level/--region).
+
     One page holds a few thousand agencies comfortably; split larger registries with --level or
-    --region (a browser cannot open 100,000 agencies × 17 years in one page)."""
+    --region (a browser cannot open 100,000 agencies × 17 years in one page).
+    """
     from crawler.outputs.report_html import render_csv, render_html
     from crawler.vocab import clock
     from storage import compliance as store
@@ -172,7 +199,23 @@ def report(data, out, year, level, region, fmt) -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The .zip to write.")
 @settings_option
 def evidence(source_id, year, data, sources, out, settings) -> None:
-    """An evidence bundle: verdict, deadline basis, WARC records, summary (中文 + English)."""
+    """An evidence bundle: verdict, deadline basis, WARC records, summary (中文 + English).
+
+    Writes --out, a zip of one verdict (SOURCE_ID, report YEAR) and everything it rests on,
+    under one folder evidence-<source>-<year>/:
+
+    \b
+    - verdict.json, flags.json: the verdict and the flags of that source and year
+    - deadline.json: the deadline, its basis, the grace days and its legal text
+    - records.warc.gz: the WARC records of every fetch the evidence names
+    - files/: the archived files themselves (report pages, attachments)
+    - summary.en.txt, summary.zh.txt: a timeline in English and 中文
+    - MANIFEST.txt: sha256sum -c lines for every other member
+
+    Uses the verdict stored by the latest nianbao check; a year never checked is judged now
+    (nothing is written). Exit 2 when the source has no verdict for YEAR (before its first_year,
+    or not yet due).
+    """
     from crawler.outputs.evidence import write_bundle
     from crawler.stages.check import compute_verdicts
     from storage import compliance as store
@@ -204,7 +247,18 @@ def evidence(source_id, year, data, sources, out, settings) -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False), default="nianbao-export", show_default=True,
               help="Directory for reports.* and cells.*.")
 def export_command(data, sources, fmt, out) -> None:
-    """The statistics dataset: one row per report (headline numbers, checks) and every cell."""
+    """The statistics dataset: one row per report (headline numbers, checks) and every cell.
+
+    \b
+    Writes two files into --out:
+    - reports.csv: one row per report: identity, dates, format, headline
+      numbers, compliance status, checks_failed, one check_<rule> column per rule
+    - cells.csv: every parsed table cell and labelled narrative quantity,
+      in long form
+
+    CSV is UTF-8 with BOM; --format json writes JSON Lines instead (reports.jsonl, cells.jsonl).
+    Every source's reports are included, switched off or not.
+    """
     from crawler.outputs.export import export
     from crawler.registry import load_registry
 

@@ -22,7 +22,23 @@ def crawl(source_ids: tuple[str, ...], data: str | None, sources: str | None, gr
           years: str | None, profile: str, settings: tuple[str, ...]) -> None:
     """Crawl the annual-report columns of SOURCE_IDS (default: every enabled source).
 
-    Sources another process is crawling in the same data directory are skipped with a warning.
+    Reads each source's column (every listing page) and the detail pages and attachments it links
+    to into the data directory: every HTTP exchange as raw evidence in DATA/warc/*.warc.gz, the
+    index (fetches, documents, versions, reports, listing snapshots, runs) in DATA/archive.db.
+    "Enabled" is the registry's enabled with the operator switches of nianbao sources
+    disable/enable applied. --group keeps only the sources of one scheduler group (see nianbao
+    schedule --list); --years keeps only those report years (backfill).
+
+    Every crawl claims its sources in the data directory (DATA/locks/): sources another process
+    is crawling in the same data directory are skipped with a warning naming that process.
+
+    \b
+    Exit codes:
+      0  the crawl finished
+      1  the crawl did not finish, or every selected source was busy
+      2  an unknown source id (the message lists close matches), a source
+         switched off (the message gives the reason), a group none of the
+         named sources is in, or a bad --years or -s value
     """
     from crawler.stages.crawl import crawl_problem, run_crawl, select_for_crawl
     from crawler.vocab.errors import ConfigError
@@ -47,8 +63,18 @@ def crawl(source_ids: tuple[str, ...], data: str | None, sources: str | None, gr
 def run(source_ids, data, sources, group, years, profile, workers, timeout, memory_mb, no_ocr, settings) -> None:
     """Crawl, extract, check and notify: what the scheduler calls.
 
-    A crawl stopped by SIGTERM/SIGINT ends the run there (exit 1): its sources are recorded
-    interrupted and the next run crawls them again.
+    Crawls like nianbao crawl (SOURCE_IDS, --group, --years, --profile, -s), then extracts every
+    archived file without text like nianbao extract (--workers, --timeout, --memory-mb, --no-ocr),
+    then checks the crawled sources and notifies like nianbao check. Extraction and the check also
+    run after a crawl that ended with errors (the pages it did archive are processed); the run then
+    returns that crawl's exit code (1). The check's summary line goes to stdout, the extraction
+    summary and any problem to stderr.
+
+    A crawl stopped by SIGTERM/SIGINT (Ctrl-C) ends the run there (exit 1): extract and check are
+    skipped, its sources are recorded interrupted and the next run crawls them again. A crawl that
+    found every source busy (another process crawling them) ends the run too (exit 1).
+
+    Exit 2 for the same usage and configuration errors as nianbao crawl.
     """
     from crawler.cli.compliance import check_line
     from crawler.stages.run import run as run_stages

@@ -15,7 +15,8 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 data_option = click.option("--data", "data", envvar="NIANBAO_DATA", type=click.Path(file_okay=False),
-                           help="Data directory (archive.db + warc/). Default: $NIANBAO_DATA or ./nianbao-data.")
+                           help="Data directory (default: ./nianbao-data, or $NIANBAO_DATA when set) holding "
+                           "archive.db and warc/.")
 sources_option = click.option("--sources", "sources", type=click.Path(dir_okay=False),
                               help="Sources registry TOML. Default: the registry shipped with nianbao.")
 settings_option = click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",

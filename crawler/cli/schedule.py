@@ -31,8 +31,25 @@ def schedule(data, sources, profile, settings, list_only, as_json, health_port, 
              quiet) -> None:
     """Run crawl → extract → check → notify for every source group on the season-aware cadence.
 
-    Jobs are stored in DATA/scheduler.db, logs go to DATA/logs/nianbao.log and the state to
-    DATA/status.json.  SIGTERM or Ctrl-C stop it gracefully.
+    The daemon: one job per source group (dept, region, township, override-MMDD: sources sharing
+    a deadline), each running nianbao run --group G in a subprocess daily in the report season
+    (default 1 January to 15 April), weekly (Monday) the rest of the year, and on the day after
+    each deadline and after deadline + grace, at 02:00–04:00 China time with a reproducible jitter
+    per group (settings NIANBAO_SCHEDULE_*). One run at a time; a run past NIANBAO_RUN_TIMEOUT gets
+    SIGTERM, then SIGKILL. The registry is re-read every five minutes and on SIGHUP.
+
+    Jobs are stored in DATA/scheduler.db (a restart keeps their next runs; runs missed while it was
+    down run once at start if no older than NIANBAO_MISFIRE_GRACE), logs go to
+    DATA/logs/nianbao.log and the state to DATA/status.json. SIGTERM or Ctrl-C stop it gracefully:
+    no new runs, the running run is interrupted cleanly (or, with --finish-on-stop, let finish),
+    then exit 0. Failing and recovered runs are reported to NIANBAO_NOTIFY_URLS.
+
+    --list prints each job instead: group, number of sources, deadline and basis, next run time
+    and why (a stored job shows its stored next run, and overdue when the scheduler was down).
+
+    Exit 2 when no enabled source is left to schedule, the schedule settings are invalid, or
+    another scheduler runs on the data directory. See "Running unattended" in the README for
+    systemd and cron.
     """
     import scheduler as sched
     from crawler.logs import setup_file_logging

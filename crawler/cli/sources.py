@@ -15,7 +15,11 @@ if TYPE_CHECKING:
 
 @click.group()
 def sources() -> None:
-    """The sources registry (which columns are crawled)."""
+    """The sources registry (which columns are crawled).
+
+    The registry is a TOML file (--sources; default: the one shipped with nianbao). disable and
+    enable switch a source off or on for one data directory without editing it.
+    """
 
 
 @sources.command("list")
@@ -24,7 +28,11 @@ def sources() -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include disabled sources.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 def sources_list(data: str | None, sources: str | None, show_all: bool, as_json: bool) -> None:
-    """List sources: id, level, kind, CMS, agency and column URL (operator state of --data applied)."""
+    """List sources: id, level, kind, CMS, agency and column URL (operator state of --data applied).
+
+    Only enabled sources unless --all, which adds the disabled ones, each with (disabled: <why>):
+    the registry's note, or who switched it off when and why (nianbao sources disable).
+    """
     from dataclasses import asdict
 
     from crawler.registry import load_registry
@@ -41,7 +49,11 @@ def sources_list(data: str | None, sources: str | None, show_all: bool, as_json:
 @sources.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 def sources_validate(files: tuple[str, ...]) -> None:
-    """Check registry FILES (default: the shipped registry); every error names file, source, field."""
+    """Check registry FILES (default: the shipped registry); every error names file, source, field.
+
+    Unknown keys, non-http(s) URLs and bad levels are errors, among others. Prints "ok: N sources",
+    or every error on stderr and exits 2.
+    """
     from crawler.registry.sources import load_sources, validate_sources
 
     errors = []
@@ -78,7 +90,13 @@ def _changed_by(action: str) -> str:
 @data_option
 @sources_option
 def sources_disable(source_id: str, reason: str, data: str | None, sources: str | None) -> None:
-    """Switch SOURCE_ID off in this data directory (kept in archive.db; the registry file is unchanged)."""
+    """Switch SOURCE_ID off in this data directory; the registry file is unchanged.
+
+    The switch is stored in archive.db (table source_state: on/off, reason, when, by whom) and
+    overrides the registry's enabled for crawl, run, check, status and sources list of this data
+    directory; schedule leaves it out. Crawling a switched-off source by name exits 2 with the
+    reason. An unknown SOURCE_ID exits 2 with close matches. nianbao sources enable undoes it.
+    """
     from crawler.vocab import clock
     from storage.db import open_db
     from storage.source_state import set_state
@@ -94,7 +112,12 @@ def sources_disable(source_id: str, reason: str, data: str | None, sources: str 
 @data_option
 @sources_option
 def sources_enable(source_id: str, data: str | None, sources: str | None) -> None:
-    """Switch SOURCE_ID back on in this data directory (undoes 'sources disable')."""
+    """Switch SOURCE_ID back on in this data directory (undoes 'sources disable').
+
+    On a source the registry itself disables, it turns it on too: the operator state then
+    overrides the registry (a note on stderr says so). An unknown SOURCE_ID exits 2 with close
+    matches.
+    """
     from crawler.vocab import clock
     from storage.db import open_db
     from storage.source_state import clear_state, set_state

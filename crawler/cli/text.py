@@ -27,7 +27,23 @@ from crawler.vocab.text import cell_text
 @click.option("--all", "redo", is_flag=True, help="Re-extract everything an older extractor version produced.")
 @extract_options
 def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
-    """Extract clean text from archived pages and attachments, then index report texts."""
+    """Extract clean text from archived pages and attachments, then index report texts.
+
+    Turns every archived detail page and attachment that has no text yet into clean text (--all:
+    also redo what an older extractor version produced): HTML main content with tables expanded,
+    PDF text layers with pages without one OCR'd by Tesseract chi_sim, DOCX, DOC/WPS through
+    LibreOffice, RTF, XLS/XLSX. Each file runs in one of --workers worker processes with a
+    per-file --timeout and a --memory-mb cap: a hung or crashing file is recorded as timeout or
+    error and the others go on; a file needing a tool that is not installed is recorded
+    needs_ocr or needs_tool instead of guessed. Results are stored in archive.db (table texts).
+
+    Then builds each report's full text (page + continuation pages + attachments) and the search
+    index (nianbao search), and analyses every report whose text changed: template format, the
+    standard tables, headline numbers and consistency checks (nianbao show, nianbao export).
+
+    Waits while another process holds the extract or check stage lock of the data directory.
+    Shows a live progress line on a terminal and one summary line on stderr.
+    """
     from crawler.stages.run import extract_stage
 
     live = sys.stderr.isatty()
@@ -54,7 +70,25 @@ def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
 def search(query, data, agency, year, level, region, limit, exact, as_json, as_csv) -> None:
-    """Full-text search of report texts (1- and 2-character terms included; 復議 finds 复议)."""
+    """Full-text search of report texts (1- and 2-character terms included; 復議 finds 复议).
+
+    \b
+    Query syntax:
+    - terms separated by spaces (or AND) must all match
+    - "…" in double quotes is a phrase
+    - OR (or |) between two terms: either of them
+    - NOT term, or -term: without that term
+
+    1- and 2-character terms have full recall (复议 finds 行政复议); a traditional query (復議)
+    finds simplified text.
+
+    Prints the hits ranked by BM25, each with its report id, year, title and a highlighted
+    snippet. Ranking scores the 1,000 most recently indexed matches (after the filters) by BM25
+    term frequency, so a term found in 100,000 reports still answers in tens of milliseconds;
+    --exact ranks every match with FTS5 bm25 (slower for common terms).
+
+    The index is built by nianbao extract; when it is empty, "no match" on stderr says so.
+    """
     from storage import search as index
     from storage.db import open_db
 
@@ -89,7 +123,17 @@ def search(query, data, agency, year, level, region, limit, exact, as_json, as_c
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--original", is_flag=True, help="Show the text in its original script (traditional kept).")
 def show(report, data, as_json, original) -> None:
-    """Metadata, versions, attachments and clean text of one report (id or URL)."""
+    """Metadata, versions, attachments and clean text of one report (id or URL).
+
+    Prints the report's title, id, source, report year, agency (and where that came from), URL,
+    published date and its source (meta, page, list, url, none), first sighting, every date
+    candidate with its provenance and trust, each archived version (first and last seen,
+    SHA-256), the attachments with their extraction status, the template format, headline numbers
+    and parsed table rows, the counts of passed, failed and uncertain consistency checks with
+    every one that did not pass, then the clean text (simplified; --original keeps the
+    traditional characters). --json prints all of it as one object. Exit 1 when no report
+    matches.
+    """
     from storage.db import open_db
     from storage.documents import versions_of
     from storage.reports import attachments_with_text, find_report
@@ -164,8 +208,14 @@ def _num(value) -> str:
 @click.option("--cms", default="auto", show_default=True, help="CMS family hint.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full JSON object.")
 def parse(file: str, url: str | None, cms: str, as_json: bool) -> None:
-    """Recognise one saved file (HTML, PDF, DOCX, DOC, WPS, RTF, XLS(X), TXT): listing links and
-    paging, or report title, year, agency, dates, attachments and clean text."""
+    """Recognise one saved file: a listing page, or a report with its clean text.
+
+    FILE may be an HTML page, PDF, DOCX, DOC/WPS, RTF, XLS(X) or TXT. A listing yields its report
+    links with their years, its next pages and year sub-columns; a report yields its title, report
+    year, agency, published date and where it came from, and attachments. Nothing is fetched or
+    written. --json prints the full object, which also holds the clean text, the statistics found
+    in it, and extraction saying how the text was obtained (status, extractor, OCR).
+    """
     from crawler.parse_file import parse_file
 
     result = parse_file(Path(file).read_bytes(), url=url or Path(file).resolve().as_uri(), cms=cms)

@@ -21,9 +21,6 @@ In ``text`` a table is one line per row, each cell once (where it starts), cells
 
 from __future__ import annotations
 
-import os
-import time
-
 from crawler.extract.html import extract_html
 from crawler.extract.html import extract_html_pages as _html_pages
 from crawler.extract.result import EXTRACTOR_VERSION, ExtractResult, failed, finish
@@ -31,27 +28,6 @@ from crawler.extract.sniff import sniff
 from crawler.recognize.encoding import decode_body
 
 __all__ = ["EXTRACTOR_VERSION", "ExtractResult", "extract_bytes", "extract_html_pages", "sniff"]
-
-TEST_HOOKS_ENV = "NIANBAO_EXTRACT_TEST_HOOKS"
-_TEST_TYPES = "application/x-nianbao-test-"
-
-
-def _test_hook(content_type: str | None) -> None:
-    """Test-only misbehaviour (hang, crash, memory hog), honoured only when the environment
-    variable ``NIANBAO_EXTRACT_TEST_HOOKS=1`` is set: lets tests prove the pool survives."""
-    if not content_type or not content_type.startswith(_TEST_TYPES) or os.environ.get(TEST_HOOKS_ENV) != "1":
-        return
-    what = content_type[len(_TEST_TYPES):]
-    if what == "hang":
-        time.sleep(3600)
-    elif what == "crash":
-        import signal
-
-        os.kill(os.getpid(), signal.SIGSEGV)
-    elif what == "hog":
-        hog = bytearray(8 * 1024**3)  # beyond RLIMIT_AS: MemoryError
-        del hog
-
 
 def _dispatch(data: bytes, kind: str | None, content_type: str | None, ocr: bool) -> ExtractResult:
     if kind == "html":
@@ -97,7 +73,6 @@ def extract_bytes(data: bytes, *, content_type: str | None = None, url: str | No
     status with a readable ``error``. Runs in the calling process: use
     :func:`crawler.extract.pool.extract_many` for isolation, timeouts and memory limits."""
     try:
-        _test_hook(content_type)
         kind = sniff(data, content_type, url)
         if not data:
             return failed("empty", "empty file (0 bytes)", file_type=kind)

@@ -10,18 +10,19 @@ goes on with the next task either way.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import signal
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from multiprocessing.connection import Connection, wait
 
-from crawler.extract import TEST_HOOKS_ENV, ExtractResult, extract_bytes, sniff
+from crawler.extract import ExtractResult, extract_bytes, sniff
 from crawler.extract.result import failed
 
 _POLL = 0.5
+
+Extractor = Callable[..., ExtractResult]  # extract_bytes's signature: (data, *, content_type, url, ocr, max_bytes)
 
 
 def _context() -> mp.context.ForkServerContext | mp.context.SpawnContext:
@@ -32,14 +33,13 @@ def _context() -> mp.context.ForkServerContext | mp.context.SpawnContext:
     return mp.get_context("spawn")
 
 
-def _worker(conn: Connection, memory_mb: int, ocr: bool, hooks: bool) -> None:  # pragma: no cover - child
+def _worker(conn: Connection, memory_mb: int, ocr: bool, extractor: Extractor) -> None:  # pragma: no cover - child
     import resource
 
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    os.environ[TEST_HOOKS_ENV] = "1" if hooks else "0"
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     while True:
         try:
@@ -49,16 +49,19 @@ def _worker(conn: Connection, memory_mb: int, ocr: bool, hooks: bool) -> None:  
         if task is None:
             return
         meta, data = task, conn.recv_bytes()
-        result = extract_bytes(data, content_type=meta.get("content_type"), url=meta.get("url"), ocr=ocr,
+        try:
+            result = extractor(data, content_type=meta.get("content_type"), url=meta.get("url"), ocr=ocr,
                                max_bytes=meta["max_bytes"])
+        except Exception as exc:  # extract_bytes never raises; another extractor must not kill the worker
+            result = failed("error", f"{type(exc).__name__}: {exc}"[:500])
         conn.send(asdict(result))
 
 
 class _Worker:
     def __init__(self, ctx: mp.context.ForkServerContext | mp.context.SpawnContext, memory_mb: int, ocr: bool,
-                 hooks: bool) -> None:
+                 extractor: Extractor) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, memory_mb, ocr, hooks), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, memory_mb, ocr, extractor), daemon=True)
         self.proc.start()
         child.close()
         self.key: str | None = None
@@ -99,12 +102,15 @@ def _death(proc: mp.process.BaseProcess) -> str:
 
 
 def extract_many(tasks: Iterable[tuple[str, bytes, dict]], *, workers: int = 2, timeout: float = 120,
-                 memory_mb: int = 1536, ocr: bool = True,
-                 max_bytes: int = 60_000_000) -> Iterator[tuple[str, ExtractResult]]:
+                 memory_mb: int = 1536, ocr: bool = True, max_bytes: int = 60_000_000,
+                 extractor: Extractor = extract_bytes) -> Iterator[tuple[str, ExtractResult]]:
     """Extract ``(key, data, {"content_type":…, "url":…})`` tasks in ``workers`` processes and
-    yield ``(key, result)`` as each finishes (any order). Never raises for a bad document."""
+    yield ``(key, result)`` as each finishes (any order). Never raises for a bad document.
+
+    ``extractor`` (a module-level function, as workers receive it by reference) replaces
+    :func:`~crawler.extract.extract_bytes`: tests pass one that hangs, crashes or hogs memory.
+    """
     ctx = _context()
-    hooks = os.environ.get(TEST_HOOKS_ENV) == "1"
     pending = iter(tasks)
     idle: deque[_Worker] = deque()
     busy: dict[Connection, _Worker] = {}
@@ -126,7 +132,7 @@ def extract_many(tasks: Iterable[tuple[str, bytes, dict]], *, workers: int = 2, 
                     continue
                 worker = idle.popleft() if idle else None
                 if worker is None or not worker.proc.is_alive():
-                    worker = _Worker(ctx, memory_mb, ocr, hooks)
+                    worker = _Worker(ctx, memory_mb, ocr, extractor)
                     spawned += 1
                 try:
                     worker.submit(key, data, meta, timeout)
