@@ -106,8 +106,10 @@ class SeasonTrigger(BaseTrigger):
 
     def __str__(self) -> str:
         c = self.cadence
-        return (f"season[{self.group}: {c.hour:02d}:00+{c.jitter_minutes}min, daily {'/'.join(c.season)}, "
-                f"weekday {c.weekday}, deadline {self.deadline}+1/+{c.grace_days + 1}]")
+        return (
+            f"season[{self.group}: {c.hour:02d}:00+{c.jitter_minutes}min, daily {'/'.join(c.season)}, "
+            f"weekday {c.weekday}, deadline {self.deadline}+1/+{c.grace_days + 1}]"
+        )
 
     def __repr__(self) -> str:
         return f"<SeasonTrigger {self}>"
@@ -146,7 +148,7 @@ class JobSpec:
     group: Group
     trigger: SeasonTrigger
     kwargs: dict[str, Any] = field(hash=False)
-    misfire_grace: float = 7 * 24 * 3600   # clock seconds
+    misfire_grace: float = 7 * 24 * 3600  # clock seconds
 
     def real_grace(self) -> int:
         """The misfire grace in real seconds (a simulated clock runs faster)."""
@@ -155,31 +157,60 @@ class JobSpec:
     @property
     def fingerprint(self) -> str:
         """Changes whenever anything that shapes the job changes (kept as the job's name)."""
-        text = repr((self.id, self.group.deadline, self.trigger.cadence, sorted(self.kwargs.items()),
-                     self.real_grace()))
+        text = repr(
+            (
+                self.id,
+                self.group.deadline,
+                self.trigger.cadence,
+                sorted(self.kwargs.items()),
+                self.real_grace(),
+            )
+        )
         return f"{self.id} {hashlib.blake2b(text.encode(), digest_size=6).hexdigest()}"
 
 
 def cadence_from_settings(settings) -> Cadence:
     """The cadence of ``NIANBAO_SCHEDULE_*`` and ``NIANBAO_GRACE_DAYS`` (a Scrapy Settings)."""
-    return Cadence(hour=settings.getint("NIANBAO_SCHEDULE_HOUR"),
-                   jitter_minutes=settings.getint("NIANBAO_SCHEDULE_JITTER_MINUTES"),
-                   season=parse_season(settings.get("NIANBAO_SCHEDULE_SEASON") or ""),
-                   weekday=parse_weekday(settings.get("NIANBAO_SCHEDULE_WEEKDAY") or ""),
-                   grace_days=settings.getint("NIANBAO_GRACE_DAYS"))
+    return Cadence(
+        hour=settings.getint("NIANBAO_SCHEDULE_HOUR"),
+        jitter_minutes=settings.getint("NIANBAO_SCHEDULE_JITTER_MINUTES"),
+        season=parse_season(settings.get("NIANBAO_SCHEDULE_SEASON") or ""),
+        weekday=parse_weekday(settings.get("NIANBAO_SCHEDULE_WEEKDAY") or ""),
+        grace_days=settings.getint("NIANBAO_GRACE_DAYS"),
+    )
 
 
-def job_specs(sources, cadence: Cadence, options: RunOptions, *, township_default: str,
-              misfire_grace: float = 7 * 24 * 3600, year: int | None = None) -> list[JobSpec]:
+def job_specs(
+    sources,
+    cadence: Cadence,
+    options: RunOptions,
+    *,
+    township_default: str,
+    misfire_grace: float = 7 * 24 * 3600,
+    year: int | None = None,
+) -> list[JobSpec]:
     """One job per group of the enabled sources (report year: last year by nianbao's clock)."""
     year = year if year is not None else clock.today().year - 1
     specs = []
     for group in source_groups(sources, year=year, township_default=township_default):
-        kwargs = {"group": group.name, "data": options.data, "sources": options.sources,
-                  "profile": options.profile, "settings": dict(options.settings),
-                  "timeout": options.timeout, "kill_after": options.kill_after}
-        specs.append(JobSpec(f"crawl:{group.name}", group, SeasonTrigger(group.name, group.deadline, cadence),
-                             kwargs, misfire_grace))
+        kwargs = {
+            "group": group.name,
+            "data": options.data,
+            "sources": options.sources,
+            "profile": options.profile,
+            "settings": dict(options.settings),
+            "timeout": options.timeout,
+            "kill_after": options.kill_after,
+        }
+        specs.append(
+            JobSpec(
+                f"crawl:{group.name}",
+                group,
+                SeasonTrigger(group.name, group.deadline, cadence),
+                kwargs,
+                misfire_grace,
+            )
+        )
     return specs
 
 
@@ -187,13 +218,25 @@ def job_specs(sources, cadence: Cadence, options: RunOptions, *, township_defaul
 _RUNNING: dict[str, subprocess.Popen] = {}
 _RUNNING_LOCK = threading.Lock()
 _STOPPING = threading.Event()  # the daemon is stopping: start no more runs
-_SIGNALLED: set[str] = set()   # jobs whose run the daemon passed a stop signal to
+_SIGNALLED: set[str] = set()  # jobs whose run the daemon passed a stop signal to
 
 
-def run_command(group: str, data: str, sources: str | None, profile: str,
-                settings: Mapping[str, str]) -> list[str]:
+def run_command(
+    group: str, data: str, sources: str | None, profile: str, settings: Mapping[str, str]
+) -> list[str]:
     """The argv of one scheduled run."""
-    argv = [sys.executable, "-m", "crawler.cli", "run", "--group", group, "--data", data, "--profile", profile]
+    argv = [
+        sys.executable,
+        "-m",
+        "crawler.cli",
+        "run",
+        "--group",
+        group,
+        "--data",
+        data,
+        "--profile",
+        profile,
+    ]
     if sources:
         argv += ["--sources", sources]
     for name, value in settings.items():
@@ -211,9 +254,15 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run_group(group: str, data: str, sources: str | None = None, profile: str = "polite",
-              settings: Mapping[str, str] | None = None, timeout: float = 6 * 3600,
-              kill_after: float = 300) -> int:
+def run_group(
+    group: str,
+    data: str,
+    sources: str | None = None,
+    profile: str = "polite",
+    settings: Mapping[str, str] | None = None,
+    timeout: float = 6 * 3600,
+    kill_after: float = 300,
+) -> int:
     """Run ``nianbao run --group GROUP`` and wait for it; returns its exit code (-N: signal N).
 
     Its output goes line by line to the log.  Past ``timeout`` seconds it gets SIGTERM, and
@@ -226,9 +275,18 @@ def run_group(group: str, data: str, sources: str | None = None, profile: str = 
         if _STOPPING.is_set():  # queued behind the run that was stopped: do not start another
             log.info("%s: not started, the scheduler is stopping", job_id)
             return 0
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=child_env(), text=True, encoding="utf-8", errors="replace", bufsize=1,
-                                start_new_session=True)  # its own group: a signal reaches extract workers too
+        proc = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=child_env(),
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            bufsize=1,
+            start_new_session=True,
+        )  # its own group: a signal reaches extract workers too
         _RUNNING[job_id] = proc
     started = clock.now()
     log.info("%s: started pid %d as of %s", job_id, proc.pid, started.isoformat(timespec="seconds"))
@@ -245,7 +303,9 @@ def run_group(group: str, data: str, sources: str | None = None, profile: str = 
             _RUNNING.pop(job_id, None)
     code = proc.returncode
     if outcome == "ok" and code != 0:
-        outcome = "interrupted" if code in (-signal.SIGTERM, -signal.SIGINT) or job_id in _SIGNALLED else "failed"
+        outcome = (
+            "interrupted" if code in (-signal.SIGTERM, -signal.SIGINT) or job_id in _SIGNALLED else "failed"
+        )
     (log.info if outcome == "ok" else log.warning)("%s: %s (exit %s)", job_id, outcome, code)
     BOARD.finished(job_id, at=clock.now(), exit_code=code, outcome=outcome, tail=tail)
     return code
@@ -261,8 +321,13 @@ def _wait(proc: subprocess.Popen, job_id: str, timeout: float, kill_after: float
             return outcome
         except subprocess.TimeoutExpired:
             outcome = late
-            log.error("%s: still running %g s %s: %s", job_id, limit,
-                      "after it started" if sig == signal.SIGTERM else "after SIGTERM", sig.name)
+            log.error(
+                "%s: still running %g s %s: %s",
+                job_id,
+                limit,
+                "after it started" if sig == signal.SIGTERM else "after SIGTERM",
+                sig.name,
+            )
             _signal_group(proc, sig)
     proc.wait()
     return outcome
@@ -296,7 +361,9 @@ def stop_running(sig: int = signal.SIGTERM) -> list[int]:
 
 
 # -- the scheduler -------------------------------------------------------------------------------
-def build_scheduler(data: str | os.PathLike, *, misfire_grace: float, workers: int = 1) -> BackgroundScheduler:
+def build_scheduler(
+    data: str | os.PathLike, *, misfire_grace: float, workers: int = 1
+) -> BackgroundScheduler:
     """A scheduler with its job store in ``DATA/scheduler.db`` (not started).
 
     ``misfire_grace`` is in clock seconds (divided by the rate of a simulated clock).
@@ -307,10 +374,13 @@ def build_scheduler(data: str | os.PathLike, *, misfire_grace: float, workers: i
         jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{Path(data).resolve() / STORE_NAME}")},
         executors={"default": ThreadPoolExecutor(max_workers=workers)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
-        timezone=CHINA_TZ)
+        timezone=CHINA_TZ,
+    )
 
 
-def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec], func: str = JOB_FUNC) -> dict[str, list[str]]:
+def sync_jobs(
+    scheduler: BackgroundScheduler, specs: Sequence[JobSpec], func: str = JOB_FUNC
+) -> dict[str, list[str]]:
     """Make the stored jobs match ``specs`` (scheduler started, ideally paused).
 
     An unchanged job keeps its stored next run time, so runs missed during downtime still
@@ -327,8 +397,15 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec], func: st
         if job is not None and job.name == spec.fingerprint:
             report["kept"].append(spec.id)
             continue
-        scheduler.add_job(func, trigger=spec.trigger, id=spec.id, name=spec.fingerprint, kwargs=spec.kwargs,
-                          misfire_grace_time=spec.real_grace(), replace_existing=True)
+        scheduler.add_job(
+            func,
+            trigger=spec.trigger,
+            id=spec.id,
+            name=spec.fingerprint,
+            kwargs=spec.kwargs,
+            misfire_grace_time=spec.real_grace(),
+            replace_existing=True,
+        )
         report["replaced" if job is not None else "added"].append(spec.id)
     return report
 
@@ -336,12 +413,18 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec], func: st
 def _on_event(event) -> None:
     at = clock.now()
     if event.code == EVENT_JOB_MAX_INSTANCES and isinstance(event, JobSubmissionEvent):
-        log.warning("%s: due at %s but the previous run is still going: skipped", event.job_id,
-                    _stamp(event.scheduled_run_times))
+        log.warning(
+            "%s: due at %s but the previous run is still going: skipped",
+            event.job_id,
+            _stamp(event.scheduled_run_times),
+        )
         BOARD.skipped(event.job_id, at=at, why="previous run still going")
     elif event.code == EVENT_JOB_MISSED and isinstance(event, JobExecutionEvent):
-        log.warning("%s: run due at %s missed by more than the misfire grace: skipped", event.job_id,
-                    _stamp([event.scheduled_run_time]))
+        log.warning(
+            "%s: run due at %s missed by more than the misfire grace: skipped",
+            event.job_id,
+            _stamp([event.scheduled_run_time]),
+        )
         BOARD.skipped(event.job_id, at=at, why="missed by more than the misfire grace")
     elif event.code == EVENT_JOB_ERROR and isinstance(event, JobExecutionEvent):
         log.error("%s: the job raised %r", event.job_id, event.exception)
@@ -357,9 +440,15 @@ def describe_jobs(scheduler: BackgroundScheduler) -> list[dict[str, Any]]:
     for job in sorted(scheduler.get_jobs(), key=lambda j: j.id):
         nxt = job.next_run_time
         reason = job.trigger.reason_at(nxt) if nxt and isinstance(job.trigger, SeasonTrigger) else ""
-        out.append({"id": job.id, "group": job.kwargs.get("group"),
-                    "next_run": clock.from_real(nxt).isoformat(timespec="seconds") if nxt else None,
-                    "reason": reason, "overdue": bool(nxt and nxt < datetime.now(CHINA_TZ))})
+        out.append(
+            {
+                "id": job.id,
+                "group": job.kwargs.get("group"),
+                "next_run": clock.from_real(nxt).isoformat(timespec="seconds") if nxt else None,
+                "reason": reason,
+                "overdue": bool(nxt and nxt < datetime.now(CHINA_TZ)),
+            }
+        )
     return out
 
 
@@ -367,11 +456,19 @@ def describe_jobs(scheduler: BackgroundScheduler) -> list[dict[str, Any]]:
 class Daemon:
     """``nianbao schedule``: keep the jobs, run them, stop gracefully on SIGTERM/SIGINT."""
 
-    def __init__(self, options: RunOptions, specs_factory: Callable[[], list[JobSpec]], *,
-                 misfire_grace: float, until: datetime | None = None, health_port: int | None = None,
-                 health: Callable[[], tuple[dict[str, int], list[str], list[str]]] | None = None,
-                 func: str = JOB_FUNC, finish_on_stop: bool = False,
-                 alert: Callable[[str, list[str]], None] | None = None) -> None:
+    def __init__(
+        self,
+        options: RunOptions,
+        specs_factory: Callable[[], list[JobSpec]],
+        *,
+        misfire_grace: float,
+        until: datetime | None = None,
+        health_port: int | None = None,
+        health: Callable[[], tuple[dict[str, int], list[str], list[str]]] | None = None,
+        func: str = JOB_FUNC,
+        finish_on_stop: bool = False,
+        alert: Callable[[str, list[str]], None] | None = None,
+    ) -> None:
         self.options = options
         self.alert = alert
         self.alerted: dict[str, str] = {}  # job id -> the outcome last alerted on
@@ -426,8 +523,13 @@ class Daemon:
     def publish_plan(self) -> None:
         sizes = {spec.id: len(spec.group.source_ids) for spec in self.specs}
         for job in describe_jobs(self.scheduler):
-            BOARD.plan(job["id"], group=job["group"], sources=sizes.get(job["id"]), next_run=job["next_run"],
-                       next_reason=job["reason"])
+            BOARD.plan(
+                job["id"],
+                group=job["group"],
+                sources=sizes.get(job["id"]),
+                next_run=job["next_run"],
+                next_reason=job["reason"],
+            )
 
     def publish_health(self) -> None:
         if self.health is None:
@@ -450,13 +552,20 @@ class Daemon:
             was_failing = self.alerted.get(job_id, "ok") in FAILED_OUTCOMES
             if failing and not was_failing:
                 last = job["last"]
-                self._alert(f"nianbao: scheduled run {job_id} {outcome}",
-                            [f"{job_id}: {outcome} (exit {last['exit_code']}) at {last['finished_at']}",
-                             "The last lines of its output:", *last.get("tail", [])[-10:],
-                             "More in DATA/logs/nianbao.log; DATA/status.json lists every problem."])
+                self._alert(
+                    f"nianbao: scheduled run {job_id} {outcome}",
+                    [
+                        f"{job_id}: {outcome} (exit {last['exit_code']}) at {last['finished_at']}",
+                        "The last lines of its output:",
+                        *last.get("tail", [])[-10:],
+                        "More in DATA/logs/nianbao.log; DATA/status.json lists every problem.",
+                    ],
+                )
             elif was_failing and not failing:
-                self._alert(f"nianbao: scheduled run {job_id} ok again",
-                            [f"{job_id}: ok at {job['last']['finished_at']} after failing"])
+                self._alert(
+                    f"nianbao: scheduled run {job_id} ok again",
+                    [f"{job_id}: ok at {job['last']['finished_at']} after failing"],
+                )
             self.alerted[job_id] = outcome
 
     def _alert(self, title: str, lines: list[str]) -> None:
@@ -472,9 +581,14 @@ class Daemon:
     def run(self) -> int:
         """Run until a signal or ``until``; returns the exit code."""
         data = Path(self.options.data)
-        BOARD.attach(status_path(data), pid=os.getpid(), host=socket.gethostname(), state="starting",
-                     started_at=clock.now_iso(),
-                     clock="real" if clock.is_real() else f"simulated x{clock.rate() or 0:g}")
+        BOARD.attach(
+            status_path(data),
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            state="starting",
+            started_at=clock.now_iso(),
+            clock="real" if clock.is_real() else f"simulated x{clock.rate() or 0:g}",
+        )
         previous = {sig: signal.signal(sig, self.request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, self.request_reload)
         server = serve_health(BOARD, self.health_port) if self.health_port is not None else None
@@ -534,8 +648,11 @@ class Daemon:
         self.scheduler.pause()
         if self.signal_received is not None:
             name = signal.Signals(self.signal_received).name
-            log.info("%s: stopping%s", name, "; the running run may finish (signal again to interrupt it)"
-                     if self.finish_on_stop else "")
+            log.info(
+                "%s: stopping%s",
+                name,
+                "; the running run may finish (signal again to interrupt it)" if self.finish_on_stop else "",
+            )
         sent = 0
         while True:  # pass further signals on as they come, until no run is left
             level = self._stop_level()

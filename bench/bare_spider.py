@@ -55,10 +55,16 @@ class BareSpider(scrapy.Spider):
     async def start(self):
         for spec in self.todo:
             body = (spec.get("body") or "").encode("latin-1")
-            yield scrapy.Request(spec["url"], method=spec["method"], body=body or None,
-                                 headers=spec.get("headers") or None, callback=self.parse,
-                                 errback=self.failed, dont_filter=True,
-                                 meta={"handle_httpstatus_all": True})
+            yield scrapy.Request(
+                spec["url"],
+                method=spec["method"],
+                body=body or None,
+                headers=spec.get("headers") or None,
+                callback=self.parse,
+                errback=self.failed,
+                dont_filter=True,
+                meta={"handle_httpstatus_all": True},
+            )
 
     def parse(self, response):
         self.pages += 1
@@ -81,9 +87,14 @@ def main(argv: list[str]) -> int:
     process.start()
     stats = crawler.stats.get_stats()
     spider = crawler.spider
-    out = {"requests": len(spider.todo), "pages": spider.pages, "failures": spider.failures,
-           "bytes": spider.bytes, "elapsed": stats.get("elapsed_time_seconds"),
-           "finish_reason": stats.get("finish_reason")}
+    out = {
+        "requests": len(spider.todo),
+        "pages": spider.pages,
+        "failures": spider.failures,
+        "bytes": spider.bytes,
+        "elapsed": stats.get("elapsed_time_seconds"),
+        "finish_reason": stats.get("finish_reason"),
+    }
     with open(out_file, "w", encoding="utf-8") as fh:
         json.dump(out, fh)
     return 0 if stats.get("finish_reason") == "finished" else 1

@@ -55,11 +55,11 @@ REPO = Path(__file__).resolve().parent.parent
 BARE_SPIDER = Path(__file__).resolve().parent / "bare_spider.py"
 PY = sys.executable
 SEED = 7
-TODAY = "2025-04-10"          # the simulated world is served as of this date, first crawl too
-RECRAWL_SOON = "2025-04-11"   # inside the 7-day revisit interval
-RECRAWL_LATE = "2025-04-20"   # past it: conditional re-checks of known documents
+TODAY = "2025-04-10"  # the simulated world is served as of this date, first crawl too
+RECRAWL_SOON = "2025-04-11"  # inside the 7-day revisit interval
+RECRAWL_LATE = "2025-04-20"  # past it: conditional re-checks of known documents
 PAGES_PER_AGENCY_GUESS = 27.0  # seed 7 measured ≈ 27; only used to size the first world
-LARGE = 5000                   # sizes above this run --repeat-large times
+LARGE = 5000  # sizes above this run --repeat-large times
 CHILD_TIMEOUT = 900.0
 
 
@@ -82,8 +82,9 @@ class Child:
     cpu: float
 
 
-def run_child(args: list[str], *, env: dict[str, str], cwd: Path, logs: Path,
-              timeout: float = CHILD_TIMEOUT) -> Child:
+def run_child(
+    args: list[str], *, env: dict[str, str], cwd: Path, logs: Path, timeout: float = CHILD_TIMEOUT
+) -> Child:
     """Run a subprocess to completion; reap it with ``os.wait4`` for its own rusage."""
     with open(logs.with_suffix(".out"), "wb") as out, open(logs.with_suffix(".err"), "wb") as err:
         t0 = time.perf_counter()
@@ -107,8 +108,7 @@ def run_child(args: list[str], *, env: dict[str, str], cwd: Path, logs: Path,
 
 
 def base_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("NIANBAO_", "SCRAPY_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "SCRAPY_"))}
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -119,9 +119,28 @@ class Sim:
     def __init__(self, seed: int, agencies: int, work: Path) -> None:
         self.err = open(work / f"sim-{agencies}.err", "wb")  # noqa: SIM115 - lives as long as the server
         self.proc = subprocess.Popen(
-            [PY, "-m", "crawler.cli", "sim", "serve", "--seed", str(seed), "--agencies", str(agencies),
-             "--today", TODAY, "--port", "0", "--no-troubles"],
-            stdout=subprocess.PIPE, stderr=self.err, text=True, env=base_env(), cwd=work)
+            [
+                PY,
+                "-m",
+                "crawler.cli",
+                "sim",
+                "serve",
+                "--seed",
+                str(seed),
+                "--agencies",
+                str(agencies),
+                "--today",
+                TODAY,
+                "--port",
+                "0",
+                "--no-troubles",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=self.err,
+            text=True,
+            env=base_env(),
+            cwd=work,
+        )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline().strip()
         if not line.startswith("http://"):
@@ -129,12 +148,29 @@ class Sim:
             raise ChildFailed(f"simulator did not start (said {line!r})")
         self.base_url = line.rstrip("/")
         self.sources = work / f"sources-{agencies}.toml"
-        reg = subprocess.run([PY, "-m", "crawler.cli", "sim", "sources", "--seed", str(seed), "--agencies",
-                              str(agencies), "--base-url", self.base_url],
-                             capture_output=True, env=base_env(), cwd=work)
+        reg = subprocess.run(
+            [
+                PY,
+                "-m",
+                "crawler.cli",
+                "sim",
+                "sources",
+                "--seed",
+                str(seed),
+                "--agencies",
+                str(agencies),
+                "--base-url",
+                self.base_url,
+            ],
+            capture_output=True,
+            env=base_env(),
+            cwd=work,
+        )
         if reg.returncode != 0:
             self.stop()
-            raise ChildFailed(f"nianbao sim sources exited {reg.returncode}\n{reg.stderr.decode(errors='replace')}")
+            raise ChildFailed(
+                f"nianbao sim sources exited {reg.returncode}\n{reg.stderr.decode(errors='replace')}"
+            )
         self.sources.write_bytes(reg.stdout)
 
     def cpu(self) -> float | None:
@@ -161,7 +197,7 @@ class Sim:
 # -- one full crawl / one bare crawl ------------------------------------------------------------
 @dataclass
 class Measure:
-    kind: str          # "full" | "bare"
+    kind: str  # "full" | "bare"
     pages: int
     wall: float
     engine: float | None
@@ -199,8 +235,22 @@ FULL_SETTINGS: list[str] = []  # extra ``-s NAME=VALUE`` for the full crawl (``-
 def full_crawl(sim: Sim, data: Path, now: str, work: Path, tag: str) -> Measure:
     """``nianbao crawl --profile sim`` into ``data`` as of ``now``; figures from its archive."""
     env = base_env() | {"NIANBAO_NOW": now}
-    args = [PY, "-m", "crawler.cli", "crawl", "--data", str(data), "--sources", str(sim.sources),
-            "--profile", "sim", "-s", "LOG_LEVEL=WARNING", "-s", "NIANBAO_PROGRESS=False"]
+    args = [
+        PY,
+        "-m",
+        "crawler.cli",
+        "crawl",
+        "--data",
+        str(data),
+        "--sources",
+        str(sim.sources),
+        "--profile",
+        "sim",
+        "-s",
+        "LOG_LEVEL=WARNING",
+        "-s",
+        "NIANBAO_PROGRESS=False",
+    ]
     for setting in FULL_SETTINGS:
         args += ["-s", setting]
     sim0 = sim.cpu()
@@ -209,15 +259,36 @@ def full_crawl(sim: Sim, data: Path, now: str, work: Path, tag: str) -> Measure:
     db = data / "archive.db"
     run = _query(db, "select id, stats, finish_reason from runs order by id desc limit 1")[0]
     stats = json.loads(run["stats"] or "{}")
-    agg = _query(db, "select count(*) n, coalesce(sum(size), 0) b, sum(status = 304) n304 "
-                     "from fetches where run_id = ?", (run["id"],))[0]
-    by_kind = {r["kind"]: {"pages": r["n"], "bytes": r["b"]} for r in _query(
-        db, "select kind, count(*) n, coalesce(sum(size), 0) b from fetches where run_id = ? group by kind",
-        (run["id"],))}
-    return Measure("full", agg["n"], child.wall, stats.get("elapsed_time_seconds"), child.cpu, child.maxrss_kib,
-                   None if sim0 is None or sim1 is None else sim1 - sim0, agg["b"],
-                   {"run_id": run["id"], "now": now, "not_modified": agg["n304"] or 0, "by_kind": by_kind,
-                    "finish_reason": run["finish_reason"]})
+    agg = _query(
+        db,
+        "select count(*) n, coalesce(sum(size), 0) b, sum(status = 304) n304 from fetches where run_id = ?",
+        (run["id"],),
+    )[0]
+    by_kind = {
+        r["kind"]: {"pages": r["n"], "bytes": r["b"]}
+        for r in _query(
+            db,
+            "select kind, count(*) n, coalesce(sum(size), 0) b from fetches where run_id = ? group by kind",
+            (run["id"],),
+        )
+    }
+    return Measure(
+        "full",
+        agg["n"],
+        child.wall,
+        stats.get("elapsed_time_seconds"),
+        child.cpu,
+        child.maxrss_kib,
+        None if sim0 is None or sim1 is None else sim1 - sim0,
+        agg["b"],
+        {
+            "run_id": run["id"],
+            "now": now,
+            "not_modified": agg["n304"] or 0,
+            "by_kind": by_kind,
+            "finish_reason": run["finish_reason"],
+        },
+    )
 
 
 def export_requests(data: Path, run_id: int, out: Path) -> dict:
@@ -231,13 +302,17 @@ def export_requests(data: Path, run_id: int, out: Path) -> dict:
     from storage.warc import RecordRef, read_record
 
     specs, methods = [], {}
-    for row in _query(data / "archive.db", "select method, url, warc_file, warc_offset, warc_length "
-                                           "from fetches where run_id = ? order by id", (run_id,)):
+    for row in _query(
+        data / "archive.db",
+        "select method, url, warc_file, warc_offset, warc_length from fetches where run_id = ? order by id",
+        (run_id,),
+    ):
         spec = {"method": row["method"], "url": row["url"], "body": "", "headers": {}}
         methods[row["method"]] = methods.get(row["method"], 0) + 1
         if row["method"] != "GET":
-            rec = read_record(data / "warc", RecordRef(row["warc_file"], row["warc_offset"] + row["warc_length"],
-                                                       1 << 20))
+            rec = read_record(
+                data / "warc", RecordRef(row["warc_file"], row["warc_offset"] + row["warc_length"], 1 << 20)
+            )
             if rec.rec_type != "request" or rec.uri != row["url"]:
                 raise ChildFailed(f"no request record after the fetch of {row['url']}")
             spec["body"] = rec.payload.decode("latin-1")
@@ -250,13 +325,25 @@ def export_requests(data: Path, run_id: int, out: Path) -> dict:
 def bare_crawl(sim: Sim, requests_file: Path, work: Path, tag: str) -> Measure:
     out = work / f"{tag}.json"
     sim0 = sim.cpu()
-    child = run_child([PY, str(BARE_SPIDER), str(requests_file), str(out)], env=base_env(), cwd=work,
-                      logs=work / f"{tag}.log")
+    child = run_child(
+        [PY, str(BARE_SPIDER), str(requests_file), str(out)],
+        env=base_env(),
+        cwd=work,
+        logs=work / f"{tag}.log",
+    )
     sim1 = sim.cpu()
     res = json.loads(out.read_text())
-    return Measure("bare", res["pages"] + res["failures"], child.wall, res["elapsed"], child.cpu, child.maxrss_kib,
-                   None if sim0 is None or sim1 is None else sim1 - sim0, res["bytes"],
-                   {"failures": res["failures"], "requests": res["requests"]})
+    return Measure(
+        "bare",
+        res["pages"] + res["failures"],
+        child.wall,
+        res["elapsed"],
+        child.cpu,
+        child.maxrss_kib,
+        None if sim0 is None or sim1 is None else sim1 - sim0,
+        res["bytes"],
+        {"failures": res["failures"], "requests": res["requests"]},
+    )
 
 
 # -- one size -----------------------------------------------------------------------------------
@@ -272,7 +359,9 @@ def bench_size(target: int, agencies: int, repeat: int, seed: int, work: Path, r
     attachment caches the later runs find warm) gives the request list of the bare spider, the
     first run of the re-crawl chain, and one more peak-RSS sample.
     """
-    log(f"size {target:,}: simulator with {agencies} agencies; priming full crawl, then {repeat} × (bare, full)")
+    log(
+        f"size {target:,}: simulator with {agencies} agencies; priming full crawl, then {repeat} × (bare, full)"
+    )
     sim = Sim(seed, agencies, work)
     fulls: list[Measure] = []
     bares: list[Measure] = []
@@ -281,27 +370,35 @@ def bench_size(target: int, agencies: int, repeat: int, seed: int, work: Path, r
     try:
         data = work / f"data-{agencies}-prime"
         prime = full_crawl(sim, data, TODAY, work, f"full-{agencies}-prime")
-        log(f"  priming full: {prime.pages} pages in {prime.wall:.1f} s wall ({prime.pps_wall:.0f}/s), "
-            f"RSS {prime.maxrss_kib / 1024:.0f} MiB")
+        log(
+            f"  priming full: {prime.pages} pages in {prime.wall:.1f} s wall ({prime.pps_wall:.0f}/s), "
+            f"RSS {prime.maxrss_kib / 1024:.0f} MiB"
+        )
         methods = export_requests(data, prime.extra["run_id"], requests_file)
         if recrawl:
             for now in (RECRAWL_SOON, RECRAWL_LATE):
                 m = full_crawl(sim, data, now, work, f"recrawl-{agencies}-{now}")
                 recrawls.append(m)
-                log(f"  re-crawl as of {now}: {m.pages} pages, {m.bytes:,} bytes "
-                    f"({m.bytes / prime.bytes:.3f} of run 1), {m.extra['not_modified']} × 304")
+                log(
+                    f"  re-crawl as of {now}: {m.pages} pages, {m.bytes:,} bytes "
+                    f"({m.bytes / prime.bytes:.3f} of run 1), {m.extra['not_modified']} × 304"
+                )
         shutil.rmtree(data, ignore_errors=True)
         for i in range(repeat):
             bare = bare_crawl(sim, requests_file, work, f"bare-{agencies}-{i}")
             bares.append(bare)
-            log(f"  bare #{i + 1}: {bare.pages} pages in {bare.wall:.1f} s wall ({bare.pps_wall:.0f}/s), "
-                f"engine {bare.engine or 0:.1f} s, RSS {bare.maxrss_kib / 1024:.0f} MiB")
+            log(
+                f"  bare #{i + 1}: {bare.pages} pages in {bare.wall:.1f} s wall ({bare.pps_wall:.0f}/s), "
+                f"engine {bare.engine or 0:.1f} s, RSS {bare.maxrss_kib / 1024:.0f} MiB"
+            )
             data = work / f"data-{agencies}-{i}"
             full = full_crawl(sim, data, TODAY, work, f"full-{agencies}-{i}")
             fulls.append(full)
             shutil.rmtree(data, ignore_errors=True)
-            log(f"  full #{i + 1}: {full.pages} pages in {full.wall:.1f} s wall ({full.pps_wall:.0f}/s), "
-                f"engine {full.engine or 0:.1f} s, RSS {full.maxrss_kib / 1024:.0f} MiB")
+            log(
+                f"  full #{i + 1}: {full.pages} pages in {full.wall:.1f} s wall ({full.pps_wall:.0f}/s), "
+                f"engine {full.engine or 0:.1f} s, RSS {full.maxrss_kib / 1024:.0f} MiB"
+            )
             if full.pages != prime.pages:
                 log(f"  note: this full crawl made {full.pages} fetches, the priming one {prime.pages}")
     finally:
@@ -323,8 +420,12 @@ def bench_size(target: int, agencies: int, repeat: int, seed: int, work: Path, r
     f, b = summary(fulls, (prime,)), summary(bares)
     f["priming_run"] = asdict(prime) | {"pps_wall": prime.pps_wall, "pps_engine": prime.pps_engine}
     out = {
-        "target_pages": target, "agencies": agencies, "repeat": repeat, "methods": methods,
-        "full": f, "bare": b,
+        "target_pages": target,
+        "agencies": agencies,
+        "repeat": repeat,
+        "methods": methods,
+        "full": f,
+        "bare": b,
         "ratio_wall": f["pps_wall"] / b["pps_wall"],
         "ratio_engine": (f["pps_engine"] / b["pps_engine"]) if f["pps_engine"] and b["pps_engine"] else None,
         "ratio_cpu": (b["cpu_ms_per_page"] / f["cpu_ms_per_page"]),
@@ -332,10 +433,18 @@ def bench_size(target: int, agencies: int, repeat: int, seed: int, work: Path, r
     }
     if recrawl:
         first = prime
-        out["recrawl"] = [{
-            "now": m.extra["now"], "pages": m.pages, "bytes": m.bytes, "fraction": m.bytes / first.bytes,
-            "not_modified": m.extra["not_modified"], "by_kind": m.extra["by_kind"], "wall_s": m.wall,
-        } for m in [first, *recrawls]]
+        out["recrawl"] = [
+            {
+                "now": m.extra["now"],
+                "pages": m.pages,
+                "bytes": m.bytes,
+                "fraction": m.bytes / first.bytes,
+                "not_modified": m.extra["not_modified"],
+                "by_kind": m.extra["by_kind"],
+                "wall_s": m.wall,
+            }
+            for m in [first, *recrawls]
+        ]
     return out
 
 
@@ -343,10 +452,16 @@ def bench_size(target: int, agencies: int, repeat: int, seed: int, work: Path, r
 def git_commit() -> str:
     """Short commit of the checkout being measured (``+dirty`` with local changes), or ``?``."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         return head + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "?"
@@ -366,8 +481,11 @@ def render(result: dict) -> str:
         f"nianbao bench/crawl.py: seed {result['seed']}, simulator as of {TODAY} (troubles off), "
         f"--profile sim (16 concurrent), {result['cpus']} CPUs, commit {result['commit']}, "
         f"total {result['total_s']:.0f} s",
-        *([f"extra settings of the full crawl: {' '.join(result['full_settings'])}"]
-          if result["full_settings"] else []),
+        *(
+            [f"extra settings of the full crawl: {' '.join(result['full_settings'])}"]
+            if result["full_settings"]
+            else []
+        ),
         "",
         "Throughput: full pipeline (crawl + WARC + SQLite) vs bare Scrapy spider on the same requests",
         "(medians of the runs after a priming crawl; wall = whole subprocess incl. start-up,",
@@ -384,55 +502,88 @@ def render(result: dict) -> str:
             f" {fmt(f['pps_wall'], '6.0f')} {fmt(f['pps_engine'], '7.0f')} {fmt(b['pps_wall'], '6.0f')}"
             f" {fmt(b['pps_engine'], '7.0f')} | {fmt(s['ratio_wall'], '5.2f')} {fmt(s['ratio_engine'], '5.2f')} |"
             f" {fmt(f['cpu_ms_per_page'], '5.1f')} {fmt(b['cpu_ms_per_page'], '6.1f')} |"
-            f" {pct(f['sim_cpu_share'])} {pct(b['sim_cpu_share'])}")
+            f" {pct(f['sim_cpu_share'])} {pct(b['sim_cpu_share'])}"
+        )
     for s in sizes:
         if s["repeat"] > 1:
-            lines.append(f"  size {s['target_pages']}: per-pair wall ratios "
-                         + ", ".join(f"{r:.2f}" for r in s["pair_ratios_wall"]))
+            lines.append(
+                f"  size {s['target_pages']}: per-pair wall ratios "
+                + ", ".join(f"{r:.2f}" for r in s["pair_ratios_wall"])
+            )
     goal = sizes[-1]
-    lines.append(f"  goal ratio >= 0.50 (largest size, wall): {goal['ratio_wall']:.2f} -> "
-                 f"{'MET' if goal['ratio_wall'] >= 0.5 else 'NOT MET'}")
+    lines.append(
+        f"  goal ratio >= 0.50 (largest size, wall): {goal['ratio_wall']:.2f} -> "
+        f"{'MET' if goal['ratio_wall'] >= 0.5 else 'NOT MET'}"
+    )
     rec = next((s for s in sizes if "recrawl" in s), None)
     if rec:
-        lines += ["", f"Re-crawl of an unchanged world (size {rec['target_pages']}, {rec['agencies']} agencies, "
-                      "same data directory; bytes = response bodies)",
-                  f"{'run':>3} {'NIANBAO_NOW':>11} {'pages':>6} {'bytes':>11} {'fraction':>8} {'304s':>5}"
-                  f" {'listing pages/bytes':>20} {'other pages/bytes':>20}"]
+        lines += [
+            "",
+            f"Re-crawl of an unchanged world (size {rec['target_pages']}, {rec['agencies']} agencies, "
+            "same data directory; bytes = response bodies)",
+            f"{'run':>3} {'NIANBAO_NOW':>11} {'pages':>6} {'bytes':>11} {'fraction':>8} {'304s':>5}"
+            f" {'listing pages/bytes':>20} {'other pages/bytes':>20}",
+        ]
         for i, r in enumerate(rec["recrawl"], 1):
             lst = r["by_kind"].get("listing", {"pages": 0, "bytes": 0})
             other_p = r["pages"] - lst["pages"]
             other_b = r["bytes"] - lst["bytes"]
-            lines.append(f"{i:>3} {r['now']:>11} {r['pages']:>6} {r['bytes']:>11,} {r['fraction']:>8.3f}"
-                         f" {r['not_modified']:>5} {lst['pages']:>7} / {lst['bytes']:>10,}"
-                         f" {other_p:>7} / {other_b:>10,}")
+            lines.append(
+                f"{i:>3} {r['now']:>11} {r['pages']:>6} {r['bytes']:>11,} {r['fraction']:>8.3f}"
+                f" {r['not_modified']:>5} {lst['pages']:>7} / {lst['bytes']:>10,}"
+                f" {other_p:>7} / {other_b:>10,}"
+            )
         routine = rec["recrawl"][1]["fraction"]
-        lines.append(f"  goal routine re-crawl <= 0.10: {routine:.3f} -> "
-                     f"{'MET' if routine <= 0.10 else 'NOT MET'}")
-    lines += ["", "Peak RSS (ru_maxrss of the crawl subprocess, max over the runs of the size)",
-              f"{'size':>6} {'pages':>6} {'full MiB':>9} {'bare MiB':>9}"]
+        lines.append(
+            f"  goal routine re-crawl <= 0.10: {routine:.3f} -> {'MET' if routine <= 0.10 else 'NOT MET'}"
+        )
+    lines += [
+        "",
+        "Peak RSS (ru_maxrss of the crawl subprocess, max over the runs of the size)",
+        f"{'size':>6} {'pages':>6} {'full MiB':>9} {'bare MiB':>9}",
+    ]
     for s in sizes:
-        lines.append(f"{s['target_pages']:>6} {s['full']['pages']:>6} {s['full']['peak_rss_mib']:>9.0f}"
-                     f" {s['bare']['peak_rss_mib']:>9.0f}")
+        lines.append(
+            f"{s['target_pages']:>6} {s['full']['pages']:>6} {s['full']['peak_rss_mib']:>9.0f}"
+            f" {s['bare']['peak_rss_mib']:>9.0f}"
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="only the first size, one run (smoke test)")
-    ap.add_argument("--sizes", default="1000,10000",
-                    help="target page counts, comma-separated (default: %(default)s)")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help=f"(full, bare) pairs per size up to {LARGE} pages (default: %(default)s)")
-    ap.add_argument("--repeat-large", type=int, default=2,
-                    help=f"(full, bare) pairs per size above {LARGE} pages (default: %(default)s)")
+    ap.add_argument(
+        "--sizes", default="1000,10000", help="target page counts, comma-separated (default: %(default)s)"
+    )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help=f"(full, bare) pairs per size up to {LARGE} pages (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--repeat-large",
+        type=int,
+        default=2,
+        help=f"(full, bare) pairs per size above {LARGE} pages (default: %(default)s)",
+    )
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--no-recrawl", action="store_true", help="skip the re-crawl runs")
-    ap.add_argument("--json", action="store_true",
-                    help="print a JSON object of the figures (the table goes to stderr)")
+    ap.add_argument(
+        "--json", action="store_true", help="print a JSON object of the figures (the table goes to stderr)"
+    )
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, archives)")
-    ap.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
-                    help="extra setting for the full crawl (repeatable), e.g. to try a tuning")
+    ap.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra setting for the full crawl (repeatable), e.g. to try a tuning",
+    )
     args = ap.parse_args(argv)
     FULL_SETTINGS[:] = args.settings
 
@@ -451,8 +602,9 @@ def main(argv: list[str] | None = None) -> int:
         for n, target in enumerate(sizes):
             agencies = max(1, round(target / rate))
             repeat = args.repeat if target <= LARGE else args.repeat_large
-            res = bench_size(target, agencies, max(1, repeat), args.seed, work,
-                             recrawl=n == 0 and not args.no_recrawl)
+            res = bench_size(
+                target, agencies, max(1, repeat), args.seed, work, recrawl=n == 0 and not args.no_recrawl
+            )
             results.append(res)
             if n == 0:
                 rate = res["full"]["pages"] / agencies  # measured, for the larger worlds
@@ -463,10 +615,16 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException:
         log(f"interrupted; logs kept in {work}")
         raise
-    result = {"seed": args.seed, "today": TODAY, "commit": commit, "full_settings": args.settings,
-              "cpus": os.cpu_count(),
-              "total_s": time.perf_counter() - t0,
-              "pages_per_agency": rate, "sizes": results}
+    result = {
+        "seed": args.seed,
+        "today": TODAY,
+        "commit": commit,
+        "full_settings": args.settings,
+        "cpus": os.cpu_count(),
+        "total_s": time.perf_counter() - t0,
+        "pages_per_agency": rate,
+        "sizes": results,
+    }
     table = render(result)
     if args.json:
         print(table, file=sys.stderr)

@@ -103,8 +103,11 @@ def main() -> None:
     pdfs = make_pdfs(args.files, args.pages)
     print(f"{len(pdfs)} PDFs, {sum(len(p) for p in pdfs) / 1e6:.1f} MB; median of {args.repeat} run(s)")
     rows = []
-    for name, fn in (("bare pypdfium2 (1 process)", bare), ("extract_many workers=1", lambda p: pipeline(p, 1)),
-                     ("extract_many workers=2", lambda p: pipeline(p, 2))):
+    for name, fn in (
+        ("bare pypdfium2 (1 process)", bare),
+        ("extract_many workers=1", lambda p: pipeline(p, 1)),
+        ("extract_many workers=2", lambda p: pipeline(p, 2)),
+    ):
         runs = [fn(pdfs) for _ in range(args.repeat)]
         pages = runs[0][0]
         secs = statistics.median(r[1] for r in runs)
@@ -117,8 +120,10 @@ def main() -> None:
         print(f"OCR: skipped ({ocr_unavailable()})")
         return
     times = ocr_seconds(args.ocr_pages)
-    print(f"OCR (tesseract chi_sim+eng, 200 dpi, 1 thread): {len(times)} pages, "
-          f"median {statistics.median(times):.2f} s/page (min {min(times):.2f}, max {max(times):.2f})")
+    print(
+        f"OCR (tesseract chi_sim+eng, 200 dpi, 1 thread): {len(times)} pages, "
+        f"median {statistics.median(times):.2f} s/page (min {min(times):.2f}, max {max(times):.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -89,8 +89,10 @@ def build(data: Path, sources: int, days: int) -> None:
     with con:
         for day in range(days):
             at = (START + timedelta(days=day)).isoformat(timespec="seconds")
-            run_id = con.execute("insert into runs (started_at, command, args, version) values (?, 'crawl', '{}', "
-                                 "'bench')", (at,)).lastrowid
+            run_id = con.execute(
+                "insert into runs (started_at, command, args, version) values (?, 'crawl', '{}', 'bench')",
+                (at,),
+            ).lastrowid
             rows = []
             for i in range(sources):
                 roll = rng.random()
@@ -107,15 +109,17 @@ def build(data: Path, sources: int, days: int) -> None:
                 else:
                     status, seen = "ok", 3 + i % 7
                 rows.append((run_id, f"s{i:06d}", status, seen))
-            con.executemany("insert into source_runs (run_id, source_id, status, reports_seen) values (?, ?, ?, ?)",
-                            rows)
+            con.executemany(
+                "insert into source_runs (run_id, source_id, status, reports_seen) values (?, ?, ?, ?)", rows
+            )
     con.close()
     (data / "bench.json").write_text(json.dumps({"sources": sources, "days": days}))
 
 
 def measure(data: Path, mode: str, now: datetime) -> dict:
-    code = MEASURE.format(root=str(Path(__file__).resolve().parents[1]), data=str(data), now=now.isoformat(),
-                          mode=mode)
+    code = MEASURE.format(
+        root=str(Path(__file__).resolve().parents[1]), data=str(data), now=now.isoformat(), mode=mode
+    )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -136,8 +140,11 @@ def main() -> None:
     if not (data / "bench.json").exists():
         t0 = time.perf_counter()
         build(data, args.sources, args.days)
-        print(f"built {args.sources:,} sources x {args.days} runs in {time.perf_counter() - t0:.0f} s", file=sys.stderr,
-              flush=True)
+        print(
+            f"built {args.sources:,} sources x {args.days} runs in {time.perf_counter() - t0:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     now = START + timedelta(days=args.days - 1, hours=12)
     best: dict[str, dict] = {}
     for _ in range(args.repeat):
@@ -147,11 +154,17 @@ def main() -> None:
                 best[mode] = result
     base, new = best["baseline"], best["now"]
     same = base["digest"] == new["digest"]
-    print(f"{args.sources:,} sources x {args.days} daily runs ({args.sources * args.days:,} source_runs rows)")
+    print(
+        f"{args.sources:,} sources x {args.days} daily runs ({args.sources * args.days:,} source_runs rows)"
+    )
     for mode, r in (("baseline (all runs)", base), ("now (window + streak)", new)):
-        print(f"{mode:<22} {r['seconds']:7.2f} s  {r['rows']:>11,} rows loaded  peak RSS {r['rss_mb']:6.0f} MB")
-    print(f"ratio now/baseline {new['seconds'] / base['seconds']:.3f}  same judgement for every source: {same}  "
-          f"states {json.dumps(new['states'], sort_keys=True)}")
+        print(
+            f"{mode:<22} {r['seconds']:7.2f} s  {r['rows']:>11,} rows loaded  peak RSS {r['rss_mb']:6.0f} MB"
+        )
+    print(
+        f"ratio now/baseline {new['seconds'] / base['seconds']:.3f}  same judgement for every source: {same}  "
+        f"states {json.dumps(new['states'], sort_keys=True)}"
+    )
     if not same:
         raise SystemExit("the reduced history changed a judgement")
 

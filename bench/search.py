@@ -36,14 +36,59 @@ from sqlite_utils import Database  # noqa: E402
 from storage.migrations import migrations  # noqa: E402
 from storage.search import count, index_reports, optimize, search  # noqa: E402
 
-HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-            "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
-PLACES = ["杭州市", "宁波市", "温州市", "嘉兴市", "湖州市", "绍兴市", "金华市", "衢州市", "舟山市", "台州市",
-          "南京市", "无锡市", "徐州市", "常州市", "苏州市", "南通市", "合肥市", "芜湖市", "福州市", "厦门市"]
+HEADINGS = [
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+]
+PLACES = [
+    "杭州市",
+    "宁波市",
+    "温州市",
+    "嘉兴市",
+    "湖州市",
+    "绍兴市",
+    "金华市",
+    "衢州市",
+    "舟山市",
+    "台州市",
+    "南京市",
+    "无锡市",
+    "徐州市",
+    "常州市",
+    "苏州市",
+    "南通市",
+    "合肥市",
+    "芜湖市",
+    "福州市",
+    "厦门市",
+]
 DISTRICTS = ["", "上城区", "西湖区", "滨江区", "鼓楼区", "玄武区", "姑苏区", "吴中区", "海曙区", "鹿城区"]
-OFFICES = ["人民政府", "人民政府办公室", "财政局", "审计局", "发展和改革委员会", "教育局", "公安局", "民政局",
-           "司法局", "自然资源和规划局", "生态环境局", "住房和城乡建设局", "交通运输局", "农业农村局",
-           "卫生健康委员会", "市场监督管理局", "信访局", "统计局", "医疗保障局", "应急管理局"]
+OFFICES = [
+    "人民政府",
+    "人民政府办公室",
+    "财政局",
+    "审计局",
+    "发展和改革委员会",
+    "教育局",
+    "公安局",
+    "民政局",
+    "司法局",
+    "自然资源和规划局",
+    "生态环境局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "农业农村局",
+    "卫生健康委员会",
+    "市场监督管理局",
+    "信访局",
+    "统计局",
+    "医疗保障局",
+    "应急管理局",
+]
 LEVELS = {"人民政府": "government", "人民政府办公室": "office"}
 SENTENCES = [
     "{y}年，{a}认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外。",
@@ -67,15 +112,23 @@ SENTENCES = [
     "本年度未收取信息处理费。",
     "召开新闻发布会{k}场，发布政策解读材料{m}篇，组织在线访谈{k}期。",
 ]
-RARE = ["答复期限超过法定期限的申请{k}件，已督促整改。", "复议机关依法作出复议决定，维持原行政行为。",
-        "按照规定收取信息处理费{k}元。"]
+RARE = [
+    "答复期限超过法定期限的申请{k}件，已督促整改。",
+    "复议机关依法作出复议决定，维持原行政行为。",
+    "按照规定收取信息处理费{k}元。",
+]
 
 QUERIES = {
     "1-char": ["访", "审", "罚", "泄"],
     "2-char": ["复议", "诉讼", "信访", "败诉", "泄密", "审计", "预算", "收费"],
     "4-char": ["行政诉讼", "行政复议", "政务公开", "保密审查", "营商环境", "乡村振兴", "行政处罚", "开放日"],
-    "phrase": ['"政府信息公开申请"', '"答复期限超过法定期限"', '"复议机关依法作出复议决定"', '"信息处理费"',
-               '"杭州市财政局"'],
+    "phrase": [
+        '"政府信息公开申请"',
+        '"答复期限超过法定期限"',
+        '"复议机关依法作出复议决定"',
+        '"信息处理费"',
+        '"杭州市财政局"',
+    ],
     "multi": ["行政诉讼 败诉", "乡村振兴 预算", "复议 维持", "复议 OR 泄密", "行政复议 -败诉"],
 }
 
@@ -97,15 +150,22 @@ def make_docs(n: int, seed: int = 20240601):
                 parts.append("\n" + HEADINGS[heading] + "\n")
                 heading += 1
             pool = RARE if rng.random() < 0.004 else own
-            s = rng.choice(pool).format(y=year, a=agency, n=rng.randint(10, 9999), m=rng.randint(0, 300),
-                                        k=rng.randint(0, 30))
+            s = rng.choice(pool).format(
+                y=year, a=agency, n=rng.randint(10, 9999), m=rng.randint(0, 300), k=rng.randint(0, 30)
+            )
             parts.append(s)
             size += len(s)
         text = "".join(parts).strip()
         yield {
-            "report_id": f"r{i:07d}", "title": f"{agency}{year}年政府信息公开工作年度报告", "agency": agency,
-            "report_year": year, "level": LEVELS.get(office, "department"), "region": place,
-            "source_id": f"src{PLACES.index(place):02d}", "text": text, "original": text,
+            "report_id": f"r{i:07d}",
+            "title": f"{agency}{year}年政府信息公开工作年度报告",
+            "agency": agency,
+            "report_year": year,
+            "level": LEVELS.get(office, "department"),
+            "region": place,
+            "source_id": f"src{PLACES.index(place):02d}",
+            "text": text,
+            "original": text,
             "updated_at": "2024-06-01T00:00:00",
         }
 
@@ -155,8 +215,10 @@ def main() -> None:
     t_fill = time.perf_counter() - t
     chars = db.execute("SELECT sum(length(text)) FROM report_texts").fetchone()[0]
     base = path.stat().st_size
-    print(f"{n:,} documents, {chars / 1e6:.1f} M characters (avg {chars / n:,.0f}); "
-          f"generated + inserted in {t_fill:.1f} s; base DB {base / 1e6:.0f} MB")
+    print(
+        f"{n:,} documents, {chars / 1e6:.1f} M characters (avg {chars / n:,.0f}); "
+        f"generated + inserted in {t_fill:.1f} s; base DB {base / 1e6:.0f} MB"
+    )
 
     t = time.perf_counter()
     indexed = index_reports(db)
@@ -165,24 +227,35 @@ def main() -> None:
     optimize(db)
     t_opt = time.perf_counter() - t
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    print(f"index_reports: {indexed:,} rows in {t_index:.1f} s ({indexed / t_index:,.0f} docs/s, "
-          f"{chars / t_index / 1e6:.2f} M chars/s); optimize {t_opt:.1f} s; "
-          f"re-run index_reports (nothing changed): ", end="", flush=True)
+    print(
+        f"index_reports: {indexed:,} rows in {t_index:.1f} s ({indexed / t_index:,.0f} docs/s, "
+        f"{chars / t_index / 1e6:.2f} M chars/s); optimize {t_opt:.1f} s; "
+        f"re-run index_reports (nothing changed): ",
+        end="",
+        flush=True,
+    )
     t = time.perf_counter()
     again = index_reports(db)
     print(f"{again} rows in {time.perf_counter() - t:.1f} s")
-    sizes = dict(db.execute(
-        "SELECT CASE WHEN name LIKE 'search_docs_fts%' THEN 'trigram FTS' "
-        "WHEN name LIKE 'search_chars_fts%' THEN 'unigram FTS' WHEN name LIKE 'search_chars%' THEN 'search_chars' "
-        "WHEN name LIKE 'search_docs%' THEN 'search_docs' WHEN name LIKE '%report_texts%' THEN 'report_texts' "
-        "ELSE 'other' END AS k, sum(pgsize) FROM dbstat GROUP BY k").fetchall())
-    print(f"file {path.stat().st_size / 1e6:,.0f} MB; " + ", ".join(
-        f"{k} {v / 1e6:,.0f} MB" for k, v in sorted(sizes.items(), key=lambda kv: -kv[1])))
+    sizes = dict(
+        db.execute(
+            "SELECT CASE WHEN name LIKE 'search_docs_fts%' THEN 'trigram FTS' "
+            "WHEN name LIKE 'search_chars_fts%' THEN 'unigram FTS' WHEN name LIKE 'search_chars%' THEN 'search_chars' "
+            "WHEN name LIKE 'search_docs%' THEN 'search_docs' WHEN name LIKE '%report_texts%' THEN 'report_texts' "
+            "ELSE 'other' END AS k, sum(pgsize) FROM dbstat GROUP BY k"
+        ).fetchall()
+    )
+    print(
+        f"file {path.stat().st_size / 1e6:,.0f} MB; "
+        + ", ".join(f"{k} {v / 1e6:,.0f} MB" for k, v in sorted(sizes.items(), key=lambda kv: -kv[1]))
+    )
 
     conn = db.conn
     print(f"\nwarm latency, ms, {args.runs} runs per query (p50 / p95 over all queries × runs of a category)")
-    header = (f"{'category':9} {'ranked top20':>15} {'exact-rank top20':>17} {'unranked top20':>15} {'count':>15} {'LIKE top20':>15} "
-              f"{'LIKE count':>15} {'×LIKE20':>8} {'×LIKEcnt':>8}  recall")
+    header = (
+        f"{'category':9} {'ranked top20':>15} {'exact-rank top20':>17} {'unranked top20':>15} {'count':>15} {'LIKE top20':>15} "
+        f"{'LIKE count':>15} {'×LIKE20':>8} {'×LIKEcnt':>8}  recall"
+    )
     print(header)
     for cat, queries in QUERIES.items():
         ranked, exact, unranked, counts, like20, likecnt = [], [], [], [], [], []
@@ -196,15 +269,21 @@ def main() -> None:
             term = like_term(q) if cat != "multi" else None
             if term:
                 pat = f"%{term}%"
-                like20 += timed(lambda pat=pat: conn.execute(
-                    "SELECT report_id, title FROM report_texts WHERE text LIKE ? OR title LIKE ? LIMIT 20",
-                    (pat, pat)).fetchall(), args.runs)
+                like20 += timed(
+                    lambda pat=pat: conn.execute(
+                        "SELECT report_id, title FROM report_texts WHERE text LIKE ? OR title LIKE ? LIMIT 20",
+                        (pat, pat),
+                    ).fetchall(),
+                    args.runs,
+                )
                 cnt = None
 
                 def scan(pat=pat):
                     nonlocal cnt
-                    cnt = conn.execute("SELECT count(*) FROM report_texts WHERE text LIKE ? OR title LIKE ?",
-                                       (pat, pat)).fetchone()[0]
+                    cnt = conn.execute(
+                        "SELECT count(*) FROM report_texts WHERE text LIKE ? OR title LIKE ?", (pat, pat)
+                    ).fetchone()[0]
+
                 likecnt += timed(scan, 1)
                 if cnt != count(db, q):
                     recall_ok = False
@@ -220,10 +299,14 @@ def main() -> None:
             like_cols = f"{l50:7.1f}/{l95:7.1f} {s50:7.0f}/{s95:7.0f}"
         else:
             like_cols, ratio20, ratiocnt = f"{'-':>15} {'-':>15}", f"{'-':>8}", f"{'-':>8}"
-        print(f"{cat:9} {r50:7.1f}/{r95:7.1f} {e50:8.1f}/{e95:8.1f} {u50:7.1f}/{u95:7.1f} {c50:7.1f}/{c95:7.1f} {like_cols} "
-              f"{ratio20} {ratiocnt}  {'ok' if recall_ok and like20 else ('-' if not like20 else 'MISMATCH')}")
-    print("\nranked = the default (the RANK_POOL newest matches scored by BM25 term frequency);"
-          " exact-rank = every match ranked by FTS5 bm25 (--exact).")
+        print(
+            f"{cat:9} {r50:7.1f}/{r95:7.1f} {e50:8.1f}/{e95:8.1f} {u50:7.1f}/{u95:7.1f} {c50:7.1f}/{c95:7.1f} {like_cols} "
+            f"{ratio20} {ratiocnt}  {'ok' if recall_ok and like20 else ('-' if not like20 else 'MISMATCH')}"
+        )
+    print(
+        "\nranked = the default (the RANK_POOL newest matches scored by BM25 term frequency);"
+        " exact-rank = every match ranked by FTS5 bm25 (--exact)."
+    )
     print("×LIKE20 = LIKE top-20 p50 ÷ unranked top-20 p50; ×LIKEcnt = LIKE count p50 ÷ index count p50.")
     hits = {q: count(db, q) for qs in QUERIES.values() for q in qs}
     print("hits per query: " + ", ".join(f"{q} {h:,}" for q, h in hits.items()))

@@ -38,8 +38,10 @@ def documents(seed: int, n: int) -> list[tuple[int, str, bytes, bytes]]:
             if report_plan(seed, i, year).published is None:
                 continue
             doc = report_document(seed, i, year, 0)
-            html = (f"<html><head><title>{doc['title']}</title></head><body><div class='TRS_Editor'>"
-                    f"{blocks_html(doc['blocks'])}</div></body></html>").encode()
+            html = (
+                f"<html><head><title>{doc['title']}</title></head><body><div class='TRS_Editor'>"
+                f"{blocks_html(doc['blocks'])}</div></body></html>"
+            ).encode()
             out.append((year, template_for(seed, i, year), html, attachment_bytes(seed, i, year, 0, "pdf")))
             if len(out) >= n:
                 break
@@ -61,19 +63,31 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     docs = documents(args.seed, args.reports)
-    print(f"{len(docs)} simulator reports ({sum(d[1] == 'template2021' for d in docs)} template2021, "
-          f"{sum(d[1] == 'template2019' for d in docs)} template2019), seed {args.seed}")
+    print(
+        f"{len(docs)} simulator reports ({sum(d[1] == 'template2021' for d in docs)} template2021, "
+        f"{sum(d[1] == 'template2019' for d in docs)} template2019), seed {args.seed}"
+    )
     years = [d[0] for d in docs]
     for label, index, ctype in (("HTML", 2, "text/html; charset=utf-8"), ("PDF", 3, "application/pdf")):
         extracted = [extract_bytes(d[index], content_type=ctype) for d in docs]
-        t_extract = best(lambda index=index, ctype=ctype: [extract_bytes(d[index], content_type=ctype) for d in docs])
-        t_analyse = best(lambda extracted=extracted: [analyse(r.text, r.tables or None, year=y)
-                                                       for r, y in zip(extracted, years, strict=True)])
-        found = sum(1 for r, y in zip(extracted, years, strict=True)
-                    if analyse(r.text, r.tables or None, year=y).stats["requests_received"] is not None)
-        print(f"{label:>4}: analyse {len(docs) / t_analyse:8.0f} reports/s ({t_analyse:.2f} s) | extraction "
-              f"{len(docs) / t_extract:8.0f} reports/s ({t_extract:.2f} s) | ratio analyse/extract "
-              f"{t_analyse / t_extract:.2f} | Table B found in {found}/{len(docs)}")
+        t_extract = best(
+            lambda index=index, ctype=ctype: [extract_bytes(d[index], content_type=ctype) for d in docs]
+        )
+        t_analyse = best(
+            lambda extracted=extracted: [
+                analyse(r.text, r.tables or None, year=y) for r, y in zip(extracted, years, strict=True)
+            ]
+        )
+        found = sum(
+            1
+            for r, y in zip(extracted, years, strict=True)
+            if analyse(r.text, r.tables or None, year=y).stats["requests_received"] is not None
+        )
+        print(
+            f"{label:>4}: analyse {len(docs) / t_analyse:8.0f} reports/s ({t_analyse:.2f} s) | extraction "
+            f"{len(docs) / t_extract:8.0f} reports/s ({t_extract:.2f} s) | ratio analyse/extract "
+            f"{t_analyse / t_extract:.2f} | Table B found in {found}/{len(docs)}"
+        )
 
 
 if __name__ == "__main__":

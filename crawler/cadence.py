@@ -32,11 +32,11 @@ HORIZON_DAYS = 800  # a plan with no run in this many days has none at all
 class Cadence:
     """How often groups are crawled (``NIANBAO_SCHEDULE_*`` settings)."""
 
-    hour: int = 2                     # China time: government sites are quiet at night
-    jitter_minutes: int = 120         # starts spread over [hour, hour + jitter)
-    season: tuple[str, str] = ("01-01", "04-15")   # MM-DD, inclusive: crawled daily ("", "": none)
-    weekday: int | None = 0           # off-season weekly crawl (0 = Monday; None: none)
-    grace_days: int = 3               # NIANBAO_GRACE_DAYS: the "missing" run follows it
+    hour: int = 2  # China time: government sites are quiet at night
+    jitter_minutes: int = 120  # starts spread over [hour, hour + jitter)
+    season: tuple[str, str] = ("01-01", "04-15")  # MM-DD, inclusive: crawled daily ("", "": none)
+    weekday: int | None = 0  # off-season weekly crawl (0 = Monday; None: none)
+    grace_days: int = 3  # NIANBAO_GRACE_DAYS: the "missing" run follows it
 
     def __post_init__(self) -> None:
         if not 0 <= self.hour <= 23:
@@ -54,7 +54,7 @@ class Group:
     """Sources crawled together because their reports fall due on the same day."""
 
     name: str
-    deadline: str                     # MM-DD of the statutory or local deadline
+    deadline: str  # MM-DD of the statutory or local deadline
     basis: str
     source_ids: tuple[str, ...]
 
@@ -93,7 +93,9 @@ def source_groups(sources: Iterable[Source], *, year: int, township_default: str
     members: dict[tuple[str, str, str], list[str]] = {}
     for source in sources:
         if source.enabled:
-            members.setdefault(group_of(source, year=year, township_default=township_default), []).append(source.id)
+            members.setdefault(group_of(source, year=year, township_default=township_default), []).append(
+                source.id
+            )
     return [Group(name, md, basis, tuple(ids)) for (name, md, basis), ids in sorted(members.items())]
 
 
@@ -149,8 +151,9 @@ def fire_time(group: str, d: date, cadence: Cadence) -> datetime:
     return datetime.combine(d, time(cadence.hour), CHINA_TZ) + jitter(group, d, cadence.jitter_minutes)
 
 
-def next_fire(group: str, deadline: str, cadence: Cadence, after: datetime,
-              *, inclusive: bool = False) -> tuple[datetime, str] | None:
+def next_fire(
+    group: str, deadline: str, cadence: Cadence, after: datetime, *, inclusive: bool = False
+) -> tuple[datetime, str] | None:
     """The first run of the group strictly after ``after`` (or at it, ``inclusive``), with its reason."""
     start = after.astimezone(CHINA_TZ).date() - timedelta(days=1)  # jitter never crosses a day
     for offset in range(HORIZON_DAYS):
@@ -164,7 +167,9 @@ def next_fire(group: str, deadline: str, cadence: Cadence, after: datetime,
     return None
 
 
-def plan(group: str, deadline: str, cadence: Cadence, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
+def plan(
+    group: str, deadline: str, cadence: Cadence, start: datetime, end: datetime
+) -> list[tuple[datetime, str]]:
     """Every run of the group in [start, end), in order (for ``--list`` and tests)."""
     out = []
     nxt = next_fire(group, deadline, cadence, start, inclusive=True)
@@ -177,8 +182,11 @@ def plan(group: str, deadline: str, cadence: Cadence, start: datetime, end: date
 def select_group(sources: list[Source], group: str, *, year: int, township_default: str) -> list[Source]:
     """The enabled sources of a scheduler group (``dept``, ``region``, ``township``,
     ``override-MMDD``); an unknown or empty group is a ConfigError."""
-    members = [s for s in sources if s.enabled
-               and group_of(s, year=year, township_default=township_default)[0] == group]
+    members = [
+        s
+        for s in sources
+        if s.enabled and group_of(s, year=year, township_default=township_default)[0] == group
+    ]
     if not members:
         names = [g.name for g in source_groups(sources, year=year, township_default=township_default)]
         raise ConfigError(f"no enabled source in group {group!r} (groups: {', '.join(names) or 'none'})")

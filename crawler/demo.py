@@ -21,9 +21,24 @@ MARKER = ".nianbao-demo"  # only a directory the demo made itself is ever emptie
 def start_sim_process(seed: int, agencies: int, today: date) -> tuple[subprocess.Popen, str]:
     """Start ``nianbao sim serve`` in a subprocess; returns it and its base URL."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "sim", "serve", "--seed", str(seed), "--agencies", str(agencies),
-         "--today", today.isoformat(), "--port", "0"],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "sim",
+            "serve",
+            "--seed",
+            str(seed),
+            "--agencies",
+            str(agencies),
+            "--today",
+            today.isoformat(),
+            "--port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
     base = next((w for w in line.split() if w.startswith("http://")), "")
@@ -37,8 +52,9 @@ def fresh_dir(path: Path) -> Path:
     """Empty a previous demo directory (only one the demo made: it carries a marker file)."""
     if path.exists() and any(path.iterdir()):
         if not (path / MARKER).exists():
-            raise click.ClickException(f"{path} exists and was not made by 'nianbao demo'; "
-                                       "pass --data with a new directory")
+            raise click.ClickException(
+                f"{path} exists and was not made by 'nianbao demo'; pass --data with a new directory"
+            )
         shutil.rmtree(path)
     path.mkdir(parents=True, exist_ok=True)
     (path / MARKER).write_text("made by nianbao demo; emptied by the next demo run\n", encoding="utf-8")
@@ -59,8 +75,7 @@ def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
         click.echo(f"Simulator at {base}; crawling into {root}/ (clock pinned to {today}) …")
         os.environ["NIANBAO_NOW"] = today.isoformat()
         started = time.monotonic()
-        stats = run_crawl(data=str(root), sources=str(sources), profile="sim",
-                          overrides={})
+        stats = run_crawl(data=str(root), sources=str(sources), profile="sim", overrides={})
         elapsed = time.monotonic() - started
     finally:
         proc.terminate()
@@ -92,8 +107,9 @@ def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date)
     result = check_stage(str(root), sources=str(sources), as_of=today, notify=False, command="demo").result
     db = open_db(root)
     verdicts = list(stored_verdicts(db))
-    (root / "report.html").write_text(render_html(verdicts, generated_at=clock.now_iso(), as_of=today.isoformat()),
-                                      encoding="utf-8")
+    (root / "report.html").write_text(
+        render_html(verdicts, generated_at=clock.now_iso(), as_of=today.isoformat()), encoding="utf-8"
+    )
     truth = {(t["source"], t["year"]): t for t in truth_records(seed, agencies, today)}
     claims = [v for v in result.verdicts if v["status"] in ("late", "missing")]
     right = sum(1 for v in claims if truth[v["source"], v["year"]]["status"] == v["status"])
@@ -102,9 +118,10 @@ def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date)
     opened = Counter(e["kind"] for e in result.events if e["event"] == "opened")
     example = next((v for v in claims if v["status"] == "late"), claims[0] if claims else None)
     lines = [
-        f"  verdicts          {len(result.verdicts)}: " + ", ".join(
-            f"{counts.get(k, 0)} {k}" for k in ("on_time", "late", "missing", "unknown", "pending")),
-        f"  flags opened      {sum(opened.values())}: " + ", ".join(f"{n} {k}" for k, n in sorted(opened.items()))
+        f"  verdicts          {len(result.verdicts)}: "
+        + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("on_time", "late", "missing", "unknown", "pending")),
+        f"  flags opened      {sum(opened.values())}: "
+        + ", ".join(f"{n} {k}" for k, n in sorted(opened.items()))
         + f" (feed: {root / 'flags.atom'})",
         f"  statistics        {stats_line(db)}",
         f"  scored vs truth   {right}/{len(claims)} late/missing claims correct; found {right}/{len(positives)} "
@@ -116,8 +133,10 @@ def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date)
         f"  nianbao schedule --list --data {root} --sources {sources}   # when the scheduler would look again",
     ]
     if example:
-        lines.append(f"  nianbao evidence {example['source']} {example['year']} --data {root} --sources {sources} "
-                     "--out evidence.zip")
+        lines.append(
+            f"  nianbao evidence {example['source']} {example['year']} --data {root} --sources {sources} "
+            "--out evidence.zip"
+        )
     return "\n".join(lines)
 
 
@@ -129,8 +148,10 @@ def stats_line(db) -> str:
     failed_errors = results[("error", "fail")]
     failed_warnings = results[("warning", "fail")]
     passed = sum(n for (_, res), n in results.items() if res == "pass")
-    return (f"{analysed} reports analysed; checks: {passed} pass, {failed_errors} failed errors, "
-            f"{failed_warnings} failed warnings (soft rules)")
+    return (
+        f"{analysed} reports analysed; checks: {passed} pass, {failed_errors} failed errors, "
+        f"{failed_warnings} failed warnings (soft rules)"
+    )
 
 
 def score_line(root: Path, seed: int, agencies: int, today: date) -> str:
@@ -143,8 +164,10 @@ def score_line(root: Path, seed: int, agencies: int, today: date) -> str:
     want = {(t["source"], t["year"]) for t in truth if t["reachable"] and t["status"] in ("on_time", "late")}
     got = own_report_keys(open_db(root))
     blocked = len({t["source"] for t in truth if not t["reachable"]})
-    return (f"Scored against the simulator's truth: {len(want & got)}/{len(want)} published reports found on "
-            f"reachable sources, {len(got - want)} false, {blocked} blocked sources in the world.")
+    return (
+        f"Scored against the simulator's truth: {len(want & got)}/{len(want)} published reports found on "
+        f"reachable sources, {len(got - want)} false, {blocked} blocked sources in the world."
+    )
 
 
 def summary(root: Path, elapsed: float, stats: dict) -> str:

@@ -40,7 +40,7 @@ HEALTH_STATES = ("ok", "degraded", "broken", "blocked", "disabled", "unknown")
 class HealthPolicy:
     window_days: int = HEALTH_WINDOW_DAYS
     min_success: float = 0.75
-    failures: int = 3     # consecutive bad runs that make a source broken or blocked
+    failures: int = 3  # consecutive bad runs that make a source broken or blocked
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,18 +56,24 @@ class Health:
     runs_in_window: int
 
     def as_dict(self) -> dict:
-        return {"health": self.status, "reason": self.reason,
-                "last_success": self.last_success.isoformat() if self.last_success else None,
-                "consecutive_failures": self.consecutive_failures, "items_last_run": self.items_last_run,
-                "success_rate": round(self.success_rate, 3) if self.success_rate is not None else None,
-                "runs_in_window": self.runs_in_window}
+        return {
+            "health": self.status,
+            "reason": self.reason,
+            "last_success": self.last_success.isoformat() if self.last_success else None,
+            "consecutive_failures": self.consecutive_failures,
+            "items_last_run": self.items_last_run,
+            "success_rate": round(self.success_rate, 3) if self.success_rate is not None else None,
+            "runs_in_window": self.runs_in_window,
+        }
 
 
-def judge(runs: Sequence[RunOutcome], now: datetime, *, enabled: bool = True,
-          policy: HealthPolicy = HealthPolicy()) -> Health:  # noqa: B008 (frozen, immutable default)
+def judge(
+    runs: Sequence[RunOutcome], now: datetime, *, enabled: bool = True, policy: HealthPolicy = HealthPolicy()
+) -> Health:  # noqa: B008 (frozen, immutable default)
     """The health of one source from its runs (any order) as of ``now``."""
-    runs = sorted((r for r in runs if r.at <= now and r.status != SOURCE_INTERRUPTED),
-                  key=lambda r: (r.at, r.run_id))
+    runs = sorted(
+        (r for r in runs if r.at <= now and r.status != SOURCE_INTERRUPTED), key=lambda r: (r.at, r.run_id)
+    )
     last_success = max((r.at for r in runs if r.succeeded), default=None)
     streak = 0
     for r in reversed(runs):
@@ -82,30 +88,45 @@ def judge(runs: Sequence[RunOutcome], now: datetime, *, enabled: bool = True,
         return Health("disabled", "disabled in the registry", *facts)
     if not runs:
         return Health("unknown", "never crawled", *facts)
-    tail = runs[-policy.failures:]
+    tail = runs[-policy.failures :]
     if len(tail) == policy.failures and streak >= policy.failures:
-        listed_before = any(r.succeeded for r in runs[:-policy.failures])
+        listed_before = any(r.succeeded for r in runs[: -policy.failures])
         if all(r.status.startswith("blocked") for r in tail):
-            return Health("blocked", f"blocked in the last {policy.failures} runs ({tail[-1].status})", *facts)
+            return Health(
+                "blocked", f"blocked in the last {policy.failures} runs ({tail[-1].status})", *facts
+            )
         if all(r.status == SOURCE_EMPTY for r in tail) and listed_before:
-            return Health("broken", f"the column listed reports before, but none in the last {policy.failures} "
-                          "runs (redesigned or moved?)", *facts)
+            return Health(
+                "broken",
+                f"the column listed reports before, but none in the last {policy.failures} "
+                "runs (redesigned or moved?)",
+                *facts,
+            )
         if not any(r.status in (SOURCE_OK, SOURCE_EMPTY) for r in tail):
             return Health("broken", f"the last {policy.failures} runs failed ({tail[-1].status})", *facts)
     if not window:
-        return Health("degraded", f"not crawled in the last {policy.window_days} days (last run "
-                      f"{runs[-1].at.date().isoformat()})", *facts)
+        return Health(
+            "degraded",
+            f"not crawled in the last {policy.window_days} days (last run {runs[-1].at.date().isoformat()})",
+            *facts,
+        )
     if streak:
-        return Health("degraded", f"{streak} run(s) without reports in a row (latest: {runs[-1].status})", *facts)
+        return Health(
+            "degraded", f"{streak} run(s) without reports in a row (latest: {runs[-1].status})", *facts
+        )
     if rate is not None and rate < policy.min_success:
-        return Health("degraded", f"{rate:.0%} of {len(window)} runs in {policy.window_days} days succeeded", *facts)
+        return Health(
+            "degraded", f"{rate:.0%} of {len(window)} runs in {policy.window_days} days succeeded", *facts
+        )
     return Health("ok", "", *facts)
 
 
 def health_rows(db: Database, registry: list[Source], now: datetime) -> list[dict]:
     """One row per source (in the registry and enabled or switched off by the operator, or with
     runs on record): its health, the facts behind it, and its latest outcome."""
-    outcomes = load_outcomes(db, now=now, sources=[s.id for s in registry], window_days=HealthPolicy().window_days)
+    outcomes = load_outcomes(
+        db, now=now, sources=[s.id for s in registry], window_days=HealthPolicy().window_days
+    )
     by_id = {s.id: s for s in registry}
     # Sources the operator switched off stay listed (as disabled) even if never crawled.
     shown = {s.id for s in registry if s.enabled or disabled_by_operator(s)}
@@ -116,7 +137,14 @@ def health_rows(db: Database, registry: list[Source], now: datetime) -> list[dic
         health = judge(runs, now, enabled=src.enabled if src else True).as_dict()
         if src is not None and disabled_by_operator(src):
             health["reason"] = src.note
-        rows.append({"source": source_id, "agency": src.agency if src else None, **health,
-                     "latest_status": runs[-1].status if runs else None,
-                     "latest_run": runs[-1].at.isoformat() if runs else None, "in_registry": src is not None})
+        rows.append(
+            {
+                "source": source_id,
+                "agency": src.agency if src else None,
+                **health,
+                "latest_status": runs[-1].status if runs else None,
+                "latest_run": runs[-1].at.isoformat() if runs else None,
+                "in_registry": src is not None,
+            }
+        )
     return rows

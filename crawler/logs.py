@@ -23,13 +23,15 @@ def log_path(data: str | os.PathLike) -> Path:
     return Path(data) / LOG_DIR / LOG_NAME
 
 
-def setup_file_logging(data: str | os.PathLike, *, max_bytes: int, backups: int, console: bool = True,
-                       level: int = logging.INFO) -> Path:
+def setup_file_logging(
+    data: str | os.PathLike, *, max_bytes: int, backups: int, console: bool = True, level: int = logging.INFO
+) -> Path:
     """Send the ``nianbao`` and ``apscheduler`` loggers to the rotating file (and stderr)."""
     path = log_path(data)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handlers: list[logging.Handler] = [RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups,
-                                                           encoding="utf-8")]
+    handlers: list[logging.Handler] = [
+        RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+    ]
     if console:
         handlers.append(logging.StreamHandler(sys.stderr))
     formatter = logging.Formatter(FORMAT)

@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 
-
 class BlockedPage(IgnoreRequest):
     """An anti-bot or WAF page answered instead of the content."""
 
@@ -103,15 +102,25 @@ class ArchiveMiddleware:
         if not any(k.lower() == "host" for k, _ in req_headers):
             req_headers.insert(0, ("Host", request.url.split("/")[2]))
         return Exchange(
-            url=request.url, method=request.method, request_headers=req_headers, request_body=request.body,
+            url=request.url,
+            method=request.method,
+            request_headers=req_headers,
+            request_body=request.body,
             status=response.status if response is not None else 0,
-            reason="", response_headers=_headers(response.headers) if response is not None else [],
-            body=response.body if response is not None else b"", moment=clock.now(),
+            reason="",
+            response_headers=_headers(response.headers) if response is not None else [],
+            body=response.body if response is not None else b"",
+            moment=clock.now(),
         )
 
     def _row(self, request: Request, ex: Exchange) -> dict:
-        return {"source_id": request.meta.get(META_SOURCE), "url": request.url, "method": request.method,
-                "kind": _kind(request), "fetched_at": ex.moment.isoformat(timespec="seconds")}
+        return {
+            "source_id": request.meta.get(META_SOURCE),
+            "url": request.url,
+            "method": request.method,
+            "kind": _kind(request),
+            "fetched_at": ex.moment.isoformat(timespec="seconds"),
+        }
 
     def process_response(self, request: Request, response: Response) -> Response:
         ex = self._exchange(request, response)
@@ -120,14 +129,25 @@ class ArchiveMiddleware:
         ctype = (headers.get("content-type") or "").lower()
         # "tiny body" only means a block for HTML pages: an empty record-API XML answer is
         # small and legitimate, and so is a small attachment.
-        expect_html = kind not in (ATTACHMENT, ROBOTS) and (not ctype or "html" in ctype) and not \
-            is_document_response(ctype, headers.get("content-disposition"), request.url)
-        block = detect_block(response.status, response.headers, _decoded(headers, response.body),
-                             expect_html=expect_html) if kind != ROBOTS else None
+        expect_html = (
+            kind not in (ATTACHMENT, ROBOTS)
+            and (not ctype or "html" in ctype)
+            and not is_document_response(ctype, headers.get("content-disposition"), request.url)
+        )
+        block = (
+            detect_block(
+                response.status, response.headers, _decoded(headers, response.body), expect_html=expect_html
+            )
+            if kind != ROBOTS
+            else None
+        )
         row = self._row(request, ex) | {
-            "status": response.status, "content_type": headers.get("content-type"),
-            "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
-            "block": block, "redirect_to": headers.get("location"),
+            "status": response.status,
+            "content_type": headers.get("content-type"),
+            "etag": headers.get("etag"),
+            "last_modified": headers.get("last-modified"),
+            "block": block,
+            "redirect_to": headers.get("location"),
         }
         fetch_id, digest = self.session.archive_response(ex, row)
         request.meta[META_FETCH_ID] = fetch_id

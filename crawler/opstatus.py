@@ -56,7 +56,9 @@ class StatusBoard:
             self._write()
 
     def job(self, job_id: str) -> dict[str, Any]:
-        return self.state["jobs"].setdefault(job_id, {"id": job_id, "running": False, "runs": 0, "skipped": 0})
+        return self.state["jobs"].setdefault(
+            job_id, {"id": job_id, "running": False, "runs": 0, "skipped": 0}
+        )
 
     def plan(self, job_id: str, **facts: Any) -> None:
         """Record a job's group, size and next run."""
@@ -70,14 +72,29 @@ class StatusBoard:
             job.update(running=True, pid=pid, started_at=_iso(at), log=log_hint)
             self._write()
 
-    def finished(self, job_id: str, *, at: datetime, exit_code: int | None, outcome: str,
-                 tail: deque[str] | list[str] = ()) -> None:
+    def finished(
+        self,
+        job_id: str,
+        *,
+        at: datetime,
+        exit_code: int | None,
+        outcome: str,
+        tail: deque[str] | list[str] = (),
+    ) -> None:
         with self._lock:
             job = self.job(job_id)
             job["runs"] += 1
-            job.update(running=False, pid=None, last={
-                "started_at": job.get("started_at"), "finished_at": _iso(at), "exit_code": exit_code,
-                "outcome": outcome, "tail": list(tail)[-TAIL_LINES:] if outcome != "ok" else []})
+            job.update(
+                running=False,
+                pid=None,
+                last={
+                    "started_at": job.get("started_at"),
+                    "finished_at": _iso(at),
+                    "exit_code": exit_code,
+                    "outcome": outcome,
+                    "tail": list(tail)[-TAIL_LINES:] if outcome != "ok" else [],
+                },
+            )
             self._refresh_problems()
             self._write()
 
@@ -104,8 +121,11 @@ class StatusBoard:
 
     def _refresh_problems(self) -> None:
         problems = [self.state["config_problem"]] if self.state.get("config_problem") else []
-        problems += [f"job {j['id']}: last run {j['last']['outcome']} (exit {j['last']['exit_code']})"
-                    for j in self.state["jobs"].values() if j.get("last", {}).get("outcome") in FAILED_OUTCOMES]
+        problems += [
+            f"job {j['id']}: last run {j['last']['outcome']} (exit {j['last']['exit_code']})"
+            for j in self.state["jobs"].values()
+            if j.get("last", {}).get("outcome") in FAILED_OUTCOMES
+        ]
         problems += [f"source {s} is broken" for s in self.state["sources"].get("broken", [])]
         self.state["problems"] = problems
 
@@ -165,8 +185,10 @@ def describe_scheduler(data: str | os.PathLike, *, now: float | None = None) -> 
     if daemon.get("state") == "stopped":
         line = f"scheduler: stopped at {daemon.get('stopped_at')}"
     elif pid and host == socket.gethostname() and not _alive(pid):
-        line = f"scheduler: NOT RUNNING — pid {pid} is gone without a clean stop (last heartbeat " \
-               f"{daemon.get('heartbeat_at')})"
+        line = (
+            f"scheduler: NOT RUNNING — pid {pid} is gone without a clean stop (last heartbeat "
+            f"{daemon.get('heartbeat_at')})"
+        )
     elif age > STALE_AFTER:
         line = f"scheduler: NOT RESPONDING — its status file has not changed for {age:.0f} s (pid {pid})"
     else:

@@ -19,14 +19,21 @@ from crawler.recognize.report_text import recognize_report
 from crawler.stats import analyse
 
 
-def parse_file(data: bytes, url: str | None = None, content_type: str | None = None,
-               cms: str = "auto") -> dict[str, Any]:
+def parse_file(
+    data: bytes, url: str | None = None, content_type: str | None = None, cms: str = "auto"
+) -> dict[str, Any]:
     """Recognise one file; ``text`` is the clean (simplified) text, ``extraction`` how it was got."""
     kind = sniff(data, content_type, url)
     result = extract_bytes(data, content_type=content_type, url=url)
     cleaned = clean_text(result.text) if result.text else None
-    extraction = {"status": result.status, "extractor": result.extractor, "file_type": result.file_type,
-                  "ocr": result.ocr, "pages": result.pages, "error": result.error}
+    extraction = {
+        "status": result.status,
+        "extractor": result.extractor,
+        "file_type": result.file_type,
+        "ocr": result.ocr,
+        "pages": result.pages,
+        "error": result.error,
+    }
     if "html" in (kind, result.file_type):
         page = parse_page(data, url=url, content_type=content_type, cms=cms)
         if page["kind"] == "listing":
@@ -34,26 +41,50 @@ def parse_file(data: bytes, url: str | None = None, content_type: str | None = N
         if cleaned:
             page["text"] = cleaned.text
         facts = recognize_report(page["text"] or "", title=page["title"], page_agency=page["agency"])
-        page.update(is_annual_report=facts.is_report, kind="report" if facts.is_report else "other",
-                    report_year=facts.year if facts.is_report else None,
-                    agency=facts.agency if facts.is_report else None)
+        page.update(
+            is_annual_report=facts.is_report,
+            kind="report" if facts.is_report else "other",
+            report_year=facts.year if facts.is_report else None,
+            agency=facts.agency if facts.is_report else None,
+        )
         return {**page, **_statistics(page["text"] or "", result.tables, facts), "extraction": extraction}
     text = cleaned.text if cleaned else ""
     facts = recognize_report(text)
     return {
-        "kind": "report" if facts.is_report else "other", "is_annual_report": facts.is_report,
+        "kind": "report" if facts.is_report else "other",
+        "is_annual_report": facts.is_report,
         "report_year": facts.year if facts.is_report else None,
-        "agency": facts.agency if facts.is_report else None, "title": facts.title, "published_at": None,
-        "published_at_source": "none", "date_candidates": [], **_statistics(text, result.tables, facts),
-        "links": [], "next_pages": [], "attachments": [], "text": text, "extraction": extraction,
+        "agency": facts.agency if facts.is_report else None,
+        "title": facts.title,
+        "published_at": None,
+        "published_at_source": "none",
+        "date_candidates": [],
+        **_statistics(text, result.tables, facts),
+        "links": [],
+        "next_pages": [],
+        "attachments": [],
+        "text": text,
+        "extraction": extraction,
     }
 
 
 def _statistics(text: str, grids: list | None, facts) -> dict[str, Any]:
     """format, stats (+ stats_detail), tables and checks of a report (empty for anything else)."""
     if not facts.is_report:
-        return {"format": None, "format_source": "none", "stats": None, "stats_detail": {}, "tables": {},
-                "checks": []}
+        return {
+            "format": None,
+            "format_source": "none",
+            "stats": None,
+            "stats_detail": {},
+            "tables": {},
+            "checks": [],
+        }
     analysis = analyse(text, grids or None, year=facts.year)
-    return {"format": analysis.format, "format_source": analysis.format_source, "stats": analysis.stats, "stats_detail": analysis.detail,
-            "tables": analysis.tables_json(), "checks": analysis.checks_json()}
+    return {
+        "format": analysis.format,
+        "format_source": analysis.format_source,
+        "stats": analysis.stats,
+        "stats_detail": analysis.detail,
+        "tables": analysis.tables_json(),
+        "checks": analysis.checks_json(),
+    }

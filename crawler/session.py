@@ -28,16 +28,29 @@ if TYPE_CHECKING:
 class ArchiveSession:
     """The open database and WARC writer of one crawl run (its ``runs`` row is made on opening)."""
 
-    def __init__(self, data: str | None, *, command: str, args: dict[str, Any], warc_max_bytes: int,
-                 commit_interval: float = 0.0) -> None:
+    def __init__(
+        self,
+        data: str | None,
+        *,
+        command: str,
+        args: dict[str, Any],
+        warc_max_bytes: int,
+        commit_interval: float = 0.0,
+    ) -> None:
         self.root = data_dir(data)
         self.db: Database = open_db(self.root)
         self.started = clock.now()
-        self.run_id = runs.start_run(self.db, started_at=self.started.isoformat(timespec="seconds"),
-                                     command=command, args=args, version=__version__)
+        self.run_id = runs.start_run(
+            self.db,
+            started_at=self.started.isoformat(timespec="seconds"),
+            command=command,
+            args=args,
+            version=__version__,
+        )
         stamp = self.started.strftime("%Y%m%d%H%M%S")
-        self.warc = WarcArchive(self.root / WARC_DIR, prefix=f"nianbao-{stamp}-r{self.run_id:06d}",
-                                max_bytes=warc_max_bytes)
+        self.warc = WarcArchive(
+            self.root / WARC_DIR, prefix=f"nianbao-{stamp}-r{self.run_id:06d}", max_bytes=warc_max_bytes
+        )
         self._known: dict[str, dict] | None = None
         self.closed = False
         self._committer: task.LoopingCall | None = None
@@ -91,8 +104,13 @@ class ArchiveSession:
         if original is not None:
             revisit = (original["url"], warc_date(datetime.fromisoformat(original["fetched_at"])))
         ref, digest = self.warc.write_exchange(ex, revisit_of=revisit)
-        row = {**row, "run_id": self.run_id, "payload_sha256": digest, "size": len(ex.body),
-               "record_type": "revisit" if revisit else "response"}
+        row = {
+            **row,
+            "run_id": self.run_id,
+            "payload_sha256": digest,
+            "size": len(ex.body),
+            "record_type": "revisit" if revisit else "response",
+        }
         return fetches.insert_fetch(self.db, row, ref), digest
 
     def archive_failure(self, ex: Exchange, row: dict[str, Any]) -> int:

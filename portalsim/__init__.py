@@ -23,5 +23,15 @@ from portalsim.server import SimServer, serve_forever, start_server
 from portalsim.stats import report_stats
 from portalsim.truth import agency_truth, iter_truth, render_sources_toml, truth_records
 
-__all__ = ["DateProvider", "SimApp", "SimServer", "agency_truth", "iter_truth", "render_sources_toml", "report_stats",
-           "serve_forever", "start_server", "truth_records"]
+__all__ = [
+    "DateProvider",
+    "SimApp",
+    "SimServer",
+    "agency_truth",
+    "iter_truth",
+    "render_sources_toml",
+    "report_stats",
+    "serve_forever",
+    "start_server",
+    "truth_records",
+]

@@ -17,10 +17,14 @@ from portalsim.stats import body_stats, report_stats
 from portalsim.tables import table_a, table_b, table_c
 from portalsim.world import agency, report_plan
 
-NOTICE_2019 = ("《国务院办公厅政府信息与政务公开办公室关于政府信息公开工作年度报告有关事项的通知》"
-               "（国办公开办函〔2019〕60号）")
-NOTICE_2021 = ("《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉"
-               "的通知》（国办公开办函〔2021〕30号）")
+NOTICE_2019 = (
+    "《国务院办公厅政府信息与政务公开办公室关于政府信息公开工作年度报告有关事项的通知》"
+    "（国办公开办函〔2019〕60号）"
+)
+NOTICE_2021 = (
+    "《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉"
+    "的通知》（国办公开办函〔2021〕30号）"
+)
 PROBLEMS = (
     "一是政府信息公开的深度和广度还需进一步拓展；二是政策解读形式较为单一，解读质量有待提高；"
     "三是工作人员业务能力还需加强。",
@@ -59,12 +63,16 @@ def _wan(n: int) -> str:
 
 def _intro(name: str, year: int, template: str, r) -> list:
     period = f"本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"
-    contact = (f"如对本报告有疑问，请与{name}政务公开办公室联系（电话：0{r.randint(310, 939)}-"
-               f"{r.randint(2000000, 8999999)}）。")
+    contact = (
+        f"如对本报告有疑问，请与{name}政务公开办公室联系（电话：0{r.randint(310, 939)}-"
+        f"{r.randint(2000000, 8999999)}）。"
+    )
     notice = NOTICE_2021 if year >= 2021 else NOTICE_2019
-    text = (f"本报告依据《中华人民共和国政府信息公开条例》（以下简称《条例》）第五十条和{notice}要求，"
-            f"由{name}编制。全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
-            f"政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。")
+    text = (
+        f"本报告依据《中华人民共和国政府信息公开条例》（以下简称《条例》）第五十条和{notice}要求，"
+        f"由{name}编制。全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+        f"政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
+    )
     return [("p", text + period + contact)]
 
 
@@ -78,20 +86,37 @@ def _standard(name: str, year: int, stats: dict, r) -> list:
     blocks = _intro(name, year, stats["template"], r)
     blocks += [
         ("h", "一、总体情况"),
-        ("p", f"（一）主动公开。{year}年，{me}主动公开政府信息{n}条，其中政策文件{a}条、工作动态{b}条、"
-              f"其他信息{n - a - b}条。"),
-        ("p", f"（二）依申请公开。{year}年，{me}共收到政府信息公开申请{tb['一'][6]}件，上年结转"
-              f"{tb['二'][6]}件，已办结{tb['三.七'][6]}件，结转下年度继续办理{tb['四'][6]}件。"),
-        ("p", "（三）政府信息管理。严格落实信息发布保密审查制度，动态调整主动公开基本目录，"
-              "及时清理过期失效信息。"),
+        (
+            "p",
+            f"（一）主动公开。{year}年，{me}主动公开政府信息{n}条，其中政策文件{a}条、工作动态{b}条、"
+            f"其他信息{n - a - b}条。",
+        ),
+        (
+            "p",
+            f"（二）依申请公开。{year}年，{me}共收到政府信息公开申请{tb['一'][6]}件，上年结转"
+            f"{tb['二'][6]}件，已办结{tb['三.七'][6]}件，结转下年度继续办理{tb['四'][6]}件。",
+        ),
+        (
+            "p",
+            "（三）政府信息管理。严格落实信息发布保密审查制度，动态调整主动公开基本目录，"
+            "及时清理过期失效信息。",
+        ),
         ("p", "（四）政府信息公开平台建设。以政府网站为第一平台，同步通过政务新媒体发布信息。"),
-        ("p", "（五）监督保障。将政务公开工作纳入年度绩效考核，组织业务培训"
-              f"{r.randint(1, 6)}次，本年度未发生责任追究情况。"),
-        ("h", "二、主动公开政府信息情况"), ("table", table_a(stats)),
-        ("h", "三、收到和处理政府信息公开申请情况"), ("table", table_b(stats)),
+        (
+            "p",
+            "（五）监督保障。将政务公开工作纳入年度绩效考核，组织业务培训"
+            f"{r.randint(1, 6)}次，本年度未发生责任追究情况。",
+        ),
+        ("h", "二、主动公开政府信息情况"),
+        ("table", table_a(stats)),
+        ("h", "三、收到和处理政府信息公开申请情况"),
+        ("table", table_b(stats)),
         ("h", "四、政府信息公开行政复议、行政诉讼情况"),
-        ("p", f"{year}年，{me}因政府信息公开工作被申请行政复议{stats['reconsideration_total']}件，"
-              f"被提起行政诉讼{stats['litigation_total']}件。"),
+        (
+            "p",
+            f"{year}年，{me}因政府信息公开工作被申请行政复议{stats['reconsideration_total']}件，"
+            f"被提起行政诉讼{stats['litigation_total']}件。",
+        ),
         ("table", table_c(stats)),
         ("h", "五、存在的主要问题及改进情况"),
         ("p", f"{year}年，{me}政府信息公开工作取得了一定成效，但仍存在一些不足：{r.choice(PROBLEMS)}"),
@@ -112,25 +137,41 @@ def _freeform(name: str, year: int, stats: dict, r) -> list:
     channels = "、".join(f"{k}{v}件" for k, v in ff["channels"].items() if v)
     replies = "，".join(f"{k}{v}件" for k, v in ff["replies"].items())
     blocks = [
-        ("p", f"本报告是根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求，由{name}编制的{year}"
-              f"年度政府信息公开工作年度报告。全文包括概述，主动公开政府信息情况，依申请公开政府信息和不予公开"
-              f"政府信息情况，政府信息公开的收费及减免情况，因政府信息公开申请行政复议、提起行政诉讼的情况，"
-              f"政府信息公开工作存在的主要问题和改进措施，其他需要报告的事项。本报告中所列数据的统计期限自"
-              f"{year}年{start}起至{year}年12月31日止。"),
+        (
+            "p",
+            f"本报告是根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求，由{name}编制的{year}"
+            f"年度政府信息公开工作年度报告。全文包括概述，主动公开政府信息情况，依申请公开政府信息和不予公开"
+            f"政府信息情况，政府信息公开的收费及减免情况，因政府信息公开申请行政复议、提起行政诉讼的情况，"
+            f"政府信息公开工作存在的主要问题和改进措施，其他需要报告的事项。本报告中所列数据的统计期限自"
+            f"{year}年{start}起至{year}年12月31日止。",
+        ),
         ("h", "一、概述"),
-        ("p", f"{year}年，{me}认真贯彻落实《条例》，健全政府信息公开工作机制，明确专人负责，"
-              f"政府信息公开工作运行正常。"),
+        (
+            "p",
+            f"{year}年，{me}认真贯彻落实《条例》，健全政府信息公开工作机制，明确专人负责，"
+            f"政府信息公开工作运行正常。",
+        ),
         ("h", "二、主动公开政府信息情况"),
-        ("p", f"{year}年，{me}共主动公开政府信息{_wan(stats['proactive_disclosures'])}条，"
-              f"主要通过政府网站、政务公开栏和政府公报等形式公开。"),
+        (
+            "p",
+            f"{year}年，{me}共主动公开政府信息{_wan(stats['proactive_disclosures'])}条，"
+            f"主要通过政府网站、政务公开栏和政府公报等形式公开。",
+        ),
         ("h", "三、依申请公开政府信息和不予公开政府信息情况"),
-        ("p", f"{year}年，{me}共受理政府信息公开申请{n}件，其中{channels}。已全部按期答复，其中{replies}。"
-         if n else f"{year}年，{me}未收到政府信息公开申请（受理申请0件）。"),
+        (
+            "p",
+            f"{year}年，{me}共受理政府信息公开申请{n}件，其中{channels}。已全部按期答复，其中{replies}。"
+            if n
+            else f"{year}年，{me}未收到政府信息公开申请（受理申请0件）。",
+        ),
         ("h", "四、政府信息公开的收费及减免情况"),
         ("p", f"{year}年，{me}在政府信息公开工作中未收取任何费用，也无减免情况。"),
         ("h", "五、因政府信息公开申请行政复议、提起行政诉讼的情况"),
-        ("p", f"{year}年，{me}因政府信息公开申请行政复议{stats['reconsideration_total']}件，"
-              f"提起行政诉讼{stats['litigation_total']}件。"),
+        (
+            "p",
+            f"{year}年，{me}因政府信息公开申请行政复议{stats['reconsideration_total']}件，"
+            f"提起行政诉讼{stats['litigation_total']}件。",
+        ),
         ("h", "六、政府信息公开工作存在的主要问题和改进措施"),
         ("p", f"{r.choice(PROBLEMS)}{r.choice(IMPROVEMENTS)}"),
         ("h", "七、其他需要报告的事项"),
@@ -141,8 +182,11 @@ def _freeform(name: str, year: int, stats: dict, r) -> list:
 
 def _document(name: str, year: int, stats: dict, signed: date, text_key: tuple, title: str) -> dict:
     r = rng(*text_key)
-    body = _freeform(name, year, stats, r) if stats["template"] == "freeform" else (
-        _standard(name, year, stats, r))
+    body = (
+        _freeform(name, year, stats, r)
+        if stats["template"] == "freeform"
+        else (_standard(name, year, stats, r))
+    )
     body += [("sign", name), ("sign", cn_date(signed))]
     return {"title": title, "agency": name, "year": year, "blocks": body}
 
@@ -156,8 +200,10 @@ def report_document(seed: int, index: int, year: int, version: int) -> dict:
     signed = max(date(year + 1, 1, 1), plan.published - days(rng(seed, "sign", index, year).randint(1, 8)))
     doc = _document(ag.name, year, stats, signed, (seed, "text", ag.slug, year), plan.title)
     if version == 1 and plan.edit_date is not None:
-        note = (f"（更正说明：本报告原文中主动公开政府信息数量有误，原为{stats['original_proactive_disclosures']}条，"
-                f"已于{cn_date(plan.edit_date)}更正为{stats['proactive_disclosures']}条。）")
+        note = (
+            f"（更正说明：本报告原文中主动公开政府信息数量有误，原为{stats['original_proactive_disclosures']}条，"
+            f"已于{cn_date(plan.edit_date)}更正为{stats['proactive_disclosures']}条。）"
+        )
         doc["blocks"].insert(0, ("p", note))
     return doc
 
@@ -166,30 +212,53 @@ def body_document(seed: int, name: str, kind: str, level: str, year: int, publis
     """A report of another body (superior or sibling) re-posted in a column."""
     template = "freeform" if year <= 2018 else ("template2019" if year <= 2020 else "template2021")
     stats = body_stats(seed, name, year, kind, level, 2008, template)
-    return _document(name, year, stats, published - days(2), (seed, "text", name, year),
-                     f"{name}{year}年政府信息公开工作年度报告")
+    return _document(
+        name,
+        year,
+        stats,
+        published - days(2),
+        (seed, "text", name, year),
+        f"{name}{year}年政府信息公开工作年度报告",
+    )
 
 
 def article_document(seed: int, kind: str, title: str, name: str, year: int, posted: date) -> dict:
     """The short article behind a non-report item of a column (news, 解读, 图解, notices…)."""
     r = rng(seed, "article", name, kind, year, posted.isoformat())
     me = self_ref(name)
-    stats_line = f"{year}年，{me}主动公开政府信息{r.randint(30, 900)}条，收到政府信息公开申请{r.randint(0, 30)}件。"
+    stats_line = (
+        f"{year}年，{me}主动公开政府信息{r.randint(30, 900)}条，收到政府信息公开申请{r.randint(0, 30)}件。"
+    )
     paragraphs = {
-        "news": [f"{cn_date(posted)}，{name}召开会议，传达学习上级政务公开工作部署，研究推进本单位政府信息公开工作。",
-                 "会议要求，要压实工作责任，规范信息发布，提升公开质量。"],
-        "interp": [f"为便于公众理解《{name}{year}年政府信息公开工作年度报告》，现就有关情况解读如下。",
-                   "一、报告编制依据。依据《中华人民共和国政府信息公开条例》第五十条编制。",
-                   "二、主要内容。报告分为总体情况、主动公开、依申请公开、行政复议和行政诉讼、存在问题及改进、"
-                   "其他事项六部分。"],
+        "news": [
+            f"{cn_date(posted)}，{name}召开会议，传达学习上级政务公开工作部署，研究推进本单位政府信息公开工作。",
+            "会议要求，要压实工作责任，规范信息发布，提升公开质量。",
+        ],
+        "interp": [
+            f"为便于公众理解《{name}{year}年政府信息公开工作年度报告》，现就有关情况解读如下。",
+            "一、报告编制依据。依据《中华人民共和国政府信息公开条例》第五十条编制。",
+            "二、主要内容。报告分为总体情况、主动公开、依申请公开、行政复议和行政诉讼、存在问题及改进、"
+            "其他事项六部分。",
+        ],
         "graphic": [f"一图读懂{name}{year}年政府信息公开工作年度报告。", "（图片）"],
         "tujie": [f"本图解根据{name}{year}年政府信息公开工作年度报告制作。", "（图片）"],
-        "rule_of_law": [f"{year}年，{me}深入学习贯彻习近平法治思想，扎实推进法治政府建设，现将有关情况报告如下。",
-                        "一、主要举措和成效。二、存在的不足。三、下一步工作安排。"],
-        "halfyear": [f"{year}年上半年，{me}主动公开政府信息{r.randint(10, 400)}条，收到政府信息公开申请"
-                     f"{r.randint(0, 15)}件。", "以上数据统计时间为1月1日至6月30日。"],
-        "notice": [f"各有关单位：为做好{year}年度政府信息公开工作年度报告编制发布工作，现将有关事项通知如下。",
-                   f"请严格按照国务院办公厅统一格式编制，于{year + 1}年1月20日前报送。"],
+        "rule_of_law": [
+            f"{year}年，{me}深入学习贯彻习近平法治思想，扎实推进法治政府建设，现将有关情况报告如下。",
+            "一、主要举措和成效。二、存在的不足。三、下一步工作安排。",
+        ],
+        "halfyear": [
+            f"{year}年上半年，{me}主动公开政府信息{r.randint(10, 400)}条，收到政府信息公开申请"
+            f"{r.randint(0, 15)}件。",
+            "以上数据统计时间为1月1日至6月30日。",
+        ],
+        "notice": [
+            f"各有关单位：为做好{year}年度政府信息公开工作年度报告编制发布工作，现将有关事项通知如下。",
+            f"请严格按照国务院办公厅统一格式编制，于{year + 1}年1月20日前报送。",
+        ],
     }.get(kind, [stats_line])
-    return {"title": title, "agency": name, "year": year,
-            "blocks": [("p", p) for p in paragraphs] + [("sign", name), ("sign", cn_date(posted))]}
+    return {
+        "title": title,
+        "agency": name,
+        "year": year,
+        "blocks": [("p", p) for p in paragraphs] + [("sign", name), ("sign", cn_date(posted))],
+    }

@@ -46,11 +46,14 @@ def _table_html(table: Table) -> str:
         cells = []
         for text, rowspan, colspan in row:
             attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (
-                f' colspan="{colspan}"' if colspan > 1 else "")
+                f' colspan="{colspan}"' if colspan > 1 else ""
+            )
             cells.append(f"<td{attrs}><p>{escape(text)}</p></td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return ('<table border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse;">'
-            "<tbody>" + "\n".join(rows) + "</tbody></table>")
+    return (
+        '<table border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse;">'
+        "<tbody>" + "\n".join(rows) + "</tbody></table>"
+    )
 
 
 def plain_lines(doc: dict) -> list[tuple[str, str]]:
@@ -129,14 +132,16 @@ _CONTENT_TYPES = (
     '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
     'wordprocessingml.document.main+xml"/>'
     '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.'
-    'core-properties+xml"/></Types>')
+    'core-properties+xml"/></Types>'
+)
 _RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
     'officeDocument" Target="word/document.xml"/>'
     '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
-    'core-properties" Target="docProps/core.xml"/></Relationships>')
+    'core-properties" Target="docProps/core.xml"/></Relationships>'
+)
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -159,10 +164,15 @@ def _w_table(table: Table) -> str:
                     placed[(r + dr, col + dc)] = (r, col, rowspan, colspan, text)
             col += colspan
             width = max(width, col)
-    border = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-                     for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    out = [f"<w:tbl><w:tblPr><w:tblBorders>{border}</w:tblBorders></w:tblPr><w:tblGrid>"
-           + '<w:gridCol w:w="800"/>' * width + "</w:tblGrid>"]
+    border = "".join(
+        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    out = [
+        f"<w:tbl><w:tblPr><w:tblBorders>{border}</w:tblBorders></w:tblPr><w:tblGrid>"
+        + '<w:gridCol w:w="800"/>' * width
+        + "</w:tblGrid>"
+    ]
     for r in range(len(table)):
         cells = []
         for col in range(width):
@@ -187,17 +197,25 @@ def docx_bytes(doc: dict) -> bytes:
             parts.append(_w_table(value))
         else:
             parts.append(_w_par(value, bold=kind == "h", align="right" if kind == "sign" else None))
-    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{_W}">'
-                f"<w:body>{''.join(parts)}<w:sectPr/></w:body></w:document>")
-    core = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties '
-            'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            f"<dc:title>{escape(doc['title'])}</dc:title><dc:creator>{escape(doc['agency'])}</dc:creator>"
-            "</cp:coreProperties>")
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{_W}">'
+        f"<w:body>{''.join(parts)}<w:sectPr/></w:body></w:document>"
+    )
+    core = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties '
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:title>{escape(doc['title'])}</dc:title><dc:creator>{escape(doc['agency'])}</dc:creator>"
+        "</cp:coreProperties>"
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _RELS),
-                           ("docProps/core.xml", core), ("word/document.xml", document)):
+        for name, data in (
+            ("[Content_Types].xml", _CONTENT_TYPES),
+            ("_rels/.rels", _RELS),
+            ("docProps/core.xml", core),
+            ("word/document.xml", document),
+        ):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data.encode("utf-8"))
@@ -223,9 +241,12 @@ def _rtf_text(text: str) -> str:
 
 def rtf_bytes(doc: dict) -> bytes:
     """The document as RTF (what many government ``.doc`` files really are)."""
-    out = ["{\\rtf1\\ansi\\ansicpg936\\deff0{\\fonttbl{\\f0\\fnil\\fcharset134 SimSun;}}",
-           "{\\info{\\title " + _rtf_text(doc["title"]) + "}{\\author " + _rtf_text(doc["agency"]) + "}}",
-           "\\uc1\\f0\\fs24", "\\pard\\qc\\b\\fs32 " + _rtf_text(doc["title"]) + "\\b0\\fs24\\par"]
+    out = [
+        "{\\rtf1\\ansi\\ansicpg936\\deff0{\\fonttbl{\\f0\\fnil\\fcharset134 SimSun;}}",
+        "{\\info{\\title " + _rtf_text(doc["title"]) + "}{\\author " + _rtf_text(doc["agency"]) + "}}",
+        "\\uc1\\f0\\fs24",
+        "\\pard\\qc\\b\\fs32 " + _rtf_text(doc["title"]) + "\\b0\\fs24\\par",
+    ]
     for kind, value in doc["blocks"]:
         if kind == "table":
             for row in value:

@@ -49,9 +49,12 @@ def trs_listing(site: Site, today: date, column: str, page: int) -> str | None:
     count = page_count(len(items), ag.page_size)
     if page >= count:
         return None
-    chunk = items[page * ag.page_size:(page + 1) * ag.page_size]
-    lis = "\n".join(f'<li><a href="{escape(it.href)}" title="{escape(it.title)}" target="_blank">'
-                    f"{escape(it.title)}</a><span>{it.posted.isoformat()}</span></li>" for it in chunk)
+    chunk = items[page * ag.page_size : (page + 1) * ag.page_size]
+    lis = "\n".join(
+        f'<li><a href="{escape(it.href)}" title="{escape(it.title)}" target="_blank">'
+        f"{escape(it.title)}</a><span>{it.posted.isoformat()}</span></li>"
+        for it in chunk
+    )
     subcol = ""
     if ag.year_columns and not column:
         years = year_columns(site, today)
@@ -59,10 +62,12 @@ def trs_listing(site: Site, today: date, column: str, page: int) -> str | None:
             links = " ".join(f'<a href="./gknb{y}/">{y}年</a>' for y in years)
             subcol = f'<div class="subcol">{links}</div>\n'
     title = f"{COLUMN_NAME}_{ag.name}"
-    return (head(ag, title, [("SiteName", ag.name), ("ColumnName", COLUMN_NAME)])
-            + f'<body>\n{nav(ag)}\n{subcol}<ul class="list">\n{lis}\n</ul>\n<div class="page">'
-            f"<script>var currentPage = {page};var countPage = {count};"
-            f'createPageHTML({count}, {page}, "index", "html");</script></div>\n</body></html>\n')
+    return (
+        head(ag, title, [("SiteName", ag.name), ("ColumnName", COLUMN_NAME)])
+        + f'<body>\n{nav(ag)}\n{subcol}<ul class="list">\n{lis}\n</ul>\n<div class="page">'
+        f"<script>var currentPage = {page};var countPage = {count};"
+        f'createPageHTML({count}, {page}, "index", "html");</script></div>\n</body></html>\n'
+    )
 
 
 def trs6_listing(site: Site, today: date, page: int) -> str | None:
@@ -72,14 +77,18 @@ def trs6_listing(site: Site, today: date, page: int) -> str | None:
     count = page_count(len(items), ag.page_size)
     if not 1 <= page <= count:
         return None
-    chunk = items[(page - 1) * ag.page_size:page * ag.page_size]
-    lis = "\n".join(f'<li><a href="{escape(it.href)}" title="{escape(it.title)}" target="_blank">'
-                    f'{escape(it.title)}</a><span class="date">{it.posted.isoformat()}</span></li>'
-                    for it in chunk)
-    return (head(ag, f"{COLUMN_NAME}-{ag.name}", [("ColumnName", COLUMN_NAME)])
-            + f'<body>\n{nav(ag)}\n<div class="zwgk_list"><ul>\n{lis}\n</ul></div>\n<div id="page_div"></div>\n'
-            f"<script>createPageHTML('page_div', {count}, {page}, 'xlist', 'shtml', {len(items)});</script>\n"
-            "</body></html>\n")
+    chunk = items[(page - 1) * ag.page_size : page * ag.page_size]
+    lis = "\n".join(
+        f'<li><a href="{escape(it.href)}" title="{escape(it.title)}" target="_blank">'
+        f'{escape(it.title)}</a><span class="date">{it.posted.isoformat()}</span></li>'
+        for it in chunk
+    )
+    return (
+        head(ag, f"{COLUMN_NAME}-{ag.name}", [("ColumnName", COLUMN_NAME)])
+        + f'<body>\n{nav(ag)}\n<div class="zwgk_list"><ul>\n{lis}\n</ul></div>\n<div id="page_div"></div>\n'
+        f"<script>createPageHTML('page_div', {count}, {page}, 'xlist', 'shtml', {len(items)});</script>\n"
+        "</body></html>\n"
+    )
 
 
 def _truncate(title: str) -> str:
@@ -88,8 +97,10 @@ def _truncate(title: str) -> str:
 
 def hanweb_record(it: Item) -> str:
     """One Hanweb record: ``<li>`` with the full title in @title and truncated anchor text."""
-    return (f'<record><![CDATA[<li><a href="{escape(it.href)}" title="{escape(it.title)}" target="_blank">'
-            f"{escape(_truncate(it.title))}</a><span>{it.posted.isoformat()}</span></li>]]></record>")
+    return (
+        f'<record><![CDATA[<li><a href="{escape(it.href)}" title="{escape(it.title)}" target="_blank">'
+        f"{escape(_truncate(it.title))}</a><span>{it.posted.isoformat()}</span></li>]]></record>"
+    )
 
 
 def hanweb_webname(site: Site) -> str:
@@ -102,14 +113,18 @@ def hanweb_column(site: Site, today: date) -> str:
     ag = site.agency
     items = visible(site, today)
     records = "\n".join(hanweb_record(it) for it in items[:HANWEB_PERPAGE])
-    nextgroup = (f'<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid={ag.web_id}&path=/'
-                 f"&columnid={ag.column_id}&unitid={ag.unit_id}&webname={quote(hanweb_webname(site))}"
-                 '&permissiontype=0"></a>')
-    return (head(ag, f"{COLUMN_NAME} {ag.name}", [("ColumnName", COLUMN_NAME)])
-            + f'<body>\n{nav(ag)}\n<div id="{ag.unit_id}"><script type="text/xml"><datastore>\n'
-            f"<nextgroup><![CDATA[{nextgroup}]]></nextgroup>\n<recordset>\n{records}\n</recordset>"
-            f"</datastore></script></div>\n"
-            f'<script language="javascript" src="/module/web/jpage/jpage.js"></script>\n</body></html>\n')
+    nextgroup = (
+        f'<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid={ag.web_id}&path=/'
+        f"&columnid={ag.column_id}&unitid={ag.unit_id}&webname={quote(hanweb_webname(site))}"
+        '&permissiontype=0"></a>'
+    )
+    return (
+        head(ag, f"{COLUMN_NAME} {ag.name}", [("ColumnName", COLUMN_NAME)])
+        + f'<body>\n{nav(ag)}\n<div id="{ag.unit_id}"><script type="text/xml"><datastore>\n'
+        f"<nextgroup><![CDATA[{nextgroup}]]></nextgroup>\n<recordset>\n{records}\n</recordset>"
+        f"</datastore></script></div>\n"
+        f'<script language="javascript" src="/module/web/jpage/jpage.js"></script>\n</body></html>\n'
+    )
 
 
 def hanweb_records(site: Site, today: date, params: dict[str, str]) -> str:
@@ -137,10 +152,12 @@ def hanweb_empty_records() -> str:
 
 
 def _records_xml(items: list[Item], start: int, end: int, perpage: int) -> str:
-    window = "\n".join(hanweb_record(it) for it in items[start - 1:end])
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<datastore>'
-            f"<totalrecord>{len(items)}</totalrecord><totalpage>{page_count(len(items), perpage)}</totalpage>\n"
-            f"<recordset>\n{window}\n</recordset></datastore>\n")
+    window = "\n".join(hanweb_record(it) for it in items[start - 1 : end])
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<datastore>'
+        f"<totalrecord>{len(items)}</totalrecord><totalpage>{page_count(len(items), perpage)}</totalpage>\n"
+        f"<recordset>\n{window}\n</recordset></datastore>\n"
+    )
 
 
 def plain_listing(site: Site, today: date, page: int) -> str | None:
@@ -150,18 +167,23 @@ def plain_listing(site: Site, today: date, page: int) -> str | None:
     count = page_count(len(items), ag.page_size)
     if not 1 <= page <= count:
         return None
-    chunk = items[(page - 1) * ag.page_size:page * ag.page_size]
-    rows = "\n".join(f'<tr><td><a href="{escape(it.href)}" target="_blank">{escape(it.title)}</a></td>'
-                     f"<td>{it.posted:%Y/%m/%d}</td></tr>" for it in chunk)
+    chunk = items[(page - 1) * ag.page_size : page * ag.page_size]
+    rows = "\n".join(
+        f'<tr><td><a href="{escape(it.href)}" target="_blank">{escape(it.title)}</a></td>'
+        f"<td>{it.posted:%Y/%m/%d}</td></tr>"
+        for it in chunk
+    )
     links = ['<a href="list.html">首页</a>']
     if page > 1:
         links.append(f'<a href="list.html?page={page - 1}">上一页</a>')
     if page < count:
         links.append(f'<a href="list.html?page={page + 1}">下一页</a>')
     links.append(f'<a href="list.html?page={count}">尾页</a>')
-    return (head(ag, f"{COLUMN_NAME}-{ag.name}", [])
-            + f'<body>\n{nav(ag)}\n<table class="gl_list">\n{rows}\n</table>\n<div class="pages">'
-            f"{' '.join(links)} 共{len(items)}条 第{page}/{count}页</div>\n</body></html>\n")
+    return (
+        head(ag, f"{COLUMN_NAME}-{ag.name}", [])
+        + f'<body>\n{nav(ag)}\n<table class="gl_list">\n{rows}\n</table>\n<div class="pages">'
+        f"{' '.join(links)} 共{len(items)}条 第{page}/{count}页</div>\n</body></html>\n"
+    )
 
 
 REDESIGN_NOTICE = "网站改版升级中，栏目内容正在迁移，敬请谅解。"
@@ -176,13 +198,17 @@ def redesigned_column(ag: Agency) -> str:
     if h64(ag.seed, "redesign", ag.index) % 2:
         main = f'<div class="notice"><p>{REDESIGN_NOTICE}</p></div>'
     else:
-        main = (f'<div id="list"></div>\n<script src="/{ag.slug}/js/newlist.js"></script>\n'
-                "<noscript>请启用JavaScript后浏览本栏目。</noscript>")
+        main = (
+            f'<div id="list"></div>\n<script src="/{ag.slug}/js/newlist.js"></script>\n'
+            "<noscript>请启用JavaScript后浏览本栏目。</noscript>"
+        )
     name = escape(ag.name)
-    return (head(ag, f"{COLUMN_NAME}-{ag.name}", [("SiteName", ag.name), ("ColumnName", COLUMN_NAME)])
-            + f'<body>\n<div class="header"><a href="/{ag.slug}/">{name}</a></div>\n'
-            f'<div class="container"><h2 class="column-title">{COLUMN_NAME}</h2>\n{main}\n</div>\n'
-            f'<div class="footer">主办单位：{name}</div>\n</body></html>\n')
+    return (
+        head(ag, f"{COLUMN_NAME}-{ag.name}", [("SiteName", ag.name), ("ColumnName", COLUMN_NAME)])
+        + f'<body>\n<div class="header"><a href="/{ag.slug}/">{name}</a></div>\n'
+        f'<div class="container"><h2 class="column-title">{COLUMN_NAME}</h2>\n{main}\n</div>\n'
+        f'<div class="footer">主办单位：{name}</div>\n</body></html>\n'
+    )
 
 
 def listing_last_change(site: Site, today: date, column: str = "") -> date:

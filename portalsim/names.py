@@ -24,10 +24,30 @@ TOWN_FIRST = "石桥沙柏枫梅桃杏竹松花龙凤马牛白黄青"
 SECOND = "阳川城源州水林丘原陵溪泉乡口湖坪堡镕堃喆昇珺台盛化远"
 
 BUREAUS = (
-    "财政局", "生态环境局", "教育局", "民政局", "自然资源局", "住房和城乡建设局", "交通运输局",
-    "农业农村局", "卫生健康局", "市场监督管理局", "统计局", "审计局", "人力资源和社会保障局",
-    "司法局", "水利局", "商务局", "文化和旅游局", "应急管理局", "医疗保障局", "退役军人事务局",
-    "发展和改革局", "林业局", "科学技术局", "公安局",
+    "财政局",
+    "生态环境局",
+    "教育局",
+    "民政局",
+    "自然资源局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "农业农村局",
+    "卫生健康局",
+    "市场监督管理局",
+    "统计局",
+    "审计局",
+    "人力资源和社会保障局",
+    "司法局",
+    "水利局",
+    "商务局",
+    "文化和旅游局",
+    "应急管理局",
+    "医疗保障局",
+    "退役军人事务局",
+    "发展和改革局",
+    "林业局",
+    "科学技术局",
+    "公安局",
 )
 
 SLOTS_PER_PLACE = 8
@@ -44,8 +64,12 @@ def _coprime_multiplier(size: int, seed: int, pool: str) -> tuple[int, int]:
 
 def pooled_name(seed: int, pool: str, index: int) -> str:
     """The ``index``-th name (0-based) of ``pool``: unique per (seed, pool, index)."""
-    first = {"place": PLACE_FIRST, "prefecture": PREFECTURE_FIRST, "province": PROVINCE_FIRST,
-             "town": TOWN_FIRST}[pool]
+    first = {
+        "place": PLACE_FIRST,
+        "prefecture": PREFECTURE_FIRST,
+        "province": PROVINCE_FIRST,
+        "town": TOWN_FIRST,
+    }[pool]
     tiers = [(first, SECOND), (first, SECOND, SECOND), (first, SECOND, SECOND, SECOND)]
     for tier in tiers:
         size = 1
@@ -79,7 +103,9 @@ def place(seed: int, p: int) -> dict:
     region = f"{11 + (p // 400) % 54:02d}{(p // 20) % 20 + 1:02d}"
     region += "00" if suffix == "市" else f"{p % 20 + 1:02d}"
     return {
-        "name": name, "suffix": suffix, "roles": roles,
+        "name": name,
+        "suffix": suffix,
+        "roles": roles,
         "town": pooled_name(seed, "town", p) if has_town else None,
         "gov": f"{name}{suffix}人民政府",
         "superior": f"{province}省人民政府" if suffix == "市" else f"{prefecture}市人民政府",
@@ -107,8 +133,15 @@ def agency_identity(seed: int, i: int) -> dict:
         name, kind, level = f"{base}{role}", "dept", "city_dept" if city else "county_dept"
         sibling = None
     superior = pl["gov"] if role == "town" else pl["superior"]
-    return {"name": name, "kind": kind, "level": level, "region": pl["region"],
-            "superior": superior, "sibling": sibling, "place": base}
+    return {
+        "name": name,
+        "kind": kind,
+        "level": level,
+        "region": pl["region"],
+        "superior": superior,
+        "sibling": sibling,
+        "place": base,
+    }
 
 
 def role_index(seed: int, i: int, role: str) -> int:

@@ -27,8 +27,11 @@ from portalsim.troubles import Troubles, block_response
 from portalsim.world import SERVER_HEADERS, Agency, agency, report_plan
 
 ROBOTS = "User-agent: *\nDisallow: /*/search/\n"
-CONTENT_TYPES = {"pdf": "application/pdf", "doc": "application/msword",
-                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 _SLUG = re.compile(r"^/a(\d{5,})(/.*)?$")
 _TRS_LIST = re.compile(r"(?:(gknb\d{4})/)?(?:index(?:_(\d+))?\.html)?")
 _TRS6_LIST = re.compile(r"xlist(?:_(\d+))?\.shtml")
@@ -45,7 +48,7 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     delay: float = 0.0
-    transient: bool = True   # may suffer transient troubles (not robots.txt nor block pages)
+    transient: bool = True  # may suffer transient troubles (not robots.txt nor block pages)
 
 
 def http_date(d: date, hour: int = 2) -> str:
@@ -81,7 +84,7 @@ def is_listing_path(ag: Agency, path: str) -> bool:
     col = column_dir(ag)
     if not path.startswith(col):
         return False
-    rest = path[len(col):]
+    rest = path[len(col) :]
     if ag.family == "trs":
         return _TRS_LIST.fullmatch(rest) is not None
     if ag.family == "trs6":
@@ -155,15 +158,24 @@ class SimApp:
         if resp.status == 200 and resp.transient:
             burst = self.troubles.burst_status(target)
             if burst:
-                resp = Response(burst, {"Server": resp.headers["Server"], "Date": resp.headers["Date"],
-                                        "Content-Type": "text/html; charset=utf-8", "Retry-After": "1"},
-                                f"<html><body><h1>{burst} Service Unavailable</h1></body></html>".encode())
+                resp = Response(
+                    burst,
+                    {
+                        "Server": resp.headers["Server"],
+                        "Date": resp.headers["Date"],
+                        "Content-Type": "text/html; charset=utf-8",
+                        "Retry-After": "1",
+                    },
+                    f"<html><body><h1>{burst} Service Unavailable</h1></body></html>".encode(),
+                )
             resp.delay = self.troubles.delay(target)
         resp.headers.setdefault("ETag", '"' + hashlib.blake2b(resp.body, digest_size=10).hexdigest() + '"')
         resp.headers.setdefault("Last-Modified", http_date(today))
         if resp.status == 200 and _not_modified(resp.headers, headers):
-            return Response(304, {k: v for k, v in resp.headers.items()
-                                  if k in ("ETag", "Last-Modified", "Date", "Server")})
+            return Response(
+                304,
+                {k: v for k, v in resp.headers.items() if k in ("ETag", "Last-Modified", "Date", "Server")},
+            )
         return resp
 
     def _route(self, path: str, params: dict[str, str], today: date) -> Response:
@@ -191,11 +203,18 @@ class SimApp:
             return _not_found()
         ag = st.agency
         body = text.encode("gbk" if ag.encoding == "gbk" else "utf-8", "xmlcharrefreplace")
-        return Response(200, {"Content-Type": f"text/html; charset={pages.charset_label(ag)}",
-                              "Last-Modified": http_date(changed)}, body)
+        return Response(
+            200,
+            {
+                "Content-Type": f"text/html; charset={pages.charset_label(ag)}",
+                "Last-Modified": http_date(changed),
+            },
+            body,
+        )
 
-    def _serve_site(self, st: Site, rest: str, path: str, params: dict[str, str], today: date,
-                    redesigned: bool = False) -> Response:
+    def _serve_site(
+        self, st: Site, rest: str, path: str, params: dict[str, str], today: date, redesigned: bool = False
+    ) -> Response:
         ag = st.agency
         if rest in ("/", "/index.html"):
             return self._html(st, pages.home_html(ag), date(ag.first_year, 1, 1))
@@ -222,14 +241,17 @@ class SimApp:
         # Last-Modified today, not the old listing's date: an If-Modified-Since crawler must not
         # get a 304 and miss that the column changed.
         if path.endswith(DATAPROXY):
-            return Response(200, {"Content-Type": "text/xml; charset=UTF-8", "Last-Modified": http_date(today)},
-                            listings.hanweb_empty_records().encode("utf-8"))
+            return Response(
+                200,
+                {"Content-Type": "text/xml; charset=UTF-8", "Last-Modified": http_date(today)},
+                listings.hanweb_empty_records().encode("utf-8"),
+            )
         return self._html(st, listings.redesigned_column(st.agency), today)
 
     def _listing(self, st: Site, path: str, params: dict[str, str], today: date) -> Response | None:
         """The column page at ``path`` (a listing path, see :func:`is_listing_path`); None: not served."""
         ag = st.agency
-        rest = path[len(column_dir(ag)):]
+        rest = path[len(column_dir(ag)) :]
         changed = listings.listing_last_change(st, today)
         if ag.family == "trs":
             m = _TRS_LIST.fullmatch(rest)
@@ -253,8 +275,9 @@ class SimApp:
         if ag.family == "hanweb":
             if path == f"/{ag.slug}{DATAPROXY}":
                 xml = listings.hanweb_records(st, today, params).encode("utf-8")
-                return Response(200, {"Content-Type": "text/xml; charset=UTF-8",
-                                      "Last-Modified": http_date(changed)}, xml)
+                return Response(
+                    200, {"Content-Type": "text/xml; charset=UTF-8", "Last-Modified": http_date(changed)}, xml
+                )
             if rest in ("", "index.html"):
                 return self._html(st, listings.hanweb_column(st, today), changed)
             return None
@@ -271,8 +294,11 @@ class SimApp:
         changed = max(item.posted, plan.edit_date) if version else item.posted
         if route.what == "moved_from" and plan.move_date and plan.move_date <= today:
             new = next(p for p, r in st.routes.items() if r.what == "moved_to" and r.item == item)
-            return Response(301, {"Location": new, "Content-Type": "text/html; charset=utf-8"},
-                            b"<html><body>301 Moved Permanently</body></html>")
+            return Response(
+                301,
+                {"Location": new, "Content-Type": "text/html; charset=utf-8"},
+                b"<html><body>301 Moved Permanently</body></html>",
+            )
         if route.what == "moved_to" and (plan.move_date is None or plan.move_date > today):
             return _not_found()
         if route.what in ("attachment", "direct"):
@@ -298,11 +324,22 @@ class SimApp:
             page_path = path if route.what == "moved_to" else item.path
             body = pages.attachment_html(ag, attachments(ag, item, plan, page_path))
             if version and plan.edit_date:
-                body = (f'<p style="text-indent:2em;">（{cn_date(plan.edit_date)}更正：原附件中主动公开政府信息数量有误，'
-                        f"已重新上传更正后的报告。）</p>\n{body}")
-        html = pages.detail_html(ag, item, title=plan.title, source=ag.name, body=body, today=today,
-                                 h1_break=plan.h1_break, with_meta_table=plan.meta_table, pager=pager,
-                                 epoch_pubdate=item.url_date.year == 1970)
+                body = (
+                    f'<p style="text-indent:2em;">（{cn_date(plan.edit_date)}更正：原附件中主动公开政府信息数量有误，'
+                    f"已重新上传更正后的报告。）</p>\n{body}"
+                )
+        html = pages.detail_html(
+            ag,
+            item,
+            title=plan.title,
+            source=ag.name,
+            body=body,
+            today=today,
+            h1_break=plan.h1_break,
+            with_meta_table=plan.meta_table,
+            pager=pager,
+            epoch_pubdate=item.url_date.year == 1970,
+        )
         return self._html(st, html, changed)
 
     def _article(self, st: Site, route: Route, today: date) -> Response:
@@ -317,8 +354,15 @@ class SimApp:
         else:
             doc = article_document(self.seed, item.kind, item.title, ag.name, item.year, item.posted)
             source, meta = ag.name, False
-        html = pages.detail_html(ag, item, title=item.title, source=source, body=pages.report_body(doc["blocks"]),
-                                 today=today, with_meta_table=meta)
+        html = pages.detail_html(
+            ag,
+            item,
+            title=item.title,
+            source=source,
+            body=pages.report_body(doc["blocks"]),
+            today=today,
+            with_meta_table=meta,
+        )
         return self._html(st, html, item.posted)
 
 
@@ -351,5 +395,3 @@ def _not_modified(resp_headers: dict[str, str], req_headers: dict[str, str]) -> 
         except (TypeError, ValueError):
             return False
     return False
-
-

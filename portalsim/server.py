@@ -94,8 +94,15 @@ class SimServer:
     ``today`` is a date or a date provider (a zero-argument callable read once per request).
     """
 
-    def __init__(self, seed: int, agencies: int, today: date | Callable[[], date], host: str = "127.0.0.1", port: int = 0,
-                 troubles: bool = True) -> None:
+    def __init__(
+        self,
+        seed: int,
+        agencies: int,
+        today: date | Callable[[], date],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        troubles: bool = True,
+    ) -> None:
         self.app = SimApp(seed, agencies, today, troubles)
         self._lock = threading.Lock()
         self._requests = 0
@@ -106,8 +113,9 @@ class SimServer:
         self._httpd = _Server((host, port), self.app, self)
         bound_host, bound_port = self._httpd.server_address[:2]
         self.base_url = f"http://{bound_host}:{bound_port}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="nianbao-sim", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="nianbao-sim", daemon=True
+        )
         self._thread.start()
 
     def set_today(self, d: date) -> None:
@@ -126,8 +134,12 @@ class SimServer:
     def stats(self) -> dict:
         """Counters since start: requests, by_status, max_in_flight, bytes_sent."""
         with self._lock:
-            return {"requests": self._requests, "by_status": dict(self._by_status),
-                    "max_in_flight": self._max_in_flight, "bytes_sent": self._bytes}
+            return {
+                "requests": self._requests,
+                "by_status": dict(self._by_status),
+                "max_in_flight": self._max_in_flight,
+                "bytes_sent": self._bytes,
+            }
 
     def shutdown(self) -> None:
         """Stop serving and close the socket."""
@@ -157,14 +169,26 @@ class SimServer:
         self.shutdown()
 
 
-def start_server(seed: int, agencies: int, today: date | Callable[[], date], host: str = "127.0.0.1", port: int = 0,
-                 troubles: bool = True) -> SimServer:
+def start_server(
+    seed: int,
+    agencies: int,
+    today: date | Callable[[], date],
+    host: str = "127.0.0.1",
+    port: int = 0,
+    troubles: bool = True,
+) -> SimServer:
     """Start the simulator in a background thread and return it (``port=0``: any free port)."""
     return SimServer(seed, agencies, today, host, port, troubles)
 
 
-def serve_forever(seed: int, agencies: int, today: date | Callable[[], date], host: str = "127.0.0.1", port: int = 0,
-                  troubles: bool = True) -> None:
+def serve_forever(
+    seed: int,
+    agencies: int,
+    today: date | Callable[[], date],
+    host: str = "127.0.0.1",
+    port: int = 0,
+    troubles: bool = True,
+) -> None:
     """Serve until SIGINT/SIGTERM, after printing the base URL on its own line (``nianbao sim serve``)."""
     server = start_server(seed, agencies, today, host, port, troubles)
     stop = threading.Event()

@@ -24,17 +24,17 @@ from portalsim.world import HOSTILE_FILE_PREFIX, Agency, ReportPlan, agency, rep
 class Item:
     """One entry of a column listing."""
 
-    kind: str        # report | repost | news | notice | halfyear | rule_of_law | interp | graphic |
+    kind: str  # report | repost | news | notice | halfyear | rule_of_law | interp | graphic |
     #                  tujie | superior | sibling
     title: str
-    posted: date     # list date: the item is visible from this date on
+    posted: date  # list date: the item is visible from this date on
     doc_id: int
-    year: int        # the report year the item is about (news: its calendar year)
-    column: str      # "" = the column itself, "gknb2023" = a TRS year sub-column
+    year: int  # the report year the item is about (news: its calendar year)
+    column: str  # "" = the column itself, "gknb2023" = a TRS year sub-column
     url_date: date
-    broken: bool     # the listed link answers 404
-    href: str        # the href written in the listing
-    path: str        # the absolute path of the detail page (or of the PDF it links to)
+    broken: bool  # the listed link answers 404
+    href: str  # the href written in the listing
+    path: str  # the absolute path of the detail page (or of the PDF it links to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,7 @@ class Attachment:
     """One attachment link of a stub page."""
 
     ext: str
-    key: str         # route key: a path, "dl:<filename>" or "id:<n>"
+    key: str  # route key: a path, "dl:<filename>" or "id:<n>"
     href: str
     text: str
     filename: str
@@ -81,8 +81,12 @@ def column_dir(ag: Agency) -> str:
 
 def column_url_path(ag: Agency) -> str:
     """The column URL path that goes into the sources registry."""
-    return {"trs": column_dir(ag), "trs6": column_dir(ag) + "xlist.shtml",
-            "hanweb": column_dir(ag) + "index.html", "plain": column_dir(ag) + "list.html"}[ag.family]
+    return {
+        "trs": column_dir(ag),
+        "trs6": column_dir(ag) + "xlist.shtml",
+        "hanweb": column_dir(ag) + "index.html",
+        "plain": column_dir(ag) + "list.html",
+    }[ag.family]
 
 
 def detail_path(ag: Agency, doc_id: int, url_date: date, column: str = "", direct: bool = False) -> str:
@@ -107,7 +111,7 @@ def _href(ag: Agency, path: str, column: str) -> str:
     if ag.family != "trs":
         return path
     base = column_dir(ag) + (f"{column}/" if column else "")
-    return "./" + path[len(base):]
+    return "./" + path[len(base) :]
 
 
 def report_path(ag: Agency, plan: ReportPlan) -> str | None:
@@ -128,8 +132,9 @@ def attachments(ag: Agency, item: Item, plan: ReportPlan, page_path: str) -> lis
         if plan.opaque:
             n = item.doc_id * 10 + k
             prefix = f"附件{k}：" if len(exts) > 1 else "附件："
-            out.append(Attachment(ext, f"id:{n}", f"/{ag.slug}/download?id={n}", prefix + filename, filename,
-                                  broken))
+            out.append(
+                Attachment(ext, f"id:{n}", f"/{ag.slug}/download?id={n}", prefix + filename, filename, broken)
+            )
         elif ag.family == "trs":
             name = f"P0{item.url_date:%Y%m%d}{h64(ag.seed, item.doc_id, ext) % 10**12:012d}.{ext}"
             folder = page_path.rsplit("/", 1)[0] + "/"
@@ -139,8 +144,10 @@ def attachments(ag: Agency, item: Item, plan: ReportPlan, page_path: str) -> lis
             out.append(Attachment(ext, path, path, plan.title, filename, broken))
         else:
             fname = f"{hexname(ag.seed, item.doc_id, ext)}.{ext}"
-            href = (f"/{ag.slug}/module/download/downfile.jsp?classid=0&filename={fname}"
-                    f"&showname={quote(filename)}")
+            href = (
+                f"/{ag.slug}/module/download/downfile.jsp?classid=0&filename={fname}"
+                f"&showname={quote(filename)}"
+            )
             out.append(Attachment(ext, f"dl:{fname}", href, plan.title, filename, broken))
     return out
 
@@ -151,12 +158,36 @@ def _report_items(ag: Agency, plan: ReportPlan) -> list[Item]:
     column = f"gknb{plan.year}" if ag.year_columns else ""
     path = report_path(ag, plan)
     assert path is not None
-    items = [Item("report", plan.title, plan.published, plan.doc_id, plan.year, column, plan.url_date,
-                  False, _href(ag, path, column), path)]
+    items = [
+        Item(
+            "report",
+            plan.title,
+            plan.published,
+            plan.doc_id,
+            plan.year,
+            column,
+            plan.url_date,
+            False,
+            _href(ag, path, column),
+            path,
+        )
+    ]
     if plan.repost_date and plan.repost_id:
         rpath = detail_path(ag, plan.repost_id, plan.repost_date, column, direct=plan.delivery == "direct")
-        items.append(Item("repost", plan.title, plan.repost_date, plan.repost_id, plan.year, column,
-                          plan.repost_date, False, _href(ag, rpath, column), rpath))
+        items.append(
+            Item(
+                "repost",
+                plan.title,
+                plan.repost_date,
+                plan.repost_id,
+                plan.year,
+                column,
+                plan.repost_date,
+                False,
+                _href(ag, rpath, column),
+                rpath,
+            )
+        )
     return items
 
 
@@ -166,27 +197,61 @@ def _pollution(ag: Agency, year: int, plan: ReportPlan) -> list[tuple[str, str, 
     a, y = ag.name, year
     sub = f"gknb{year}" if ag.year_columns else ""
     out = []
-    news = ["{a}召开政务公开工作会议", "{a}开展政府信息公开业务培训", "{a}调整政务公开工作领导小组成员",
-            "{a}部署推进基层政务公开标准化规范化工作", "{a}政府信息公开指南（{y}年修订）",
-            "{y}年{a}政务公开工作要点"]
+    news = [
+        "{a}召开政务公开工作会议",
+        "{a}开展政府信息公开业务培训",
+        "{a}调整政务公开工作领导小组成员",
+        "{a}部署推进基层政务公开标准化规范化工作",
+        "{a}政府信息公开指南（{y}年修订）",
+        "{y}年{a}政务公开工作要点",
+    ]
     for slot, template in enumerate(r.sample(news, r.randint(1, 3))):
         when = date(y, 1, 1) + days(r.randint(0, 360))
         out.append(("news", template.format(a=a, y=y), when, slot, ""))
     if r.random() < 0.15:
-        out.append(("notice", f"关于做好{y}年度政府信息公开工作年度报告编制发布工作的通知",
-                    date(y, 12, 10) + days(r.randint(0, 18)), 14, ""))
+        out.append(
+            (
+                "notice",
+                f"关于做好{y}年度政府信息公开工作年度报告编制发布工作的通知",
+                date(y, 12, 10) + days(r.randint(0, 18)),
+                14,
+                "",
+            )
+        )
     if y >= 2019 and r.random() < 0.15:
-        out.append(("halfyear", f"{a}{y}年上半年政府信息公开数据统计", date(y, 7, 5) + days(r.randint(0, 45)), 11, ""))
+        out.append(
+            (
+                "halfyear",
+                f"{a}{y}年上半年政府信息公开数据统计",
+                date(y, 7, 5) + days(r.randint(0, 45)),
+                11,
+                "",
+            )
+        )
     if y >= 2015 and r.random() < 0.25:
-        out.append(("rule_of_law", f"{a}{y}年法治政府建设年度报告", date(y + 1, 1, 20) + days(r.randint(0, 69)),
-                    10, ""))
+        out.append(
+            (
+                "rule_of_law",
+                f"{a}{y}年法治政府建设年度报告",
+                date(y + 1, 1, 20) + days(r.randint(0, 69)),
+                10,
+                "",
+            )
+        )
     for kind, chance, slot in (("superior", 0.25, 12), ("sibling", 0.15, 13)):
         if r.random() >= chance or (kind == "sibling" and not ag.sibling):
             continue
         other = other_body_index(ag, kind)
         if other is None:  # a body outside the world (prefecture/province): its own plan
-            out.append((kind, f"{ag.superior}{y}年政府信息公开工作年度报告",
-                        date(y + 1, 3, 5) + days(r.randint(0, 26)), slot, ""))
+            out.append(
+                (
+                    kind,
+                    f"{ag.superior}{y}年政府信息公开工作年度报告",
+                    date(y + 1, 3, 5) + days(r.randint(0, 26)),
+                    slot,
+                    "",
+                )
+            )
             continue
         other_plan = report_plan(ag.seed, other, y)
         if other_plan.published is not None and y >= agency(ag.seed, other).first_year:
@@ -194,12 +259,18 @@ def _pollution(ag: Agency, year: int, plan: ReportPlan) -> list[tuple[str, str, 
     if plan.published is not None:
         pub = plan.published
         if r.random() < 0.30:
-            out.append(("interp", f"{a}{y}年政府信息公开工作年度报告解读", pub + days(r.randint(0, 5)), 7, sub))
+            out.append(
+                ("interp", f"{a}{y}年政府信息公开工作年度报告解读", pub + days(r.randint(0, 5)), 7, sub)
+            )
         if r.random() < 0.12:
-            out.append(("graphic", f"一图读懂{a}{y}年政府信息公开工作年度报告", pub + days(r.randint(1, 7)), 8, sub))
+            out.append(
+                ("graphic", f"一图读懂{a}{y}年政府信息公开工作年度报告", pub + days(r.randint(1, 7)), 8, sub)
+            )
         if r.random() < 0.08:
             paren = "(图解)" if r.random() < 0.5 else "（图解）"
-            out.append(("tujie", f"{a}{y}年政府信息公开工作年度报告{paren}", pub + days(r.randint(0, 3)), 9, sub))
+            out.append(
+                ("tujie", f"{a}{y}年政府信息公开工作年度报告{paren}", pub + days(r.randint(0, 3)), 9, sub)
+            )
     return out
 
 

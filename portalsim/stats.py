@@ -18,11 +18,24 @@ B_COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", 
 _COL_WEIGHTS = (80, 9, 1, 1, 3, 6)
 # Outcome rows of 三、本年度办理结果 (keys) with their draw weights.
 OUTCOMES_COMMON = (
-    ("三.一", 45), ("三.二", 10),
-    ("三.三.1", 1), ("三.三.2", 1), ("三.三.3", 2), ("三.三.4", 3), ("三.三.5", 2), ("三.三.6", 3),
-    ("三.三.7", 1), ("三.三.8", 1),
-    ("三.四.1", 20), ("三.四.2", 4), ("三.四.3", 3),
-    ("三.五.1", 3), ("三.五.2", 3), ("三.五.3", 1), ("三.五.4", 1), ("三.五.5", 1),
+    ("三.一", 45),
+    ("三.二", 10),
+    ("三.三.1", 1),
+    ("三.三.2", 1),
+    ("三.三.3", 2),
+    ("三.三.4", 3),
+    ("三.三.5", 2),
+    ("三.三.6", 3),
+    ("三.三.7", 1),
+    ("三.三.8", 1),
+    ("三.四.1", 20),
+    ("三.四.2", 4),
+    ("三.四.3", 3),
+    ("三.五.1", 3),
+    ("三.五.2", 3),
+    ("三.五.3", 1),
+    ("三.五.4", 1),
+    ("三.五.5", 1),
 )
 OUTCOMES_2019 = (*OUTCOMES_COMMON, ("三.六", 2))
 OUTCOMES_2021 = (*OUTCOMES_COMMON, ("三.六.1", 1), ("三.六.2", 1), ("三.六.3", 1))
@@ -81,8 +94,11 @@ def _table_b(seed: int, key: str, year: int, kind: str, first_year: int, templat
 def _table_c(r, kind: str) -> list[int]:
     """Table C: 15 cells (复议 5, 未经复议起诉 5, 复议后起诉 5), each group summing to its total."""
     out: list[int] = []
-    for scale in ((0, 0, 1, 2, 3) if kind == "region" else (0, 0, 0, 0, 1),
-                  (0, 0, 0, 1, 2) if kind == "region" else (0, 0, 0, 0, 1), (0, 0, 0, 0, 1)):
+    for scale in (
+        (0, 0, 1, 2, 3) if kind == "region" else (0, 0, 0, 0, 1),
+        (0, 0, 0, 1, 2) if kind == "region" else (0, 0, 0, 0, 1),
+        (0, 0, 0, 0, 1),
+    ):
         parts = _split(r, r.choice(scale), (5, 2, 1, 1))
         out.extend([*parts, sum(parts)])
     return out
@@ -101,7 +117,9 @@ def _table_a(r, kind: str, level: str, template: str) -> dict:
         return {
             "规章": [rules, r.randint(0, rules), rules + r.randint(0, 30) if rules else 0],
             "行政规范性文件": [norms, r.randint(0, norms), norms + r.randint(10, 200)],
-            "行政许可": [permits], "行政处罚": [penalties], "行政强制": [coercion],
+            "行政许可": [permits],
+            "行政处罚": [penalties],
+            "行政强制": [coercion],
             "行政事业性收费": [fee],
         }
     return {
@@ -117,8 +135,7 @@ def _table_a(r, kind: str, level: str, template: str) -> dict:
 
 
 @lru_cache(maxsize=4096)
-def body_stats(seed: int, key: str, year: int, kind: str, level: str, first_year: int,
-               template: str) -> dict:
+def body_stats(seed: int, key: str, year: int, kind: str, level: str, first_year: int, template: str) -> dict:
     """Statistics of the ``year`` report of any body (``key`` names it: slug or full name)."""
     r = rng(seed, "stats", key, year)
     low, high = {"region": (800, 25000), "dept": (30, 900), "township": (20, 300)}[kind]
@@ -128,12 +145,19 @@ def body_stats(seed: int, key: str, year: int, kind: str, level: str, first_year
     b = _table_b(seed, key, year, kind, first_year, template)
     c = _table_c(r, kind)
     stats = {
-        "year": year, "template": template, "proactive_disclosures": proactive,
-        "requests_received": b["一"][6], "requests_carried_over": b["二"][6],
+        "year": year,
+        "template": template,
+        "proactive_disclosures": proactive,
+        "requests_received": b["一"][6],
+        "requests_carried_over": b["二"][6],
         "requests_carried_forward": b["四"][6],
-        "reconsideration_total": c[4], "litigation_total": c[9] + c[14],
+        "reconsideration_total": c[4],
+        "litigation_total": c[9] + c[14],
         "fee_collected_yuan": r.choice((0, 0, 0, 0, 20, 35, 100)),
-        "table_a": None, "table_b": None, "table_c": None, "freeform": None,
+        "table_a": None,
+        "table_b": None,
+        "table_c": None,
+        "freeform": None,
     }
     if template == "freeform":
         n = b["一"][6]
@@ -141,10 +165,16 @@ def body_stats(seed: int, key: str, year: int, kind: str, level: str, first_year
         stats["requests_carried_over"] = None
         stats["requests_carried_forward"] = None
         stats["freeform"] = {
-            "channels": dict(zip(("当面申请", "网上申请", "信函申请", "传真申请", "电子邮件申请"), channels,
-                                 strict=True)),
-            "replies": dict(zip(("同意公开", "同意部分公开", "不予公开", "信息不存在或非本机关掌握"),
-                                _split(r, n, (10, 2, 1, 2)), strict=True)),
+            "channels": dict(
+                zip(("当面申请", "网上申请", "信函申请", "传真申请", "电子邮件申请"), channels, strict=True)
+            ),
+            "replies": dict(
+                zip(
+                    ("同意公开", "同意部分公开", "不予公开", "信息不存在或非本机关掌握"),
+                    _split(r, n, (10, 2, 1, 2)),
+                    strict=True,
+                )
+            ),
             "first_period_may": year == 2008 and r.random() < 0.5,
         }
     else:
@@ -164,8 +194,9 @@ def report_stats(seed: int, index: int, year: int, edited: bool = False) -> dict
     ``table_c`` (15 cells), ``freeform`` (channel and reply counts of pre-2019 prose).
     """
     ag = agency(seed, index)
-    stats = dict(body_stats(seed, ag.slug, year, ag.kind, ag.level, ag.first_year,
-                            template_for(seed, index, year)))
+    stats = dict(
+        body_stats(seed, ag.slug, year, ag.kind, ag.level, ag.first_year, template_for(seed, index, year))
+    )
     if edited:
         original = stats["proactive_disclosures"]
         delta = rng(seed, "edit", index, year).randint(1, max(2, original // 20))

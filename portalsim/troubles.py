@@ -17,30 +17,44 @@ from portalsim.rng import h64, rng, unit
 def block_response(seed: int, slug: str, block: str) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) of the challenge a blocked site answers to every request."""
     r = rng(seed, "block", slug)
-    token = "".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._")
-                    for _ in range(180))
+    token = "".join(
+        r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._") for _ in range(180)
+    )
     if block == "ruishu":
         meta_id = "".join(r.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(12))
         junk = ";".join(f"_$x{k}=_$x{(k * 7) % 23}[{r.randint(0, 99)}]" for k in range(40))
-        body = (f'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
-                f'<meta id="{meta_id}" content="{token}{token[:120]}" r="m">'
-                f'<script type="text/javascript" r="m">$_ts=window[\'$_ts\'];if(!$_ts)$_ts=window[\'$_ts\']={{}};'
-                f'$_ts.nsd={r.randint(10000, 99999)};$_ts.cd="{token}";</script>'
-                f'<script type="text/javascript" charset="utf-8" src="/{slug}/{token[:10]}.js" r="m"></script>'
-                f"<script>(function(){{var {junk};}})();</script></head><body></body></html>")
+        body = (
+            f'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+            f'<meta id="{meta_id}" content="{token}{token[:120]}" r="m">'
+            f"<script type=\"text/javascript\" r=\"m\">$_ts=window['$_ts'];if(!$_ts)$_ts=window['$_ts']={{}};"
+            f'$_ts.nsd={r.randint(10000, 99999)};$_ts.cd="{token}";</script>'
+            f'<script type="text/javascript" charset="utf-8" src="/{slug}/{token[:10]}.js" r="m"></script>'
+            f"<script>(function(){{var {junk};}})();</script></head><body></body></html>"
+        )
         cookie = f"{token[:10]}80S={token[10:60]}; Path=/; HttpOnly"
-        return 412, {"Content-Type": "text/html; charset=utf-8", "Server": "nginx", "Set-Cookie": cookie}, (
-            body.encode("utf-8"))
+        return (
+            412,
+            {"Content-Type": "text/html; charset=utf-8", "Server": "nginx", "Set-Cookie": cookie},
+            (body.encode("utf-8")),
+        )
     if block == "jiasule":
         clue = token[:32]
-        body = (f"<html><body><script>document.cookie=('__jsluid_s={clue}')+';max-age=3600;path=/';"
-                f"location.href=location.pathname+location.search</script></body></html>")
-        headers = {"Content-Type": "text/html", "Server": "jiasule-WAF", "X-Via-JSL": f"{token[40:47]},-",
-                   "Set-Cookie": f"__jsluid_s={clue}; max-age=31536000; path=/; HttpOnly"}
+        body = (
+            f"<html><body><script>document.cookie=('__jsluid_s={clue}')+';max-age=3600;path=/';"
+            f"location.href=location.pathname+location.search</script></body></html>"
+        )
+        headers = {
+            "Content-Type": "text/html",
+            "Server": "jiasule-WAF",
+            "X-Via-JSL": f"{token[40:47]},-",
+            "Set-Cookie": f"__jsluid_s={clue}; max-age=31536000; path=/; HttpOnly",
+        }
         return 521, headers, body.encode("utf-8")
-    body = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>安全验证</title></head><body>"
-            "<div class=\"waf\"><h3>访问异常，请稍候……</h3><p>您的访问需要进行安全验证，请开启JavaScript后刷新页面。</p>"
-            f"<p>事件编号：{token[:24]}</p></div></body></html>")
+    body = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>安全验证</title></head><body>'
+        '<div class="waf"><h3>访问异常，请稍候……</h3><p>您的访问需要进行安全验证，请开启JavaScript后刷新页面。</p>'
+        f"<p>事件编号：{token[:24]}</p></div></body></html>"
+    )
     return 200, {"Content-Type": "text/html; charset=utf-8", "Server": "WAF/2.0"}, body.encode("utf-8")
 
 

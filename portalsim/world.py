@@ -81,16 +81,30 @@ def agency(seed: int, i: int) -> Agency:
     year_columns = family == "trs" and r.random() < 0.2
     encoding = "gbk" if family == "trs" or (family == "plain" and r.random() < 0.4) else "utf-8"
     return Agency(
-        seed=seed, index=i, slug=f"a{i:05d}", source_id=f"sim-{i:05d}",
-        name=ident["name"], kind=ident["kind"], level=ident["level"], region=ident["region"],
-        place=ident["place"], superior=ident["superior"], sibling=ident["sibling"],
-        family=family, registry_cms=registry_cms, first_year=first_year, block=block,
-        year_columns=year_columns, page_size=15 if family == "hanweb" else r.randint(15, 20),
-        encoding=encoding, column_id=(100000 + r.randrange(900000)) if family != "hanweb"
-        else r.randrange(10000, 99999),
-        web_id=10000 + i, unit_id=r.randrange(100000, 999999), untrusted_pubdate=(
-            family == "trs6" and r.random() < 1 / 6),
-        gbk_disposition=r.random() < 0.5, doc_base=1_000_000 + r.randrange(3_000_000),
+        seed=seed,
+        index=i,
+        slug=f"a{i:05d}",
+        source_id=f"sim-{i:05d}",
+        name=ident["name"],
+        kind=ident["kind"],
+        level=ident["level"],
+        region=ident["region"],
+        place=ident["place"],
+        superior=ident["superior"],
+        sibling=ident["sibling"],
+        family=family,
+        registry_cms=registry_cms,
+        first_year=first_year,
+        block=block,
+        year_columns=year_columns,
+        page_size=15 if family == "hanweb" else r.randint(15, 20),
+        encoding=encoding,
+        column_id=(100000 + r.randrange(900000)) if family != "hanweb" else r.randrange(10000, 99999),
+        web_id=10000 + i,
+        unit_id=r.randrange(100000, 999999),
+        untrusted_pubdate=(family == "trs6" and r.random() < 1 / 6),
+        gbk_disposition=r.random() < 0.5,
+        doc_base=1_000_000 + r.randrange(3_000_000),
     )
 
 
@@ -101,17 +115,17 @@ class ReportPlan:
     index: int
     year: int
     deadline: date
-    fate: str              # on_time | late | missing (the report's eventual fate)
+    fate: str  # on_time | late | missing (the report's eventual fate)
     published: date | None
     doc_id: int | None
     url_date: date | None  # date in the URL (t-date): usually published, sometimes epoch/later
     title: str
     h1_break: bool
-    delivery: str          # html | split | pdf | pdf_docx | doc | direct
+    delivery: str  # html | split | pdf | pdf_docx | doc | direct
     split_parts: int
-    template: str          # freeform | template2019 | template2021
+    template: str  # freeform | template2019 | template2021
     meta_table: bool
-    opaque: bool           # attachments behind {site}/download?id=N
+    opaque: bool  # attachments behind {site}/download?id=N
     broken_duplicate: bool  # the DOCX duplicate of a pdf_docx report answers 404
     edit_date: date | None
     repost_date: date | None
@@ -217,14 +231,27 @@ def report_plan(seed: int, i: int, year: int) -> ReportPlan:
     if hostile:
         title += HOSTILE_TITLE_SUFFIX
     return ReportPlan(
-        index=i, year=year, deadline=dl, fate=fate, published=pub,
-        doc_id=ag.doc_id(pub, 4) if pub else None, url_date=url_date, title=title,
-        h1_break=r.random() < 0.2, delivery=delivery, split_parts=split_parts, template=template,
+        index=i,
+        year=year,
+        deadline=dl,
+        fate=fate,
+        published=pub,
+        doc_id=ag.doc_id(pub, 4) if pub else None,
+        url_date=url_date,
+        title=title,
+        h1_break=r.random() < 0.2,
+        delivery=delivery,
+        split_parts=split_parts,
+        template=template,
         meta_table=style == "guanyu" or r.random() < 0.35,
         opaque=ag.family == "plain" or (ag.family == "hanweb" and r.random() < 0.3),
         broken_duplicate=delivery == "pdf_docx" and r.random() < 0.25,
-        edit_date=edit_date, repost_date=repost_date, repost_id=repost_id,
-        move_date=move_date, moved_id=moved_id, hostile=hostile,
+        edit_date=edit_date,
+        repost_date=repost_date,
+        repost_id=repost_id,
+        move_date=move_date,
+        moved_id=moved_id,
+        hostile=hostile,
     )
 
 

@@ -22,8 +22,14 @@ from storage.locks import claim_sources
 class NianbaoSpider(scrapy.Spider):
     """Base of nianbao spiders: ``sources`` (file), ``source_ids`` and ``years`` arguments."""
 
-    def __init__(self, sources: str | None = None, source_ids: str | None = None, years: str | None = None,
-                 *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        sources: str | None = None,
+        source_ids: str | None = None,
+        years: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.sources_path = sources
         self.source_ids = [s for s in (source_ids or "").split(",") if s]
@@ -81,8 +87,12 @@ class NianbaoSpider(scrapy.Spider):
 
     def request(self, url: str, source: Source, kind: str, callback, **meta: Any) -> scrapy.Request:
         """A request tagged with source and kind, with the shared errback."""
-        return scrapy.Request(url, callback=callback, errback=self.on_error,
-                              meta={META_SOURCE: source.id, META_KIND: kind, **meta})
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            meta={META_SOURCE: source.id, META_KIND: kind, **meta},
+        )
 
     def is_fresh(self, known: dict | None) -> bool:
         """Was this known document checked recently enough to skip it this run?"""

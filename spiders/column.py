@@ -70,7 +70,13 @@ def listing_candidates(list_date: date | None, url: str) -> list[DateCandidate]:
 
 
 def _cand(c: DateCandidate) -> dict:
-    return {"date": c.date.isoformat(), "source": c.source, "raw": c.raw, "trusted": c.trusted, "note": c.note}
+    return {
+        "date": c.date.isoformat(),
+        "source": c.source,
+        "raw": c.raw,
+        "trusted": c.trusted,
+        "note": c.note,
+    }
 
 
 class ColumnSpider(NianbaoSpider):
@@ -88,17 +94,31 @@ class ColumnSpider(NianbaoSpider):
                 yield self.listing_request(source, url, column=url)
 
     # -- listings ----------------------------------------------------------------------------
-    def listing_request(self, source: Source, url: str, *, column: str, api=None,
-                        conditional: bool = True) -> scrapy.Request:
-        state = self.columns.setdefault(column, ColumnState(column, min(source.max_pages, self.default_max_pages)))
+    def listing_request(
+        self, source: Source, url: str, *, column: str, api=None, conditional: bool = True
+    ) -> scrapy.Request:
+        state = self.columns.setdefault(
+            column, ColumnState(column, min(source.max_pages, self.default_max_pages))
+        )
         state.requested.add(url if api is None else f"{api.method} {api.url} {sorted(api.formdata.items())}")
         meta = {META_SOURCE: source.id, META_KIND: LISTING, "column": column}
         if api is not None and api.method.upper() == "POST":
             meta["api_form"] = api.formdata
-            return scrapy.FormRequest(api.url, formdata=api.formdata, callback=self.parse_listing,
-                                      errback=self.on_error, meta=meta, dont_filter=True)
-        request = scrapy.Request(api.url if api else url, callback=self.parse_listing, errback=self.on_error,
-                                 meta=meta, dont_filter=not conditional)
+            return scrapy.FormRequest(
+                api.url,
+                formdata=api.formdata,
+                callback=self.parse_listing,
+                errback=self.on_error,
+                meta=meta,
+                dont_filter=True,
+            )
+        request = scrapy.Request(
+            api.url if api else url,
+            callback=self.parse_listing,
+            errback=self.on_error,
+            meta=meta,
+            dont_filter=not conditional,
+        )
         if conditional and self.listing_conditional:
             # Re-read every run, but let the server say "unchanged" (304): the earlier capture
             # is then replayed from the archive, so paging and evidence work as on a 200.
@@ -108,10 +128,17 @@ class ColumnSpider(NianbaoSpider):
     def parse_listing(self, response):
         source = self.source_of(response)
         state = self.columns[response.meta["column"]]
-        if is_document_response(_header(response, "Content-Type"), _header(response, "Content-Disposition"),
-                                response.url):  # a column URL that serves a file is a broken column
-            yield ListingSnapshot(source.id, response.url, self.fetch_id(response), clock.now_iso(),
-                                  "error:not-a-listing", column_url=state.url)
+        if is_document_response(
+            _header(response, "Content-Type"), _header(response, "Content-Disposition"), response.url
+        ):  # a column URL that serves a file is a broken column
+            yield ListingSnapshot(
+                source.id,
+                response.url,
+                self.fetch_id(response),
+                clock.now_iso(),
+                "error:not-a-listing",
+                column_url=state.url,
+            )
             return
         body, basis = response.body, self.fetch_id(response)
         if response.status == 304:
@@ -128,8 +155,14 @@ class ColumnSpider(NianbaoSpider):
         except Exception as exc:  # a parser bug must cost this page, recorded, not the run
             self.logger.error("cannot parse listing %s: %r", response.url, exc, exc_info=True)
             self.crawler.stats.inc_value("nianbao/parse_errors")
-            yield ListingSnapshot(source.id, response.url, self.fetch_id(response), clock.now_iso(),
-                                  "error:parse", column_url=state.url)
+            yield ListingSnapshot(
+                source.id,
+                response.url,
+                self.fetch_id(response),
+                clock.now_iso(),
+                "error:parse",
+                column_url=state.url,
+            )
             return
         new_items = [it for it in listing.items if it.url not in state.seen_items]
         state.seen_items.update(it.url for it in listing.items)
@@ -138,9 +171,17 @@ class ColumnSpider(NianbaoSpider):
         # Report links, and truncated titles that may be one (decided on the detail page): a
         # snapshot errs towards "listed", never towards a false absence.
         reports = [it for it in listing.items if self.candidate(it)]
-        yield ListingSnapshot(source.id, response.url, self.fetch_id(response), now, "ok",
-                              items=len(listing.items), report_urls=[it.url for it in reports],
-                              basis_fetch_id=basis, column_url=state.url)
+        yield ListingSnapshot(
+            source.id,
+            response.url,
+            self.fetch_id(response),
+            now,
+            "ok",
+            items=len(listing.items),
+            report_urls=[it.url for it in reports],
+            basis_fetch_id=basis,
+            column_url=state.url,
+        )
         self.crawler.stats.inc_value("nianbao/items_excluded", len(listing.items) - len(reports))
         for item in new_items:
             if self.candidate(item):
@@ -155,9 +196,15 @@ class ColumnSpider(NianbaoSpider):
         if state.pages >= state.max_pages and new_items and platform.has_more(listing, state):
             # the page cap cut the walk short: the older pages were never seen, so this run
             # cannot prove an absence (the source is recorded ``partial``)
-            yield ListingSnapshot(source.id, response.url, None, now, "truncated:max_pages", column_url=state.url)
+            yield ListingSnapshot(
+                source.id, response.url, None, now, "truncated:max_pages", column_url=state.url
+            )
         for child in listing.child_columns:
-            if child.url not in self.columns and self.wanted_year(child.year) and self.allowed(source, child.url):
+            if (
+                child.url not in self.columns
+                and self.wanted_year(child.year)
+                and self.allowed(source, child.url)
+            ):
                 yield self.listing_request(source, child.url, column=child.url)
 
     @staticmethod
@@ -171,9 +218,19 @@ class ColumnSpider(NianbaoSpider):
             return
         if item.info.agency and not agency_matches(item.info.agency, source.agency):
             # Another body's report re-posted in this column: keep it on record, never as ours.
-            yield self.report_item(source, item.url, item.title, item.info.year, item.info.agency, "title",
-                                   own=False, listing_url=listing_url, fetch_id=None,
-                                   candidates=listing_candidates(item.date, item.url), exclusion=OTHER_BODY)
+            yield self.report_item(
+                source,
+                item.url,
+                item.title,
+                item.info.year,
+                item.info.agency,
+                "title",
+                own=False,
+                listing_url=listing_url,
+                fetch_id=None,
+                candidates=listing_candidates(item.date, item.url),
+                exclusion=OTHER_BODY,
+            )
             return
         known = self.session_known(item.url)
         rid = report_id(source.id, item.url)
@@ -183,8 +240,14 @@ class ColumnSpider(NianbaoSpider):
             for part in self.session().report_parts(rid, unfetched_only=True):  # an interrupted crawl's
                 yield from self.follow_part(source, rid, part["url"], part["text"], part["file_type"])
             return
-        meta = {"list_title": item.title, "list_year": item.info.year, "list_agency": item.info.agency,
-                "list_date": item.date, "listing_url": listing_url, "report_url": item.url}
+        meta = {
+            "list_title": item.title,
+            "list_year": item.info.year,
+            "list_agency": item.info.agency,
+            "list_date": item.date,
+            "listing_url": listing_url,
+            "report_url": item.url,
+        }
         req = self.request(item.url, source, DETAIL, self.parse_detail, **meta)
         # a page known without its report (first seen for another source, or with a year
         # outside --years) is read in full: a 304 would leave nothing to recognise
@@ -205,19 +268,24 @@ class ColumnSpider(NianbaoSpider):
         request.meta["handle_httpstatus_list"] = [304]
         return request
 
-
     # -- details -----------------------------------------------------------------------------
     def document_seen(self, response, kind: str, text: str | None = None) -> DocumentSeen:
         """The sighting of the fetched document (``text``: its body already decoded)."""
         not_modified = response.status == 304
         ctype = _header(response, "Content-Type")
         return DocumentSeen(
-            url=response.url, kind=kind, source_id=response.meta[META_SOURCE],
-            fetch_id=response.meta.get(META_FETCH_ID), seen_at=clock.now_iso(),
+            url=response.url,
+            kind=kind,
+            source_id=response.meta[META_SOURCE],
+            fetch_id=response.meta.get(META_FETCH_ID),
+            seen_at=clock.now_iso(),
             sha256=None if not_modified else content_fingerprint(response.body, ctype, text),
             payload_sha256=None if not_modified else response.meta.get("nianbao_sha256"),
-            size=None if not_modified else len(response.body), content_type=ctype,
-            etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"))
+            size=None if not_modified else len(response.body),
+            content_type=ctype,
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+        )
 
     def parse_detail(self, response):
         source = self.source_of(response)
@@ -229,8 +297,15 @@ class ColumnSpider(NianbaoSpider):
         text = decode_body(response.body, ctype)[0] if response.status != 304 and not file_type else None
         doc = self.document_seen(response, DETAIL, text)
         if response.request.url != url:  # redirected: remember the listed URL too (no content)
-            yield DocumentSeen(url=url, kind=DETAIL, source_id=source.id, fetch_id=doc.fetch_id or 0,
-                               seen_at=doc.seen_at, sha256=None, content_type="redirect")
+            yield DocumentSeen(
+                url=url,
+                kind=DETAIL,
+                source_id=source.id,
+                fetch_id=doc.fetch_id or 0,
+                seen_at=doc.seen_at,
+                sha256=None,
+                content_type="redirect",
+            )
         if response.status == 304:
             yield doc
             yield ReportSeen(rid, clock.now_iso(), source.id)
@@ -242,12 +317,20 @@ class ColumnSpider(NianbaoSpider):
         if file_type:  # the listing linked the report file itself
             info = recognize_title(meta["list_title"])
             doc.kind = ATTACHMENT
-            yield self.report_item(source, url, meta["list_title"], info.year or meta["list_year"],
-                                   info.agency, "title" if info.agency else "registry", own=True,
-                                   listing_url=meta["listing_url"], fetch_id=self.fetch_id(response),
-                                   candidates=list_cands, document=doc,
-                                   attachments=[{"url": response.url, "text": meta["list_title"],
-                                                 "file_type": file_type}])
+            yield self.report_item(
+                source,
+                url,
+                meta["list_title"],
+                info.year or meta["list_year"],
+                info.agency,
+                "title" if info.agency else "registry",
+                own=True,
+                listing_url=meta["listing_url"],
+                fetch_id=self.fetch_id(response),
+                candidates=list_cands,
+                document=doc,
+                attachments=[{"url": response.url, "text": meta["list_title"], "file_type": file_type}],
+            )
             return
         detail = parse_detail(text, response.url, with_body=False)
         title = detail.title or meta["list_title"]
@@ -264,31 +347,75 @@ class ColumnSpider(NianbaoSpider):
         if not agency:
             agency, agency_source = source.agency, "registry"
         own = agency_source == "registry" or agency_matches(agency, source.agency)
-        parts = [{"url": a.url, "text": a.text, "file_type": None} for a in detail.attachments
-                 if self.allowed(source, a.url)]
-        parts += [{"url": u, "text": "", "file_type": PART_PAGE}
-                  for u in platform_for(detail.cms).continuation_pages(detail) if self.allowed(source, u)]
-        yield self.report_item(source, url, title, year, agency, agency_source, own=own,
-                               listing_url=meta["listing_url"], fetch_id=self.fetch_id(response),
-                               candidates=detail.date_candidates + list_cands, cms=detail.cms,
-                               attachments=parts, exclusion="" if own else OTHER_BODY, document=doc)
+        parts = [
+            {"url": a.url, "text": a.text, "file_type": None}
+            for a in detail.attachments
+            if self.allowed(source, a.url)
+        ]
+        parts += [
+            {"url": u, "text": "", "file_type": PART_PAGE}
+            for u in platform_for(detail.cms).continuation_pages(detail)
+            if self.allowed(source, u)
+        ]
+        yield self.report_item(
+            source,
+            url,
+            title,
+            year,
+            agency,
+            agency_source,
+            own=own,
+            listing_url=meta["listing_url"],
+            fetch_id=self.fetch_id(response),
+            candidates=detail.date_candidates + list_cands,
+            cms=detail.cms,
+            attachments=parts,
+            exclusion="" if own else OTHER_BODY,
+            document=doc,
+        )
         if own:
             for part in parts:
                 yield from self.follow_part(source, rid, part["url"], part["text"], part["file_type"])
 
-    def report_item(self, source: Source, url: str, title: str, year: int | None, agency: str | None,
-                    agency_source: str, *, own: bool, listing_url: str | None, fetch_id: int | None,
-                    candidates: list[DateCandidate], cms: str | None = None,
-                    attachments: list[dict] | None = None, exclusion: str = "",
-                    document: DocumentSeen | None = None) -> ReportItem:
+    def report_item(
+        self,
+        source: Source,
+        url: str,
+        title: str,
+        year: int | None,
+        agency: str | None,
+        agency_source: str,
+        *,
+        own: bool,
+        listing_url: str | None,
+        fetch_id: int | None,
+        candidates: list[DateCandidate],
+        cms: str | None = None,
+        attachments: list[dict] | None = None,
+        exclusion: str = "",
+        document: DocumentSeen | None = None,
+    ) -> ReportItem:
         chosen = choose_published(candidates)
         return ReportItem(
-            report_id=report_id(source.id, url), source_id=source.id, url=url, title=title, report_year=year,
-            agency=agency, agency_source=agency_source, own=own, listing_url=listing_url,
+            report_id=report_id(source.id, url),
+            source_id=source.id,
+            url=url,
+            title=title,
+            report_year=year,
+            agency=agency,
+            agency_source=agency_source,
+            own=own,
+            listing_url=listing_url,
             published_at=chosen.date.isoformat() if chosen else None,
             published_at_source=chosen.source if chosen else DATE_NONE,
-            date_candidates=[_cand(c) for c in candidates], fetch_id=fetch_id, seen_at=clock.now_iso(),
-            cms=cms, attachments=attachments or [], exclusion=exclusion, document=document)
+            date_candidates=[_cand(c) for c in candidates],
+            fetch_id=fetch_id,
+            seen_at=clock.now_iso(),
+            cms=cms,
+            attachments=attachments or [],
+            exclusion=exclusion,
+            document=document,
+        )
 
     def parse_continuation(self, response):
         source = self.source_of(response)
@@ -315,14 +442,16 @@ class ColumnSpider(NianbaoSpider):
 
     def parse_attachment(self, response):
         yield self.document_seen(response, ATTACHMENT)
-        file_type = is_document_response(_header(response, "Content-Type"),
-                                         _header(response, "Content-Disposition"), response.url)
+        file_type = is_document_response(
+            _header(response, "Content-Type"), _header(response, "Content-Disposition"), response.url
+        )
         if response.status == 304:  # unchanged: keep the type learnt when it was read
             file_type = None
         elif file_type is None:
             file_type = "html"
-        yield AttachmentSeen(response.meta["report_id"], response.request.url, response.meta["link_text"],
-                             file_type)
+        yield AttachmentSeen(
+            response.meta["report_id"], response.request.url, response.meta["link_text"], file_type
+        )
 
     # -- failures ------------------------------------------------------------------------------
     def on_error(self, failure):
@@ -345,5 +474,6 @@ class ColumnSpider(NianbaoSpider):
         self.crawler.stats.inc_value(f"nianbao/failures/{status.split(':')[0]}")
         self.logger.info("%s %s (%s)", status, request.url, exc)
         if meta.get(META_KIND) == LISTING and source_id:
-            yield ListingSnapshot(source_id, request.url, meta.get(META_FETCH_ID), now, status,
-                                  column_url=meta.get("column"))
+            yield ListingSnapshot(
+                source_id, request.url, meta.get(META_FETCH_ID), now, status, column_url=meta.get("column")
+            )

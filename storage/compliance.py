@@ -73,22 +73,48 @@ def load_captures(db: Database, source_ids: list[str] | None = None) -> dict[str
 
     def flush() -> None:
         if current is not None:
-            out[current["source"]].append(Capture(
-                run_id=current["run"], at=min(current["times"]), status=current["status"],
-                listed_years=frozenset(current["years"]), unidentified=current["unidentified"],
-                years=current["years_arg"], pages=tuple(current["pages"])))
+            out[current["source"]].append(
+                Capture(
+                    run_id=current["run"],
+                    at=min(current["times"]),
+                    status=current["status"],
+                    listed_years=frozenset(current["years"]),
+                    unidentified=current["unidentified"],
+                    years=current["years_arg"],
+                    pages=tuple(current["pages"]),
+                )
+            )
 
     years_args: dict[str | None, tuple[int, int] | None] = {}  # runs.args -> --years (a handful of runs)
     # plain tuples (no dict per row): the columns of _CAPTURE_SQL in order
-    for (source_id, run_id, url, fetch_id, basis_fetch_id, fetched_at, status, items, run_status, run_args,
-         unidentified, years) in db.conn.execute(_CAPTURE_SQL.format(where=where), args * 2):
+    for (
+        source_id,
+        run_id,
+        url,
+        fetch_id,
+        basis_fetch_id,
+        fetched_at,
+        status,
+        items,
+        run_status,
+        run_args,
+        unidentified,
+        years,
+    ) in db.conn.execute(_CAPTURE_SQL.format(where=where), args * 2):
         if current is None or run_id != current["run"] or source_id != current["source"]:
             flush()
             if run_args not in years_args:
                 years_args[run_args] = _years_arg(run_args)
-            current = {"source": source_id, "run": run_id, "status": run_status,
-                       "times": [], "years": set(), "unidentified": 0, "pages": [],
-                       "years_arg": years_args[run_args]}
+            current = {
+                "source": source_id,
+                "run": run_id,
+                "status": run_status,
+                "times": [],
+                "years": set(),
+                "unidentified": 0,
+                "pages": [],
+                "years_arg": years_args[run_args],
+            }
         current["times"].append(datetime.fromisoformat(fetched_at))
         current["unidentified"] += unidentified
         if years and years != "[null]":
@@ -102,16 +128,28 @@ def load_reports(db: Database, source_ids: list[str] | None = None) -> dict[str,
     """source id → its own reports of a known year."""
     where, args = _in("source_id", source_ids)
     out: dict[str, list[ArchivedReport]] = defaultdict(list)
-    sql = ("select id, source_id, report_year, url, title, first_seen_at, first_fetch_id, date_candidates "
-           "from reports where own = 1 and report_year is not null and coalesce(exclusion, '') = ''" + where)
+    sql = (
+        "select id, source_id, report_year, url, title, first_seen_at, first_fetch_id, date_candidates "
+        "from reports where own = 1 and report_year is not null and coalesce(exclusion, '') = ''" + where
+    )
     parse, loads = datetime.fromisoformat, json.loads
     for rid, source_id, year, url, title, first_seen_at, first_fetch_id, cands in db.conn.execute(sql, args):
-        out[source_id].append(ArchivedReport(rid, year, url, title, parse(first_seen_at), first_fetch_id,
-                                         tuple(loads(cands)) if cands else ()))
+        out[source_id].append(
+            ArchivedReport(
+                rid,
+                year,
+                url,
+                title,
+                parse(first_seen_at),
+                first_fetch_id,
+                tuple(loads(cands)) if cands else (),
+            )
+        )
     return out
 
 
 # -- verdicts ------------------------------------------------------------------------------------
+
 
 def save_verdicts(db: Database, verdicts: Iterable[dict], checked_at: str) -> int:
     """Replace the stored verdicts of the given (source, year) pairs; returns how many."""
@@ -123,28 +161,70 @@ def save_verdicts(db: Database, verdicts: Iterable[dict], checked_at: str) -> in
                 "deadline, deadline_basis, grace_days, published_at, published_at_source, first_seen_at, "
                 "confidence, reason, reason_zh, report_id, report_url, title, as_of, evidence, checked_at) "
                 "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [v["source"], v["year"], v["agency"], v["level"], v["region"], v["kind"], v["status"],
-                 v["deadline"], v["deadline_basis"], v["grace_days"], v["published_at"],
-                 v["published_at_source"], v["first_seen_at"], v["confidence"], v["reason"], v["reason_zh"],
-                 v["report"], v["report_url"], v["title"], v["as_of"],
-                 json.dumps(v["evidence"], ensure_ascii=False), checked_at])
+                [
+                    v["source"],
+                    v["year"],
+                    v["agency"],
+                    v["level"],
+                    v["region"],
+                    v["kind"],
+                    v["status"],
+                    v["deadline"],
+                    v["deadline_basis"],
+                    v["grace_days"],
+                    v["published_at"],
+                    v["published_at_source"],
+                    v["first_seen_at"],
+                    v["confidence"],
+                    v["reason"],
+                    v["reason_zh"],
+                    v["report"],
+                    v["report_url"],
+                    v["title"],
+                    v["as_of"],
+                    json.dumps(v["evidence"], ensure_ascii=False),
+                    checked_at,
+                ],
+            )
             n += 1
     return n
 
 
 def verdict_from_row(row: dict) -> dict:
     """A ``compliance`` row in the JSON shape of ``nianbao check --json``."""
-    return {"source": row["source_id"], "agency": row["agency"], "level": row["level"], "region": row["region"],
-            "kind": row["kind"], "year": row["year"], "status": row["status"], "deadline": row["deadline"],
-            "deadline_basis": row["deadline_basis"], "grace_days": row["grace_days"],
-            "published_at": row["published_at"], "published_at_source": row["published_at_source"],
-            "first_seen_at": row["first_seen_at"], "confidence": row["confidence"], "reason": row["reason"],
-            "reason_zh": row["reason_zh"], "report": row["report_id"], "report_url": row["report_url"],
-            "title": row["title"], "as_of": row["as_of"], "evidence": json.loads(row["evidence"] or "[]")}
+    return {
+        "source": row["source_id"],
+        "agency": row["agency"],
+        "level": row["level"],
+        "region": row["region"],
+        "kind": row["kind"],
+        "year": row["year"],
+        "status": row["status"],
+        "deadline": row["deadline"],
+        "deadline_basis": row["deadline_basis"],
+        "grace_days": row["grace_days"],
+        "published_at": row["published_at"],
+        "published_at_source": row["published_at_source"],
+        "first_seen_at": row["first_seen_at"],
+        "confidence": row["confidence"],
+        "reason": row["reason"],
+        "reason_zh": row["reason_zh"],
+        "report": row["report_id"],
+        "report_url": row["report_url"],
+        "title": row["title"],
+        "as_of": row["as_of"],
+        "evidence": json.loads(row["evidence"] or "[]"),
+    }
 
 
-def stored_verdicts(db: Database, *, year: int | None = None, source_ids: list[str] | None = None,
-                    level: str | None = None, region: str | None = None) -> Iterator[dict]:
+def stored_verdicts(
+    db: Database,
+    *,
+    year: int | None = None,
+    source_ids: list[str] | None = None,
+    level: str | None = None,
+    region: str | None = None,
+) -> Iterator[dict]:
     """Stored verdicts (latest check), ordered by source and year; ``region`` is a code prefix."""
     where, args = _in("source_id", source_ids)
     for clause, value in (("year = ?", year), ("level = ?", level), ("region like ? || '%'", region)):
@@ -174,8 +254,15 @@ def flags_by_key(db: Database) -> dict[str, dict]:
     return {r["key"]: r for r in db.query("select * from flags")}
 
 
-def query_flags(db: Database, *, kind: str | None = None, year: int | None = None, agency: str | None = None,
-                source: str | None = None, state: str | None = "open") -> list[dict]:
+def query_flags(
+    db: Database,
+    *,
+    kind: str | None = None,
+    year: int | None = None,
+    agency: str | None = None,
+    source: str | None = None,
+    state: str | None = "open",
+) -> list[dict]:
     """Flags as in ``nianbao flags --json`` (open ones by default), newest first."""
     where, args = ["1"], []
     for column, value in (("kind", kind), ("year", year), ("state", state), ("source_id", source)):
@@ -196,8 +283,9 @@ def insert_flag(db: Database, row: dict) -> int:
 
 def update_flag(db: Database, flag_id: int, row: dict) -> None:
     data = {k: (json.dumps(v, ensure_ascii=False) if k in FLAG_JSON else v) for k, v in row.items()}
-    db.conn.execute(f"update flags set {', '.join(f'[{k}] = ?' for k in data)} where id = ?",
-                    [*data.values(), flag_id])
+    db.conn.execute(
+        f"update flags set {', '.join(f'[{k}] = ?' for k in data)} where id = ?", [*data.values(), flag_id]
+    )
 
 
 def add_event(db: Database, row: dict) -> int:
@@ -213,7 +301,9 @@ def _event_out(row: dict) -> dict:
 
 def pending_events(db: Database) -> list[dict]:
     """Flag events not yet delivered, oldest first."""
-    return [_event_out(r) for r in db.query("select * from flag_events where notified_at is null order by id")]
+    return [
+        _event_out(r) for r in db.query("select * from flag_events where notified_at is null order by id")
+    ]
 
 
 def recent_events(db: Database, limit: int = 500) -> list[dict]:
@@ -223,11 +313,15 @@ def recent_events(db: Database, limit: int = 500) -> list[dict]:
 
 def mark_notified(db: Database, event_ids: list[int], at: str) -> None:
     with db.conn:
-        db.conn.executemany("update flag_events set notified_at = ? where id = ?", [(at, i) for i in event_ids])
+        db.conn.executemany(
+            "update flag_events set notified_at = ? where id = ?", [(at, i) for i in event_ids]
+        )
 
 
 def flag_history(db: Database, flag_id: int) -> list[dict]:
-    return [_event_out(r) for r in db.query("select * from flag_events where flag_id = ? order by id", [flag_id])]
+    return [
+        _event_out(r) for r in db.query("select * from flag_events where flag_id = ? order by id", [flag_id])
+    ]
 
 
 _VERSIONS_SQL = """
@@ -249,14 +343,24 @@ order by p.report_id, d.url, v.seq
 """
 
 
-def load_versions(db: Database, source_ids: list[str] | None = None) -> dict[str, dict[str, list[VersionText]]]:
+def load_versions(
+    db: Database, source_ids: list[str] | None = None
+) -> dict[str, dict[str, list[VersionText]]]:
     """report id → document URL → its versions with extracted text, for documents with > 1 version."""
     where, args = _in("r.source_id", source_ids)
     out: dict[str, dict[str, list[VersionText]]] = defaultdict(lambda: defaultdict(list))
     for row in db.query(_VERSIONS_SQL.format(where=where), args * 2):
-        out[row["report_id"]][row["url"]].append(VersionText(
-            row["url"], row["seq"], row["first_seen_at"], row["last_seen_at"], row["first_fetch_id"],
-            row["last_fetch_id"], row["text"]))
+        out[row["report_id"]][row["url"]].append(
+            VersionText(
+                row["url"],
+                row["seq"],
+                row["first_seen_at"],
+                row["last_seen_at"],
+                row["first_fetch_id"],
+                row["last_fetch_id"],
+                row["text"],
+            )
+        )
     return out
 
 
@@ -264,7 +368,7 @@ def report_facts(db: Database, report_ids: list[str]) -> dict[str, dict]:
     """id → source_id, report_year, title, url of the given reports."""
     out = {}
     for i in range(0, len(report_ids), 500):
-        chunk = report_ids[i:i + 500]
+        chunk = report_ids[i : i + 500]
         sql = f"select id, source_id, report_year, title, url from reports where id in ({', '.join('?' * len(chunk))})"
         out.update({r["id"]: r for r in db.query(sql, chunk)})
     return out

@@ -13,8 +13,13 @@ from crawler.vocab.records import RunOutcome
 from crawler.vocab.words import HEALTH_WINDOW_DAYS
 
 
-def load_outcomes(db: Database, *, now: datetime | None = None, sources: Iterable[str] | None = None,
-                  window_days: int = HEALTH_WINDOW_DAYS) -> dict[str, list[RunOutcome]]:
+def load_outcomes(
+    db: Database,
+    *,
+    now: datetime | None = None,
+    sources: Iterable[str] | None = None,
+    window_days: int = HEALTH_WINDOW_DAYS,
+) -> dict[str, list[RunOutcome]]:
     """source id → its outcomes (any order): every run, or with ``now`` only the runs health is
     judged on.
 
@@ -34,8 +39,11 @@ def load_outcomes(db: Database, *, now: datetime | None = None, sources: Iterabl
     since = (now - timedelta(days=window_days)).isoformat(timespec="seconds")
     until = now.isoformat(timespec="seconds")
     # times are stored as China-time ISO strings to the second, so they compare as text
-    runs = db.conn.execute("select id, started_at >= ? from runs where started_at is not null and started_at <= ? "
-                           "order by started_at desc, id desc", [since, until]).fetchall()   # newest first
+    runs = db.conn.execute(
+        "select id, started_at >= ? from runs where started_at is not null and started_at <= ? "
+        "order by started_at desc, id desc",
+        [since, until],
+    ).fetchall()  # newest first
     ok_in_window = set()
     for row in _in_runs(db, [run_id for run_id, recent in runs if recent]):
         if _add(out, row):
@@ -45,8 +53,11 @@ def load_outcomes(db: Database, *, now: datetime | None = None, sources: Iterabl
     for i in range(0, len(older), _CHUNK):
         if not pending:
             break
-        chunk = sorted(_in_runs(db, older[i:i + _CHUNK], sorted(pending)), key=lambda row: (row[4], row[1]),
-                       reverse=True)
+        chunk = sorted(
+            _in_runs(db, older[i : i + _CHUNK], sorted(pending)),
+            key=lambda row: (row[4], row[1]),
+            reverse=True,
+        )
         found = set()
         for row in chunk:  # newest first: keep each source's rows back to its last success
             if row[0] not in found and _add(out, row):
@@ -55,19 +66,21 @@ def load_outcomes(db: Database, *, now: datetime | None = None, sources: Iterabl
     return out
 
 
-_ROWS = ("select sr.source_id, sr.run_id, sr.status, sr.reports_seen, r.started_at from source_runs sr "
-         "join runs r on r.id = sr.run_id")
-_CHUNK = 32   # runs per query
-_IDS = 4000   # source ids per query (SQLite allows 32,766 parameters)
+_ROWS = (
+    "select sr.source_id, sr.run_id, sr.status, sr.reports_seen, r.started_at from source_runs sr "
+    "join runs r on r.id = sr.run_id"
+)
+_CHUNK = 32  # runs per query
+_IDS = 4000  # source ids per query (SQLite allows 32,766 parameters)
 
 
 def _in_runs(db: Database, run_ids: list[int], only: list[str] | None = None):
     """The ``source_runs`` rows of these runs (of the ``only`` sources, when given), read through
     the (run_id, source_id) primary key."""
     for i in range(0, len(run_ids), _CHUNK):
-        runs_part = run_ids[i:i + _CHUNK]
+        runs_part = run_ids[i : i + _CHUNK]
         for j in range(0, len(only) if only is not None else 1, _IDS):
-            ids = only[j:j + _IDS] if only is not None else []
+            ids = only[j : j + _IDS] if only is not None else []
             where = f"sr.run_id in ({','.join('?' * len(runs_part))})"
             if only is not None:
                 where += f" and sr.source_id in ({','.join('?' * len(ids))})"
@@ -84,6 +97,10 @@ def _add(out: dict[str, list[RunOutcome]], row: tuple) -> bool:
 
 def latest_pages(db: Database, source_id: str) -> list[dict]:
     """The listing pages of the source's latest run (what a health flag shows)."""
-    return list(db.query(
-        "select fetch_id, url, fetched_at, status, items from listing_snapshots where source_id = ? and run_id = "
-        "(select max(run_id) from listing_snapshots where source_id = ?) order by id", [source_id, source_id]))
+    return list(
+        db.query(
+            "select fetch_id, url, fetched_at, status, items from listing_snapshots where source_id = ? and run_id = "
+            "(select max(run_id) from listing_snapshots where source_id = ?) order by id",
+            [source_id, source_id],
+        )
+    )

@@ -61,8 +61,12 @@ def _me(command: str) -> dict:
 
 
 def _holder(info: dict) -> Holder:
-    return Holder(int(info.get("pid", 0)), str(info.get("command", "?")), str(info.get("since", "?")),
-                  str(info.get("host", "?")))
+    return Holder(
+        int(info.get("pid", 0)),
+        str(info.get("command", "?")),
+        str(info.get("since", "?")),
+        str(info.get("host", "?")),
+    )
 
 
 @contextlib.contextmanager
@@ -167,8 +171,9 @@ def stage_holder(data: str | os.PathLike, name: str) -> Holder | None:
 
 
 @contextlib.contextmanager
-def stage_lock(data: str | os.PathLike, name: str, *, command: str, wait: float | None = None,
-               on_wait=None) -> Iterator[None]:
+def stage_lock(
+    data: str | os.PathLike, name: str, *, command: str, wait: float | None = None, on_wait=None
+) -> Iterator[None]:
     """Hold the archive-wide lock ``name`` (``extract``, ``check``…), waiting for it if taken.
 
     ``wait`` bounds the wait in seconds (None: wait as long as it takes); past it,

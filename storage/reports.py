@@ -10,8 +10,20 @@ from sqlite_utils import Database
 from storage.fetches import insert_row, update_row
 
 REPORT_FIELDS = (
-    "source_id", "agency", "agency_source", "own", "report_year", "title", "url", "document_id",
-    "listing_url", "published_at", "published_at_source", "format", "cms", "exclusion",
+    "source_id",
+    "agency",
+    "agency_source",
+    "own",
+    "report_year",
+    "title",
+    "url",
+    "document_id",
+    "listing_url",
+    "published_at",
+    "published_at_source",
+    "format",
+    "cms",
+    "exclusion",
 )
 
 
@@ -26,8 +38,15 @@ def _merge_candidates(old: list[dict], new: list[dict]) -> list[dict]:
     return merged
 
 
-def upsert_report(db: Database, report_id: str, row: dict[str, Any], *, seen_at: str, fetch_id: int | None,
-                  date_candidates: list[dict]) -> bool:
+def upsert_report(
+    db: Database,
+    report_id: str,
+    row: dict[str, Any],
+    *,
+    seen_at: str,
+    fetch_id: int | None,
+    date_candidates: list[dict],
+) -> bool:
     """Insert or refresh a report; returns True when it is new.
 
     ``first_seen_at`` and ``first_fetch_id`` never move; date candidates accumulate (each with
@@ -36,16 +55,27 @@ def upsert_report(db: Database, report_id: str, row: dict[str, Any], *, seen_at:
     existing = list(db.query("select date_candidates from reports where id = ?", [report_id]))
     data = {k: row.get(k) for k in REPORT_FIELDS}
     if not existing:
-        insert_row(db, "reports", {"id": report_id, **data, "first_seen_at": seen_at, "last_seen_at": seen_at,
-                                   "first_fetch_id": fetch_id,
-                                   "date_candidates": json.dumps(date_candidates, ensure_ascii=False)})
+        insert_row(
+            db,
+            "reports",
+            {
+                "id": report_id,
+                **data,
+                "first_seen_at": seen_at,
+                "last_seen_at": seen_at,
+                "first_fetch_id": fetch_id,
+                "date_candidates": json.dumps(date_candidates, ensure_ascii=False),
+            },
+        )
         return True
     old = existing[0]
     merged = _merge_candidates(json.loads(old["date_candidates"] or "[]"), date_candidates)
     update = {k: v for k, v in data.items() if v is not None}
     update.update(last_seen_at=seen_at, date_candidates=json.dumps(merged, ensure_ascii=False))
-    db.conn.execute(f"update reports set {', '.join(f'[{k}] = ?' for k in update)} where id = ?",
-                    [*update.values(), report_id])
+    db.conn.execute(
+        f"update reports set {', '.join(f'[{k}] = ?' for k in update)} where id = ?",
+        [*update.values(), report_id],
+    )
     return False
 
 
@@ -65,23 +95,45 @@ def report_exists(db: Database, report_id: str) -> bool:
     return bool(list(db.query("select 1 from reports where id = ?", [report_id])))
 
 
-def add_attachment(db: Database, report_id: str, url: str, text: str, *, document_id: int | None = None,
-                   file_type: str | None = None) -> None:
+def add_attachment(
+    db: Database,
+    report_id: str,
+    url: str,
+    text: str,
+    *,
+    document_id: int | None = None,
+    file_type: str | None = None,
+) -> None:
     """Link an attachment URL to its report (idempotent; fills in document/file type when known)."""
     rows = list(db.query("select id from attachments where report_id = ? and url = ?", [report_id, url]))
     if rows:
-        update_row(db, "attachments", rows[0]["id"],
-                   {k: v for k, v in {"document_id": document_id, "file_type": file_type}.items() if v is not None})
+        update_row(
+            db,
+            "attachments",
+            rows[0]["id"],
+            {k: v for k, v in {"document_id": document_id, "file_type": file_type}.items() if v is not None},
+        )
         return
-    insert_row(db, "attachments", {"report_id": report_id, "url": url, "text": text, "document_id": document_id,
-                                   "file_type": file_type})
+    insert_row(
+        db,
+        "attachments",
+        {
+            "report_id": report_id,
+            "url": url,
+            "text": text,
+            "document_id": document_id,
+            "file_type": file_type,
+        },
+    )
 
 
 def report_parts(db: Database, report_id: str, *, unfetched_only: bool = False) -> list[dict]:
     """Attachments and continuation pages of a report (url, text, file_type); with
     ``unfetched_only``, those never fetched (e.g. a crawl was killed after the report was stored)."""
-    sql = ("select a.url, a.text, a.file_type from attachments a left join documents d on d.url = a.url "
-           "where a.report_id = ?" + (" and d.id is null" if unfetched_only else "") + " order by a.id")
+    sql = (
+        "select a.url, a.text, a.file_type from attachments a left join documents d on d.url = a.url "
+        "where a.report_id = ?" + (" and d.id is null" if unfetched_only else "") + " order by a.id"
+    )
     return list(db.query(sql, [report_id]))
 
 
@@ -92,7 +144,9 @@ def add_listing_snapshot(db: Database, row: dict[str, Any]) -> None:
     insert_row(db, "listing_snapshots", data)
 
 
-def reports_for_sources(db: Database, source_ids: list[str] | None = None, own_only: bool = True) -> list[dict]:
+def reports_for_sources(
+    db: Database, source_ids: list[str] | None = None, own_only: bool = True
+) -> list[dict]:
     """Report rows (own reports by default), ordered by source and year."""
     where, args = [], []
     if own_only:
@@ -111,9 +165,13 @@ def find_report(db: Database, report: str) -> dict | None:
 
 def attachments_with_text(db: Database, report_id: str) -> list[dict]:
     """A report's attachments (URL, link text, file type) with their extraction status and OCR flag."""
-    return list(db.query(
-        "select a.url, a.text, a.file_type, t.status, t.ocr from attachments a left join documents d on d.url = a.url "
-        "left join texts t on t.sha256 = d.payload_sha256 where a.report_id = ? order by a.id", [report_id]))
+    return list(
+        db.query(
+            "select a.url, a.text, a.file_type, t.status, t.ocr from attachments a left join documents d on d.url = a.url "
+            "left join texts t on t.sha256 = d.payload_sha256 where a.report_id = ? order by a.id",
+            [report_id],
+        )
+    )
 
 
 def report_source_ids(db: Database) -> set[str]:
@@ -126,8 +184,12 @@ def first_attachment_captures(db: Database, report_ids: list[str]) -> list[dict]
     first_fetch_id, first_seen_at), in attachment order."""
     if not report_ids:
         return []
-    return list(db.query(
-        "select a.report_id, a.url, v.first_fetch_id, v.first_seen_at "
-        "from attachments a join versions v on v.document_id = a.document_id "
-        f"where a.report_id in ({', '.join('?' * len(report_ids))}) "
-        "and v.seq = (select min(seq) from versions where document_id = a.document_id) order by a.id", report_ids))
+    return list(
+        db.query(
+            "select a.report_id, a.url, v.first_fetch_id, v.first_seen_at "
+            "from attachments a join versions v on v.document_id = a.document_id "
+            f"where a.report_id in ({', '.join('?' * len(report_ids))}) "
+            "and v.seq = (select min(seq) from versions where document_id = a.document_id) order by a.id",
+            report_ids,
+        )
+    )

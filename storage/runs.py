@@ -11,13 +11,21 @@ from sqlite_utils import Database
 def start_run(db: Database, *, started_at: str, command: str, args: dict[str, Any], version: str) -> int:
     """Insert a run row and return its id."""
     table = db.table("runs")
-    table.insert({"started_at": started_at, "command": command,
-                  "args": json.dumps(args, ensure_ascii=False, sort_keys=True), "version": version})
+    table.insert(
+        {
+            "started_at": started_at,
+            "command": command,
+            "args": json.dumps(args, ensure_ascii=False, sort_keys=True),
+            "version": version,
+        }
+    )
     assert table.last_pk is not None  # set by the insert just above
     return int(table.last_pk)
 
 
-def finish_run(db: Database, run_id: int, *, finished_at: str, finish_reason: str, stats: dict[str, Any]) -> None:
+def finish_run(
+    db: Database, run_id: int, *, finished_at: str, finish_reason: str, stats: dict[str, Any]
+) -> None:
     """Record how a run ended and its Scrapy stats."""
     db.table("runs").update(run_id, {"finished_at": finished_at, "finish_reason": finish_reason})
     save_stats(db, run_id, stats)
@@ -25,12 +33,16 @@ def finish_run(db: Database, run_id: int, *, finished_at: str, finish_reason: st
 
 def save_stats(db: Database, run_id: int, stats: dict[str, Any]) -> None:
     """Store (again) the Scrapy stats of a run: handlers closing after the recorder add to them."""
-    db.table("runs").update(run_id, {"stats": json.dumps(stats, ensure_ascii=False, sort_keys=True, default=str)})
+    db.table("runs").update(
+        run_id, {"stats": json.dumps(stats, ensure_ascii=False, sort_keys=True, default=str)}
+    )
 
 
 def record_source_run(db: Database, run_id: int, source_id: str, row: dict[str, Any]) -> None:
     """Upsert the outcome of one source in one run."""
-    db.table("source_runs").upsert({"run_id": run_id, "source_id": source_id, **row}, pk=("run_id", "source_id"))
+    db.table("source_runs").upsert(
+        {"run_id": run_id, "source_id": source_id, **row}, pk=("run_id", "source_id")
+    )
 
 
 def latest_runs(db: Database, limit: int = 10) -> list[dict]:

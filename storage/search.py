@@ -182,8 +182,17 @@ def parse_query(query: str) -> ParsedQuery:
 
 # --- indexing ------------------------------------------------------------------------------
 
-_COLUMNS = ("report_id", "agency", "report_year", "level", "region", "source_id", "updated_at",
-            "title", "text")
+_COLUMNS = (
+    "report_id",
+    "agency",
+    "report_year",
+    "level",
+    "region",
+    "source_id",
+    "updated_at",
+    "title",
+    "text",
+)
 _UPSERT_DOC = f"""
     INSERT INTO search_docs ({", ".join(_COLUMNS)}, indexed_at) VALUES ({", ".join("?" * len(_COLUMNS))}, ?)
     ON CONFLICT(report_id) DO UPDATE SET
@@ -219,28 +228,41 @@ def index_reports(db: Database, report_ids: Iterable[str] | None = None, *, batc
 
     with conn:
         if report_ids is None:
-            gone = [r[0] for r in conn.execute(
-                "SELECT id FROM search_docs d WHERE NOT EXISTS "
-                "(SELECT 1 FROM report_texts r WHERE r.report_id = d.report_id)")]
+            gone = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM search_docs d WHERE NOT EXISTS "
+                    "(SELECT 1 FROM report_texts r WHERE r.report_id = d.report_id)"
+                )
+            ]
             _delete(conn, gone)
             cursor = conn.execute(
                 f"SELECT {cols} FROM report_texts r LEFT JOIN search_docs d ON d.report_id = r.report_id "
-                f"WHERE d.id IS NULL OR {_CHANGED}")
+                f"WHERE d.id IS NULL OR {_CHANGED}"
+            )
             while rows := cursor.fetchmany(batch):
                 write(rows)
             return written
         ids = list(dict.fromkeys(report_ids))
         for i in range(0, len(ids), batch):
-            chunk = ids[i:i + batch]
+            chunk = ids[i : i + batch]
             marks = ", ".join("?" * len(chunk))
-            rows = conn.execute(f"SELECT {cols} FROM report_texts r WHERE r.report_id IN ({marks})",
-                                chunk).fetchall()
+            rows = conn.execute(
+                f"SELECT {cols} FROM report_texts r WHERE r.report_id IN ({marks})", chunk
+            ).fetchall()
             found = {row[0] for row in rows}
             missing = [x for x in chunk if x not in found]
             if missing:
                 marks = ", ".join("?" * len(missing))
-                _delete(conn, [r[0] for r in conn.execute(
-                    f"SELECT id FROM search_docs WHERE report_id IN ({marks})", missing)])
+                _delete(
+                    conn,
+                    [
+                        r[0]
+                        for r in conn.execute(
+                            f"SELECT id FROM search_docs WHERE report_id IN ({marks})", missing
+                        )
+                    ],
+                )
             write(rows)
     return written
 
@@ -284,7 +306,9 @@ def _hit_set_sql(parsed: ParsedQuery, params: list) -> str:
     parts = [" UNION ".join(_term_select(t, params) for t in group) for group in parsed.groups]
     hits = " INTERSECT ".join(f"SELECT id FROM ({p})" for p in parts)
     if parsed.negated:
-        hits += " EXCEPT SELECT id FROM (" + " UNION ".join(_term_select(t, params) for t in parsed.negated) + ")"
+        hits += (
+            " EXCEPT SELECT id FROM (" + " UNION ".join(_term_select(t, params) for t in parsed.negated) + ")"
+        )
     return hits
 
 
@@ -292,8 +316,9 @@ _Filters = tuple[str | None, int | None, str | None, str | None]
 """(agency, year, level, region), as :func:`_filters` takes them."""
 
 
-def _filters(agency: str | None, year: int | None, level: str | None, region: str | None,
-             params: list) -> str:
+def _filters(
+    agency: str | None, year: int | None, level: str | None, region: str | None, params: list
+) -> str:
     sql = ""
     if agency:
         sql += " AND instr(d.agency, ?) > 0"
@@ -311,8 +336,10 @@ def _filters(agency: str | None, year: int | None, level: str | None, region: st
 
 
 def _pattern(terms: list[Term]) -> re.Pattern[str] | None:
-    alts = [r"\s*".join(re.escape(ch) for ch in t.text if not ch.isspace())
-            for t in sorted(terms, key=lambda t: -len(t.text))]
+    alts = [
+        r"\s*".join(re.escape(ch) for ch in t.text if not ch.isspace())
+        for t in sorted(terms, key=lambda t: -len(t.text))
+    ]
     alts = [a for a in alts if a]
     return re.compile("|".join(alts), re.I) if alts else None
 
@@ -355,25 +382,46 @@ def search(
     if not parsed.groups or limit <= 0:
         return []
     if not ranked or rank_pool:
-        return _search_streamed(db, parsed, (agency, year, level, region), limit, max(0, int(offset)),
-                                rank_pool if ranked else None)
+        return _search_streamed(
+            db,
+            parsed,
+            (agency, year, level, region),
+            limit,
+            max(0, int(offset)),
+            rank_pool if ranked else None,
+        )
     return _search_exact(db, parsed, (agency, year, level, region), limit, max(0, int(offset)))
 
 
 def _hits(db: Database, ids: list[int], scores: dict[int, float], terms: list[Term]) -> list[Hit]:
     if not ids:
         return []
-    rows = {r[0]: r for r in db.conn.execute(
-        "SELECT d.id, d.report_id, d.title, d.agency, d.report_year, d.source_id, d.text FROM search_docs d "
-        f"WHERE d.id IN ({', '.join('?' * len(ids))})", ids)}
-    return [Hit(report_id=r[1], title=r[2] or "", agency=r[3], report_year=r[4], source_id=r[5],
-                snippet=make_snippet(r[6], terms) if r[6] else make_snippet(r[2], terms),
-                score=float(scores.get(i, 0.0)))
-            for i in ids if (r := rows.get(i)) is not None]
+    rows = {
+        r[0]: r
+        for r in db.conn.execute(
+            "SELECT d.id, d.report_id, d.title, d.agency, d.report_year, d.source_id, d.text FROM search_docs d "
+            f"WHERE d.id IN ({', '.join('?' * len(ids))})",
+            ids,
+        )
+    }
+    return [
+        Hit(
+            report_id=r[1],
+            title=r[2] or "",
+            agency=r[3],
+            report_year=r[4],
+            source_id=r[5],
+            snippet=make_snippet(r[6], terms) if r[6] else make_snippet(r[2], terms),
+            score=float(scores.get(i, 0.0)),
+        )
+        for i in ids
+        if (r := rows.get(i)) is not None
+    ]
 
 
-def _search_streamed(db: Database, parsed: ParsedQuery, filters: _Filters, limit: int, offset: int,
-                     rank_pool: int | None) -> list[Hit]:
+def _search_streamed(
+    db: Database, parsed: ParsedQuery, filters: _Filters, limit: int, offset: int, rank_pool: int | None
+) -> list[Hit]:
     """Newest-first candidates merged from the indexes' rowid streams (bounded work); ranked
     within a pool of ``rank_pool`` candidates by BM25 term frequency when asked."""
     conn = db.conn
@@ -383,16 +431,24 @@ def _search_streamed(db: Database, parsed: ParsedQuery, filters: _Filters, limit
     negated = [(t.fts_table, t.match) for t in parsed.negated]
     want = offset + limit
     try:
-        pool = search_stream.take(conn, search_stream.candidates(conn, groups, negated),
-                                  max(want, rank_pool or 0), filters_sql, filter_args)
+        pool = search_stream.take(
+            conn,
+            search_stream.candidates(conn, groups, negated),
+            max(want, rank_pool or 0),
+            filters_sql,
+            filter_args,
+        )
         scores: dict[int, float] = {}
         if rank_pool:
             texts: dict[int, str] = {}
             for i in range(0, len(pool), 500):
-                chunk = pool[i:i + 500]
-                texts.update(conn.execute(
-                    f"SELECT id, coalesce(text, '') FROM search_docs WHERE id IN ({', '.join('?' * len(chunk))})",
-                    chunk).fetchall())
+                chunk = pool[i : i + 500]
+                texts.update(
+                    conn.execute(
+                        f"SELECT id, coalesce(text, '') FROM search_docs WHERE id IN ({', '.join('?' * len(chunk))})",
+                        chunk,
+                    ).fetchall()
+                )
             scores = search_stream.bm25_tf(texts, [t.text for t in parsed.positive])
             pool = sorted(pool, key=lambda i: (-scores.get(i, 0.0), -i))
     except sqlite3.OperationalError as exc:  # an FTS5 syntax corner we did not foresee
@@ -407,25 +463,31 @@ def _search_exact(db: Database, parsed: ParsedQuery, filters: _Filters, limit: i
     params: list = []
     agency, year, level, region = filters
     single = len(parsed.groups) == 1 and len(parsed.groups[0]) == 1 and not parsed.negated
-    rank_term = next((g[0] for g in parsed.groups if len(g) == 1 and not g[0].short),
-                     next((g[0] for g in parsed.groups if len(g) == 1), None))
+    rank_term = next(
+        (g[0] for g in parsed.groups if len(g) == 1 and not g[0].short),
+        next((g[0] for g in parsed.groups if len(g) == 1), None),
+    )
     select = "d.report_id, d.title, d.agency, d.report_year, d.source_id, d.text"
     if single:
         term = parsed.groups[0][0]
         fts = term.fts_table
         params.append(term.match)
-        sql = (f"SELECT {select}, -bm25({fts}) FROM {fts} JOIN search_docs d ON d.id = {fts}.rowid "
-               f"WHERE {fts} MATCH ?")
+        sql = (
+            f"SELECT {select}, -bm25({fts}) FROM {fts} JOIN search_docs d ON d.id = {fts}.rowid "
+            f"WHERE {fts} MATCH ?"
+        )
         sql += _filters(agency, year, level, region, params) + f" ORDER BY {fts}.rank"
     else:
         hits = _hit_set_sql(parsed, params)
         if rank_term is not None:
             fts = rank_term.fts_table
             params.append(rank_term.match)
-            sql = (f"WITH hits(id) AS MATERIALIZED ({hits}), scored AS MATERIALIZED "
-                   f"(SELECT rowid AS id, bm25({fts}) AS s FROM {fts} WHERE {fts} MATCH ?) "
-                   f"SELECT {select}, -coalesce(scored.s, 0) FROM hits JOIN search_docs d ON d.id = hits.id "
-                   f"LEFT JOIN scored ON scored.id = hits.id WHERE 1")
+            sql = (
+                f"WITH hits(id) AS MATERIALIZED ({hits}), scored AS MATERIALIZED "
+                f"(SELECT rowid AS id, bm25({fts}) AS s FROM {fts} WHERE {fts} MATCH ?) "
+                f"SELECT {select}, -coalesce(scored.s, 0) FROM hits JOIN search_docs d ON d.id = hits.id "
+                f"LEFT JOIN scored ON scored.id = hits.id WHERE 1"
+            )
             sql += _filters(agency, year, level, region, params) + " ORDER BY coalesce(scored.s, 0)"
         else:
             sql = f"SELECT {select}, 0.0 FROM search_docs d WHERE d.id IN ({hits})"
@@ -440,22 +502,35 @@ def _search_exact(db: Database, parsed: ParsedQuery, filters: _Filters, limit: i
         raise
     terms = parsed.positive
     return [
-        Hit(report_id=r[0], title=r[1] or "", agency=r[2], report_year=r[3], source_id=r[4],
+        Hit(
+            report_id=r[0],
+            title=r[1] or "",
+            agency=r[2],
+            report_year=r[3],
+            source_id=r[4],
             snippet=make_snippet(r[5], terms) if r[5] else make_snippet(r[1], terms),
-            score=float(r[6] or 0.0))
+            score=float(r[6] or 0.0),
+        )
         for r in rows
     ]
 
 
-def count(db: Database, query: str, **filters: object) -> int:
+def count(
+    db: Database,
+    query: str,
+    *,
+    agency: str | None = None,
+    year: int | None = None,
+    level: str | None = None,
+    region: str | None = None,
+) -> int:
     """How many reports match (the lazy count for a results page; costs a full hit scan)."""
     parsed = parse_query(query)
     if not parsed.groups:
         return 0
     params: list = []
     hits = _hit_set_sql(parsed, params)
-    where = _filters(filters.get("agency"), filters.get("year"), filters.get("level"),  # type: ignore[arg-type]
-                     filters.get("region"), params)  # type: ignore[arg-type]
+    where = _filters(agency, year, level, region, params)
     sql = f"SELECT count(*) FROM search_docs d WHERE d.id IN ({hits}){where}"
     return int(db.conn.execute(sql, params).fetchone()[0])
 

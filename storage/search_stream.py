@@ -65,19 +65,23 @@ def _except(stream: Iterator[int], excluded: Iterator[int]) -> Iterator[int]:
             yield value
 
 
-def candidates(conn: sqlite3.Connection, groups: list[list[tuple[str, str]]],
-               negated: list[tuple[str, str]]) -> Iterator[int]:
+def candidates(
+    conn: sqlite3.Connection, groups: list[list[tuple[str, str]]], negated: list[tuple[str, str]]
+) -> Iterator[int]:
     """search_docs ids matching the query, newest first. ``groups`` AND together, each a list
     of (fts table, MATCH expression) that OR together; ``negated`` are subtracted."""
-    anded = [_union([_stream(conn, f, m) for f, m in g]) if len(g) > 1 else _stream(conn, *g[0])
-             for g in groups]
+    anded = [
+        _union([_stream(conn, f, m) for f, m in g]) if len(g) > 1 else _stream(conn, *g[0]) for g in groups
+    ]
     hits = anded[0] if len(anded) == 1 else _intersect(anded)
     if negated:
         hits = _except(hits, _union([_stream(conn, f, m) for f, m in negated]))
     return hits
 
 
-def take(conn: sqlite3.Connection, ids: Iterable[int], n: int, filters_sql: str, filter_args: list) -> list[int]:
+def take(
+    conn: sqlite3.Connection, ids: Iterable[int], n: int, filters_sql: str, filter_args: list
+) -> list[int]:
     """The first ``n`` ids (in stream order) whose search_docs row passes the SQL filters."""
     out: list[int] = []
     batch: list[int] = []
@@ -88,8 +92,13 @@ def take(conn: sqlite3.Connection, ids: Iterable[int], n: int, filters_sql: str,
             break
         if filters_sql:
             marks = ", ".join("?" * len(batch))
-            keep = {r[0] for r in conn.execute(
-                f"SELECT d.id FROM search_docs d WHERE d.id IN ({marks}){filters_sql}", [*batch, *filter_args])}
+            keep = {
+                r[0]
+                for r in conn.execute(
+                    f"SELECT d.id FROM search_docs d WHERE d.id IN ({marks}){filters_sql}",
+                    [*batch, *filter_args],
+                )
+            }
             batch = [i for i in batch if i in keep]
         out.extend(batch[: n - len(out)])
     return out

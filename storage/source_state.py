@@ -14,8 +14,16 @@ TABLE = "source_state"
 
 def set_state(db: Database, source_id: str, *, enabled: bool, reason: str, at: str, by: str) -> None:
     """Record (insert or replace) the operator's switch for one source."""
-    db.table(TABLE).upsert({"source_id": source_id, "enabled": int(enabled), "reason": reason,
-                            "changed_at": at, "changed_by": by}, pk="source_id")
+    db.table(TABLE).upsert(
+        {
+            "source_id": source_id,
+            "enabled": int(enabled),
+            "reason": reason,
+            "changed_at": at,
+            "changed_by": by,
+        },
+        pk="source_id",
+    )
 
 
 def clear_state(db: Database, source_id: str) -> bool:

@@ -24,8 +24,13 @@ def pending_payloads(db: Database, *, redo: bool = False, version: str | None = 
     """
     if redo and version:
         # another extractor version, or a failure worth retrying (timeout under load, memory cap)
-        condition, args = ("t.sha256 is null or t.extractor_version is not ? "
-                           "or t.status not in ('ok', 'empty', 'needs_ocr', 'needs_tool')"), [version]
+        condition, args = (
+            (
+                "t.sha256 is null or t.extractor_version is not ? "
+                "or t.status not in ('ok', 'empty', 'needs_ocr', 'needs_tool')"
+            ),
+            [version],
+        )
     elif redo:
         condition, args = "1", []
     else:
@@ -67,18 +72,34 @@ def report_sources(db: Database, report_ids: list[str] | None = None) -> Iterato
     # materialised: the caller writes report_texts while iterating
     for report in list(db.query(f"select r.* from reports r {where} order by r.id", args)):
         parts = []
-        page = list(db.query("select url, payload_sha256 from documents where id = ?", [report["document_id"]]))
+        page = list(
+            db.query("select url, payload_sha256 from documents where id = ?", [report["document_id"]])
+        )
         if page and page[0]["payload_sha256"]:
-            parts.append({"url": page[0]["url"], "kind": "page", "sha256": page[0]["payload_sha256"],
-                          "file_type": None})
+            parts.append(
+                {
+                    "url": page[0]["url"],
+                    "kind": "page",
+                    "sha256": page[0]["payload_sha256"],
+                    "file_type": None,
+                }
+            )
         for att in db.query(
-                "select a.url, a.file_type, d.payload_sha256 from attachments a "
-                "left join documents d on d.url = a.url where a.report_id = ? "
-                f"order by (a.file_type = '{PART_PAGE}') desc, a.id", [report["id"]]):
+            "select a.url, a.file_type, d.payload_sha256 from attachments a "
+            "left join documents d on d.url = a.url where a.report_id = ? "
+            f"order by (a.file_type = '{PART_PAGE}') desc, a.id",
+            [report["id"]],
+        ):
             if att["payload_sha256"] and att["url"] != (page[0]["url"] if page else None):
                 kind = "page" if att["file_type"] == PART_PAGE else "attachment"
-                parts.append({"url": att["url"], "kind": kind, "sha256": att["payload_sha256"],
-                              "file_type": att["file_type"]})
+                parts.append(
+                    {
+                        "url": att["url"],
+                        "kind": kind,
+                        "sha256": att["payload_sha256"],
+                        "file_type": att["file_type"],
+                    }
+                )
         yield {**report, "parts": parts}
 
 

@@ -65,7 +65,13 @@ def verify_archive(db: Database, warc_root: str | Path) -> VerifyReport:
         scanned = list(iter_file(path))
         if any(rtype == "torn" for _, rtype, _ in scanned):
             report.warnings.append(f"{path.name}: torn record at the end (crawl killed while writing)")
-        tail = [off for off, rtype, _ in scanned if rtype in ("response", "revisit", "metadata") and off not in known]
+        tail = [
+            off
+            for off, rtype, _ in scanned
+            if rtype in ("response", "revisit", "metadata") and off not in known
+        ]
         if tail:
-            report.warnings.append(f"{path.name}: {len(tail)} record(s) not in the index (crawl interrupted?)")
+            report.warnings.append(
+                f"{path.name}: {len(tail)} record(s) not in the index (crawl interrupted?)"
+            )
     return report

@@ -119,8 +119,12 @@ class WarcArchive:
         if concurrent_to:
             headers["WARC-Concurrent-To"] = concurrent_to
         return writer.create_warc_record(
-            ex.url, "request", payload=io.BytesIO(ex.request_body), length=len(ex.request_body),
-            http_headers=http, warc_headers_dict=headers,
+            ex.url,
+            "request",
+            payload=io.BytesIO(ex.request_body),
+            length=len(ex.request_body),
+            http_headers=http,
+            warc_headers_dict=headers,
         )
 
     @staticmethod
@@ -131,24 +135,38 @@ class WarcArchive:
             (f"X-Archive-Orig-{k}", v) for k, v in headers if k.lower() == "transfer-encoding"
         ]
 
-    def write_exchange(self, ex: Exchange, revisit_of: tuple[str, str] | None = None) -> tuple[RecordRef, str]:
+    def write_exchange(
+        self, ex: Exchange, revisit_of: tuple[str, str] | None = None
+    ) -> tuple[RecordRef, str]:
         """Archive a response (or a revisit record if ``revisit_of`` = (uri, warc_date)).
 
         Returns the reference of the response/revisit record and the payload's hex SHA-256.
         """
         digest = sha256_hex(ex.body)
         writer = _Sha256Writer(io.BytesIO(), gzip=False, warc_version="WARC/1.1")
-        http = StatusAndHeaders(f"{ex.status} {ex.reason}".strip(), self._clean_headers(ex.response_headers),
-                                protocol="HTTP/1.1")
+        http = StatusAndHeaders(
+            f"{ex.status} {ex.reason}".strip(), self._clean_headers(ex.response_headers), protocol="HTTP/1.1"
+        )
         headers = {"WARC-Date": warc_date(ex.moment)}
         if revisit_of:
-            resp = writer.create_revisit_record(ex.url, warc_digest(digest), revisit_of[0], revisit_of[1],
-                                                http_headers=http, warc_headers_dict=headers)
+            resp = writer.create_revisit_record(
+                ex.url,
+                warc_digest(digest),
+                revisit_of[0],
+                revisit_of[1],
+                http_headers=http,
+                warc_headers_dict=headers,
+            )
         else:
             headers["WARC-Payload-Digest"] = warc_digest(digest)
-            resp = writer.create_warc_record(ex.url, "response", payload=io.BytesIO(ex.body),
-                                             length=len(ex.body), http_headers=http,
-                                             warc_headers_dict=headers)
+            resp = writer.create_warc_record(
+                ex.url,
+                "response",
+                payload=io.BytesIO(ex.body),
+                length=len(ex.body),
+                http_headers=http,
+                warc_headers_dict=headers,
+            )
         req = self._request_record(writer, ex, resp.rec_headers.get_header("WARC-Record-ID"))
         resp_ref, _ = self._write([resp, req])
         return resp_ref, digest
@@ -158,7 +176,10 @@ class WarcArchive:
         writer = _Sha256Writer(io.BytesIO(), gzip=False, warc_version="WARC/1.1")
         fields = f"nianbao-error: {error}\r\n".encode()
         meta = writer.create_warc_record(
-            ex.url, "metadata", payload=io.BytesIO(fields), length=len(fields),
+            ex.url,
+            "metadata",
+            payload=io.BytesIO(fields),
+            length=len(fields),
             warc_content_type="application/warc-fields",
             warc_headers_dict={"WARC-Date": warc_date(ex.moment)},
         )
@@ -203,7 +224,11 @@ def read_record(root: str | os.PathLike, ref: RecordRef) -> StoredRecord:
     except Exception as exc:  # warcio raises many types on torn records
         raise ArchiveError(f"unreadable record at {ref.file}:{ref.offset}: {exc}") from exc
     http = record.http_headers
-    status = int(http.get_statuscode()) if http is not None and record.rec_type in ("response", "revisit") else None
+    status = (
+        int(http.get_statuscode())
+        if http is not None and record.rec_type in ("response", "revisit")
+        else None
+    )
     return StoredRecord(
         rec_type=record.rec_type,
         uri=record.rec_headers.get_header("WARC-Target-URI") or "",

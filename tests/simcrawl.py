@@ -32,8 +32,10 @@ class World:
     def add_source(self, source_id: str, agency: str, url: str) -> None:
         """Append a county-government source outside the simulated world to the registry."""
         with self.sources.open("a", encoding="utf-8") as fh:
-            fh.write(f'\n[[source]]\nid = "{source_id}"\nagency = "{agency}"\nlevel = "county"\n'
-                     f'kind = "region"\nurls = ["{url}"]\n')
+            fh.write(
+                f'\n[[source]]\nid = "{source_id}"\nagency = "{agency}"\nlevel = "county"\n'
+                f'kind = "region"\nurls = ["{url}"]\n'
+            )
 
     def truth(self, today: date) -> list[dict]:
         return list(truth_records(self.seed, self.agencies, today, base_url=self.server.base_url))
@@ -51,23 +53,42 @@ def sim_world(tmp: Path, *, seed: int, agencies: int, today: date, troubles: boo
         server.shutdown()
 
 
-def nianbao(*args: str, now: date | str | None = None, timeout: float = 300,
-            check: bool = True, text: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def nianbao(
+    *args: str,
+    now: date | str | None = None,
+    timeout: float = 300,
+    check: bool = True,
+    text: bool = True,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
     """Run the ``nianbao`` CLI in a subprocess (optionally with a pinned clock and extra environment)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     if now is not None:
         env["NIANBAO_NOW"] = str(now)
-    proc = subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=text,
-                          env=env, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=text, env=env, timeout=timeout
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"nianbao {' '.join(args)} exited {proc.returncode}\n{proc.stderr[-4000:]!r}")
     return proc
 
 
-def crawl(world: World, data: Path, now: date, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
+def crawl(
+    world: World, data: Path, now: date, *extra: str, check: bool = True
+) -> subprocess.CompletedProcess:
     """Crawl the whole world into ``data`` as of ``now``."""
-    return nianbao("crawl", "--data", str(data), "--sources", str(world.sources), "--profile", "sim",
-                   *extra, now=now, check=check)
+    return nianbao(
+        "crawl",
+        "--data",
+        str(data),
+        "--sources",
+        str(world.sources),
+        "--profile",
+        "sim",
+        *extra,
+        now=now,
+        check=check,
+    )
 
 
 def query(data: Path, sql: str, args: tuple = ()) -> list[dict]:

@@ -32,10 +32,31 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("vocab", ("crawler.vocab",)),
     ("storage", ("storage",)),
     ("pure", ("crawler.recognize", "crawler.extract", "crawler.stats", "crawler.compliance")),
-    ("domain", ("crawler.registry", "crawler.health", "crawler.cadence", "crawler.outputs", "crawler.opstatus",
-                "crawler.logs", "crawler.parse_file", "crawler")),
-    ("scrapy", ("crawler.settings", "crawler.items", "crawler.middlewares", "crawler.pipelines",
-                "crawler.extensions", "crawler.session", "spiders")),
+    (
+        "domain",
+        (
+            "crawler.registry",
+            "crawler.health",
+            "crawler.cadence",
+            "crawler.outputs",
+            "crawler.opstatus",
+            "crawler.logs",
+            "crawler.parse_file",
+            "crawler",
+        ),
+    ),
+    (
+        "scrapy",
+        (
+            "crawler.settings",
+            "crawler.items",
+            "crawler.middlewares",
+            "crawler.pipelines",
+            "crawler.extensions",
+            "crawler.session",
+            "spiders",
+        ),
+    ),
     ("stages", ("crawler.stages",)),
     ("entry", ("crawler.demo", "crawler.cli", "scheduler")),
 ]
@@ -48,8 +69,8 @@ SQL_CALLS = ("execute", "executemany", "executescript", "query")
 
 @dataclass(frozen=True)
 class Import:
-    module: str      # the importing module
-    target: str      # the imported module (project) or top-level library name
+    module: str  # the importing module
+    target: str  # the imported module (project) or top-level library name
     line: int
 
 
@@ -137,8 +158,11 @@ def violations(root: Path = ROOT) -> list[str]:
 def _import_problems(imp: Import, modules: set[str], where: str) -> list[str]:
     src, dst = imp.module, imp.target
     if in_package(src, SIMULATOR):
-        return [f"{where}: the simulator imports nothing of the project"] if dst in modules and not in_package(
-            dst, SIMULATOR) else []
+        return (
+            [f"{where}: the simulator imports nothing of the project"]
+            if dst in modules and not in_package(dst, SIMULATOR)
+            else []
+        )
     if dst not in modules:  # a library
         if in_package(src, PURE) and dst in PURE_FORBIDDEN_LIBS:
             return [f"{where}: the pure packages use no Scrapy, CLI or database library"]
@@ -146,7 +170,11 @@ def _import_problems(imp: Import, modules: set[str], where: str) -> list[str]:
             return [f"{where}: only storage opens SQLite"]
         return []
     if in_package(dst, SIMULATOR):
-        return [] if in_package(src, SIMULATOR_USERS) else [f"{where}: only the CLI and the demo use the simulator"]
+        return (
+            []
+            if in_package(src, SIMULATOR_USERS)
+            else [f"{where}: only the CLI and the demo use the simulator"]
+        )
     if in_package(src, PURE) and in_package(dst, "storage"):
         return [f"{where}: the pure packages do not read the archive"]
     src_floor, dst_floor = floor_of(src), floor_of(dst)
@@ -162,9 +190,15 @@ def _sql_problems(path: Path, module: str, root: Path) -> list[str]:
         return []
     out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SQL_CALLS:
-            out.append(f"{path.relative_to(root)}:{node.lineno}: .{node.func.attr}() outside storage (SQL belongs "
-                       "in storage/)")
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in SQL_CALLS
+        ):
+            out.append(
+                f"{path.relative_to(root)}:{node.lineno}: .{node.func.attr}() outside storage (SQL belongs "
+                "in storage/)"
+            )
     return out
 
 
@@ -239,25 +273,60 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize(("files", "expected"), [
-    ({"storage/compliance.py": "from crawler.compliance.verdicts import Capture\n",
-      "crawler/compliance/verdicts.py": ""}, "floor storage must not import floor pure"),
-    ({"storage/x.py": "def f():\n    from crawler.compliance import verdicts\n",
-      "crawler/compliance/verdicts.py": ""}, "floor storage must not import floor pure"),
-    ({"crawler/compliance/rules.py": "import storage.db\n", "storage/db.py": ""},
-     "the pure packages do not read the archive"),
-    ({"crawler/compliance/rules.py": "from scrapy import Request\n"}, "the pure packages use no Scrapy"),
-    ({"crawler/vocab/words.py": "from crawler.compliance import rules\n", "crawler/compliance/rules.py": ""},
-     "floor vocab must not import floor pure"),
-    ({"portalsim/world.py": "from crawler.vocab import clock\n", "crawler/vocab/clock.py": ""},
-     "the simulator imports nothing of the project"),
-    ({"crawler/compliance/rules.py": "import portalsim\n"}, "only the CLI and the demo use the simulator"),
-    ({"crawler/compliance/a.py": "from crawler.compliance import b\n",
-      "crawler/compliance/b.py": "def f():\n    from crawler.compliance.a import x\n"},
-     "import circle: crawler.compliance.a -> crawler.compliance.b -> crawler.compliance.a"),
-    ({"crawler/compliance/rules.py": "def f(db):\n    return db.execute('select 1')\n"}, "outside storage"),
-    ({"crawler/compliance/rules.py": "import sqlite3\n"}, "the pure packages use no Scrapy, CLI or database"),
-])
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {
+                "storage/compliance.py": "from crawler.compliance.verdicts import Capture\n",
+                "crawler/compliance/verdicts.py": "",
+            },
+            "floor storage must not import floor pure",
+        ),
+        (
+            {
+                "storage/x.py": "def f():\n    from crawler.compliance import verdicts\n",
+                "crawler/compliance/verdicts.py": "",
+            },
+            "floor storage must not import floor pure",
+        ),
+        (
+            {"crawler/compliance/rules.py": "import storage.db\n", "storage/db.py": ""},
+            "the pure packages do not read the archive",
+        ),
+        ({"crawler/compliance/rules.py": "from scrapy import Request\n"}, "the pure packages use no Scrapy"),
+        (
+            {
+                "crawler/vocab/words.py": "from crawler.compliance import rules\n",
+                "crawler/compliance/rules.py": "",
+            },
+            "floor vocab must not import floor pure",
+        ),
+        (
+            {"portalsim/world.py": "from crawler.vocab import clock\n", "crawler/vocab/clock.py": ""},
+            "the simulator imports nothing of the project",
+        ),
+        (
+            {"crawler/compliance/rules.py": "import portalsim\n"},
+            "only the CLI and the demo use the simulator",
+        ),
+        (
+            {
+                "crawler/compliance/a.py": "from crawler.compliance import b\n",
+                "crawler/compliance/b.py": "def f():\n    from crawler.compliance.a import x\n",
+            },
+            "import circle: crawler.compliance.a -> crawler.compliance.b -> crawler.compliance.a",
+        ),
+        (
+            {"crawler/compliance/rules.py": "def f(db):\n    return db.execute('select 1')\n"},
+            "outside storage",
+        ),
+        (
+            {"crawler/compliance/rules.py": "import sqlite3\n"},
+            "the pure packages use no Scrapy, CLI or database",
+        ),
+    ],
+)
 def test_a_broken_rule_is_caught(tmp_path, files, expected):
     """The walk itself can fail: each rule, broken once in a scratch tree, is reported."""
     problems = violations(_tree(tmp_path, files))
@@ -265,9 +334,16 @@ def test_a_broken_rule_is_caught(tmp_path, files, expected):
 
 
 def test_a_clean_scratch_tree_passes(tmp_path):
-    root = _tree(tmp_path, {"storage/db.py": "from crawler.vocab import words\n", "crawler/vocab/words.py": "",
-                            "crawler/compliance/rules.py": "from crawler.vocab.words import X\nimport storage\n"
-                            .replace("import storage\n", "")})
+    root = _tree(
+        tmp_path,
+        {
+            "storage/db.py": "from crawler.vocab import words\n",
+            "crawler/vocab/words.py": "",
+            "crawler/compliance/rules.py": "from crawler.vocab.words import X\nimport storage\n".replace(
+                "import storage\n", ""
+            ),
+        },
+    )
     assert violations(root) == []
 
 
@@ -294,7 +370,12 @@ def test_every_name_in_the_architecture_map_exists(dotted):
 
 def test_every_package_is_on_the_architecture_map():
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    packages = sorted({module_name(f).rsplit(".", 1)[0] if f.name != "__init__.py" else module_name(f)
-                       for f in project_files() if f.name == "__init__.py"})
+    packages = sorted(
+        {
+            module_name(f).rsplit(".", 1)[0] if f.name != "__init__.py" else module_name(f)
+            for f in project_files()
+            if f.name == "__init__.py"
+        }
+    )
     missing = [p for p in packages if f"`{p.replace('.', '/')}/`" not in text and p != "crawler"]
     assert missing == [], f"packages missing from docs/architecture.md: {missing}"

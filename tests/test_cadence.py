@@ -26,17 +26,30 @@ def at(text: str) -> datetime:
 
 
 def src(source_id: str, kind: str, deadline: str | None = None, enabled: bool = True) -> Source:
-    return Source(source_id, f"agency {source_id}", {"dept": "county_dept", "region": "county",
-                                                     "township": "township"}[kind], kind,
-                  ("http://127.0.0.1:9/",), None, "auto", "auto", 2008, deadline, enabled, "", ("127.0.0.1",), 50)
+    return Source(
+        source_id,
+        f"agency {source_id}",
+        {"dept": "county_dept", "region": "county", "township": "township"}[kind],
+        kind,
+        ("http://127.0.0.1:9/",),
+        None,
+        "auto",
+        "auto",
+        2008,
+        deadline,
+        enabled,
+        "",
+        ("127.0.0.1",),
+        50,
+    )
 
 
 def test_season_is_daily_and_off_season_weekly_on_monday():
     cadence = Cadence()
     runs = plan("region", "03-31", cadence, at("2025-04-10T00:00"), at("2025-05-10T00:00"))
     days = [t.date() for t, _ in runs]
-    assert days[:6] == [date(2025, 4, d) for d in range(10, 16)]        # daily up to 15 April
-    assert days[6:] == [date(2025, 4, 21), date(2025, 4, 28), date(2025, 5, 5)]   # then Mondays
+    assert days[:6] == [date(2025, 4, d) for d in range(10, 16)]  # daily up to 15 April
+    assert days[6:] == [date(2025, 4, 21), date(2025, 4, 28), date(2025, 5, 5)]  # then Mondays
     assert all(d.weekday() == 0 for d in days[6:])
     assert runs[0][1] == "report season: daily" and runs[-1][1] == "off season: weekly on mon"
 
@@ -49,10 +62,13 @@ def test_deadline_runs_happen_whatever_the_season():
         (date(2025, 6, 30), "off season: weekly on mon"),
         (date(2025, 7, 1), "day after the 06-30 deadline"),
         (date(2025, 7, 4), "day after the 06-30 deadline + 3 days' grace"),
-        (date(2025, 7, 7), "off season: weekly on mon")]
+        (date(2025, 7, 7), "off season: weekly on mon"),
+    ]
     # in season the deadline days coincide with daily runs: one run, both reasons
-    assert day_reasons(date(2025, 2, 1), "01-31", cadence) == ["day after the 01-31 deadline",
-                                                                "report season: daily"]
+    assert day_reasons(date(2025, 2, 1), "01-31", cadence) == [
+        "day after the 01-31 deadline",
+        "report season: daily",
+    ]
     # the grace run is the first day a capture can prove "missing" (later than deadline + grace)
     assert "grace" in day_reasons(date(2025, 2, 4), "01-31", cadence)[0]
 
@@ -62,9 +78,9 @@ def test_jitter_is_reproducible_within_the_window_and_differs_by_group():
     days = [date(2025, 1, 1) + timedelta(days=i) for i in range(60)]
     for group in ("dept", "region"):
         times = [fire_time(group, d, cadence) for d in days]
-        assert times == [fire_time(group, d, cadence) for d in days]      # a restart computes the same
+        assert times == [fire_time(group, d, cadence) for d in days]  # a restart computes the same
         assert all(t.hour in (2, 3) and t.microsecond == 0 for t in times)
-        assert len({t.time() for t in times}) > 30                        # really spread
+        assert len({t.time() for t in times}) > 30  # really spread
     assert fire_time("dept", days[0], cadence) != fire_time("region", days[0], cadence)
     assert fire_time("dept", days[0], Cadence(jitter_minutes=0)) == at("2025-01-01T02:00")
 
@@ -106,13 +122,19 @@ def test_settings_parsers_reject_bad_values():
 
 
 def test_sources_group_by_the_deadline_they_share():
-    sources = [src("a-dept", "dept"), src("b-region", "region"), src("c-dept", "dept"),
-               src("d-town", "township"), src("e-town", "township", deadline="06-30"),
-               src("f-off", "dept", enabled=False)]
+    sources = [
+        src("a-dept", "dept"),
+        src("b-region", "region"),
+        src("c-dept", "dept"),
+        src("d-town", "township"),
+        src("e-town", "township", deadline="06-30"),
+        src("f-off", "dept", enabled=False),
+    ]
     groups = source_groups(sources, year=2024, township_default="01-31")
     assert [(g.name, g.deadline, g.source_ids) for g in groups] == [
         ("dept", "01-31", ("a-dept", "c-dept")),
         ("override-0630", "06-30", ("e-town",)),
         ("region", "03-31", ("b-region",)),
-        ("township", "01-31", ("d-town",))]
+        ("township", "01-31", ("d-town",)),
+    ]
     assert groups[2].basis == "711号 Art.49¶2"

@@ -24,9 +24,14 @@ def test_mirror_page_content():
     cleaned = clean_text((GOLDEN / "mirror_page.input.txt").read_text(encoding="utf-8"))
     text = cleaned.text
     # the three reports are there, in simplified characters, without pinyin or markup
-    for phrase in ("天津市南开区政府2017年政府信息公开年度报告", "全年全区各单位发生行政复议申请9件",
-                   "2008年广州市番禺区建设局政府信息公开年度报告", "2017年广州市南沙区人民政府政府信息公开年度报告",
-                   "政府门户网站", "大小：39KB"):
+    for phrase in (
+        "天津市南开区政府2017年政府信息公开年度报告",
+        "全年全区各单位发生行政复议申请9件",
+        "2008年广州市番禺区建设局政府信息公开年度报告",
+        "2017年广州市南沙区人民政府政府信息公开年度报告",
+        "政府门户网站",
+        "大小：39KB",
+    ):
         assert phrase in text
     for junk in ("(kāi)", "(guó)", "<span", "span", "開", "國", "?jī)"):
         assert junk not in text
@@ -38,11 +43,17 @@ def test_mirror_page_content():
     ("raw", "fixed", "note"),
     [
         ("政府信息公开".encode("gbk").decode("latin-1"), "政府信息公开", "mojibake:gbk-as-latin1"),
-        ("年度报告：" + "政府信息公开".encode("gbk").decode("cp1252", errors="ignore"), None,
-         "mojibake:gbk-as-latin1"),
+        (
+            "年度报告：" + "政府信息公开".encode("gbk").decode("cp1252", errors="ignore"),
+            None,
+            "mojibake:gbk-as-latin1",
+        ),
         ("政府信息公开年度报告".encode().decode("gb18030"), "政府信息公开年度报告", "mojibake:utf8-as-gbk"),
-        ("主动公开政府信息情况\n" + "行政复议情况说明".encode().decode("gb18030"),
-         "主动公开政府信息情况\n行政复议情况说明", "mojibake:utf8-as-gbk"),
+        (
+            "主动公开政府信息情况\n" + "行政复议情况说明".encode().decode("gb18030"),
+            "主动公开政府信息情况\n行政复议情况说明",
+            "mojibake:utf8-as-gbk",
+        ),
         ("大?。?span>39KB", "大小：<span>39KB", "mojibake:gbk-lossy"),
         ("熙悅?cè)A府", "熙悅□A府", "mojibake:gbk-lossy"),
         ("政府信息公开工作年度报告", "政府信息公开工作年度报告", None),
@@ -96,10 +107,12 @@ def test_to_simplified(s, expected):
     ("s", "expected"),
     [
         # fixed-width wrap (PDF): joined inside sentences, headings and markers kept
-        ("本年度我局认真贯彻落实条例要求进一\n步加强组织领导完善工作机制推进重\n点领域信息公开工作取得明显成效各\n"
-         "项工作有序开展。\n二、主动公开情况",
-         "本年度我局认真贯彻落实条例要求进一步加强组织领导完善工作机制推进重点领域信息公开工作取得明显成效各"
-         "项工作有序开展。\n二、主动公开情况"),
+        (
+            "本年度我局认真贯彻落实条例要求进一\n步加强组织领导完善工作机制推进重\n点领域信息公开工作取得明显成效各\n"
+            "项工作有序开展。\n二、主动公开情况",
+            "本年度我局认真贯彻落实条例要求进一步加强组织领导完善工作机制推进重点领域信息公开工作取得明显成效各"
+            "项工作有序开展。\n二、主动公开情况",
+        ),
         ("共收到申请12件，\n其中自然人10件。", "共收到申请12件，其中自然人10件。"),
         ("行\n政\n复\n议", "行政复议"),
         ("一、总体情况\n一是加强领导。", "一、总体情况\n一是加强领导。"),
@@ -125,16 +138,18 @@ def test_clean_text_empty_and_notes():
 
 def test_pdf_wrap_with_uneven_line_lengths_is_rejoined():
     # reportlab-style wrap at a fixed width: lines with half-width digits hold more characters
-    raw = "\n".join([
-        "本报告是根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求，由临源县公安局",
-        "编制的2013年度政府信息公开工作年度报告。全文包括概述，主动公开政府信息情况，依申请公开",
-        "政府信息和不予公开政府信息情况，政府信息公开的收费及减免情况，因政府信息公开申请行政复",
-        "议、提起行政诉讼的情况，其他需要报告的事项。本报告所列数据的统计期限自2024年1月1日起至202",
-        "4年12月31日止。",
-        "一、概述",
-        "2013年，我局认真贯彻落实《条例》，健全政府信息公开工作机制，明确专人负责，政府信息公开",
-        "工作运行正常。",
-    ])
+    raw = "\n".join(
+        [
+            "本报告是根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求，由临源县公安局",
+            "编制的2013年度政府信息公开工作年度报告。全文包括概述，主动公开政府信息情况，依申请公开",
+            "政府信息和不予公开政府信息情况，政府信息公开的收费及减免情况，因政府信息公开申请行政复",
+            "议、提起行政诉讼的情况，其他需要报告的事项。本报告所列数据的统计期限自2024年1月1日起至202",
+            "4年12月31日止。",
+            "一、概述",
+            "2013年，我局认真贯彻落实《条例》，健全政府信息公开工作机制，明确专人负责，政府信息公开",
+            "工作运行正常。",
+        ]
+    )
     text = clean_text(raw).text
     assert "由临源县公安局编制的" in text and "行政复议、提起" in text and "至2024年12月31日止" in text
     assert "\n一、概述\n" in text and "政府信息公开工作运行正常" in text

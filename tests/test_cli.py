@@ -27,8 +27,11 @@ def test_sources_validate_default_registry(run):
 
 def test_sources_validate_reports_file_source_and_field(run, tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('[[source]]\nid = "x1"\nagency = "某县人民政府"\nlevel = "county"\nkind = "region"\n'
-                   'urls = ["ftp://example.gov.cn/nb/"]\ncolour = "red"\n', encoding="utf-8")
+    bad.write_text(
+        '[[source]]\nid = "x1"\nagency = "某县人民政府"\nlevel = "county"\nkind = "region"\n'
+        'urls = ["ftp://example.gov.cn/nb/"]\ncolour = "red"\n',
+        encoding="utf-8",
+    )
     result = run("sources", "validate", str(bad))
     assert result.exit_code == 2
     assert "bad.toml" in result.output and "'x1'" in result.output
@@ -42,11 +45,14 @@ def test_sources_list_shows_enabled_only_unless_all(run):
     assert all(json.loads(line)["enabled"] for line in enabled)
 
 
-@pytest.mark.parametrize("args, message", [
-    (("crawl", "no-such-source"), "no-such-source"),
-    (("crawl", "--years", "2025-2019"), "empty"),
-    (("crawl", "--years", "last year"), "--years"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("crawl", "no-such-source"), "no-such-source"),
+        (("crawl", "--years", "2025-2019"), "empty"),
+        (("crawl", "--years", "last year"), "--years"),
+    ],
+)
 def test_crawl_configuration_errors_exit_2(run, args, message, tmp_path):
     result = run(*args, "--data", str(tmp_path))
     assert result.exit_code == 2 and message in result.output
@@ -70,9 +76,12 @@ def test_parse_json_matches_golden(run):
 
 def test_sim_truth_and_sources_agree(run):
     truth = json.loads(run("sim", "truth", "--seed", "3", "--agencies", "5", "--today", "2025-04-10").output)
-    registry = run("sim", "sources", "--seed", "3", "--agencies", "5", "--base-url", "http://127.0.0.1:9").output
-    assert {t["source"] for t in truth} == {line.split('"')[1] for line in registry.splitlines()
-                                            if line.startswith("id = ")}
+    registry = run(
+        "sim", "sources", "--seed", "3", "--agencies", "5", "--base-url", "http://127.0.0.1:9"
+    ).output
+    assert {t["source"] for t in truth} == {
+        line.split('"')[1] for line in registry.splitlines() if line.startswith("id = ")
+    }
 
 
 def test_demo_never_empties_a_directory_it_did_not_make(tmp_path):

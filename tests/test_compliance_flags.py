@@ -6,10 +6,22 @@ from crawler.compliance.flags import compliance_flags, reconcile
 
 
 def verdict(status: str, year: int = 2024, source: str = "a", published: str | None = None) -> dict:
-    return {"source": source, "agency": "某局", "year": year, "status": status, "deadline": "2025-01-31",
-            "deadline_basis": "711号 Art.49¶1", "published_at": published, "published_at_source": "meta",
-            "confidence": "high", "reason": "r", "reason_zh": "理由", "report": None, "report_url": None,
-            "evidence": [{"fetch": 1}]}
+    return {
+        "source": source,
+        "agency": "某局",
+        "year": year,
+        "status": status,
+        "deadline": "2025-01-31",
+        "deadline_basis": "711号 Art.49¶1",
+        "published_at": published,
+        "published_at_source": "meta",
+        "confidence": "high",
+        "reason": "r",
+        "reason_zh": "理由",
+        "report": None,
+        "report_url": None,
+        "evidence": [{"fetch": 1}],
+    }
 
 
 def apply(store: dict, changes, n: list) -> list[str]:
@@ -29,13 +41,16 @@ def test_lifecycle():
     store: dict = {}
     n = [0]
     run = lambda verdicts, now, scope=None: apply(  # noqa: E731
-        store, reconcile(store, compliance_flags(verdicts), now, scope), n)
+        store, reconcile(store, compliance_flags(verdicts), now, scope), n
+    )
     assert run([verdict("missing"), verdict("on_time", 2023)], "t1") == ["opened:missing"]
     # the same claim again: no event (evidence refreshed silently)
     assert run([verdict("missing")], "t2") == []
     # the missing report appears, late: the flag is updated, not re-opened
     assert run([verdict("late", published="2025-02-10")], "t3") == ["updated:late"]
-    assert store["compliance:a:2024"]["opened_at"] == "t1" and store["compliance:a:2024"]["updated_at"] == "t3"
+    assert (
+        store["compliance:a:2024"]["opened_at"] == "t1" and store["compliance:a:2024"]["updated_at"] == "t3"
+    )
     # a later check finds an earlier copy: on time, so the flag closes
     assert run([verdict("on_time")], "t4") == ["closed:late"]
     assert store["compliance:a:2024"]["state"] == "closed"
@@ -46,7 +61,12 @@ def test_lifecycle():
 def test_flags_outside_the_checked_sources_are_left_alone():
     store: dict = {}
     n = [0]
-    apply(store, reconcile(store, compliance_flags([verdict("missing", source="a"),
-                                                    verdict("missing", source="b")]), "t1"), n)
+    apply(
+        store,
+        reconcile(
+            store, compliance_flags([verdict("missing", source="a"), verdict("missing", source="b")]), "t1"
+        ),
+        n,
+    )
     changes = reconcile(store, compliance_flags([]), "t2", scope={"a"})
     assert [(c.key, c.event) for c in changes] == [("compliance:a:2024", "closed")]

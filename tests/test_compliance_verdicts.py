@@ -27,10 +27,23 @@ def at(day: str, hour: int = 10) -> datetime:
     return datetime.combine(date.fromisoformat(day), datetime.min.time(), tzinfo=CHINA_TZ).replace(hour=hour)
 
 
-def cap(day: str, status: str = "ok", years=frozenset({2023}), unidentified: int = 0, run: int = 1,
-        limit: tuple[int, int] | None = None) -> Capture:
-    return Capture(run, at(day), status, frozenset(years), unidentified, limit,
-                   (Page(run * 10, "http://x.gov.cn/nb/", at(day).isoformat(), "ok", 15, run * 10),))
+def cap(
+    day: str,
+    status: str = "ok",
+    years=frozenset({2023}),
+    unidentified: int = 0,
+    run: int = 1,
+    limit: tuple[int, int] | None = None,
+) -> Capture:
+    return Capture(
+        run,
+        at(day),
+        status,
+        frozenset(years),
+        unidentified,
+        limit,
+        (Page(run * 10, "http://x.gov.cn/nb/", at(day).isoformat(), "ok", 15, run * 10),),
+    )
 
 
 def cand(day: str, source: str, trusted: bool = True, note: str = "") -> dict:
@@ -38,7 +51,9 @@ def cand(day: str, source: str, trusted: bool = True, note: str = "") -> dict:
 
 
 def rep(year: int, seen: str, *cands: dict, url: str = "http://x.gov.cn/nb/t1.html") -> ArchivedReport:
-    return ArchivedReport(f"r-{year}-{seen}", year, url, f"{year}年政府信息公开工作年度报告", at(seen), 99, tuple(cands))
+    return ArchivedReport(
+        f"r-{year}-{seen}", year, url, f"{year}年政府信息公开工作年度报告", at(seen), 99, tuple(cands)
+    )
 
 
 def judge(source, year, reports, captures, as_of, grace=3):
@@ -47,35 +62,84 @@ def judge(source, year, reports, captures, as_of, grace=3):
 
 # -- published reports: each date provenance ------------------------------------------------------
 
-@pytest.mark.parametrize(("cands", "seen", "status", "pub", "src", "confidence"), [
-    ((cand("2025-01-20", "meta"),), "2025-01-22", "on_time", "2025-01-20", "meta", "high"),
-    ((cand("2025-02-03", "meta"),), "2025-02-05", "late", "2025-02-03", "meta", "high"),
-    # meta wins over page, page over list, list over url
-    ((cand("2025-01-30", "meta"), cand("2025-02-02", "page")), "2025-02-05", "on_time", "2025-01-30", "meta", "high"),
-    ((cand("2025-02-02", "page"), cand("2025-01-10", "list")), "2025-02-05", "late", "2025-02-02", "page", "high"),
-    # an untrusted PubDate (page-generation time) gives way to the visible date
-    ((cand("2025-03-01", "meta", False, "equals 页面生成时间"), cand("2025-01-25", "page")), "2025-03-02",
-     "on_time", "2025-01-25", "page", "high"),
-    # epoch, before the reporting year ended, after our first capture: all set aside
-    ((cand("1970-01-01", "meta"), cand("2025-01-28", "page")), "2025-02-05", "on_time", "2025-01-28", "page", "high"),
-    ((cand("2023-06-01", "meta"), cand("2025-02-10", "page")), "2025-02-12", "late", "2025-02-10", "page", "high"),
-    ((cand("2025-03-09", "meta"), cand("2025-02-01", "page")), "2025-02-05", "late", "2025-02-01", "page", "high"),
-    # the column's list date is stated by the agency too: late with medium confidence
-    ((cand("2025-02-12", "list"),), "2025-02-14", "late", "2025-02-12", "list", "medium"),
-    ((cand("2025-01-12", "list"),), "2025-02-14", "on_time", "2025-01-12", "list", "medium"),
-    # no stated date, first seen before the deadline: our capture proves it was online
-    ((), "2025-01-29", "on_time", "2025-01-29", "first_seen", "high"),
-    ((cand("2025-01-29", "url"),), "2025-01-30", "on_time", "2025-01-30", "first_seen", "high"),
-    # a URL date alone never makes a report late...
-    ((cand("2025-02-20", "url"),), "2025-02-25", "unknown", None, "none", "low"),
-    # ...but may support on_time, with low confidence
-    ((cand("2025-01-15", "url"),), "2025-02-25", "on_time", "2025-01-15", "url", "low"),
-    ((), "2025-02-25", "unknown", None, "none", "low"),
-])
+
+@pytest.mark.parametrize(
+    ("cands", "seen", "status", "pub", "src", "confidence"),
+    [
+        ((cand("2025-01-20", "meta"),), "2025-01-22", "on_time", "2025-01-20", "meta", "high"),
+        ((cand("2025-02-03", "meta"),), "2025-02-05", "late", "2025-02-03", "meta", "high"),
+        # meta wins over page, page over list, list over url
+        (
+            (cand("2025-01-30", "meta"), cand("2025-02-02", "page")),
+            "2025-02-05",
+            "on_time",
+            "2025-01-30",
+            "meta",
+            "high",
+        ),
+        (
+            (cand("2025-02-02", "page"), cand("2025-01-10", "list")),
+            "2025-02-05",
+            "late",
+            "2025-02-02",
+            "page",
+            "high",
+        ),
+        # an untrusted PubDate (page-generation time) gives way to the visible date
+        (
+            (cand("2025-03-01", "meta", False, "equals 页面生成时间"), cand("2025-01-25", "page")),
+            "2025-03-02",
+            "on_time",
+            "2025-01-25",
+            "page",
+            "high",
+        ),
+        # epoch, before the reporting year ended, after our first capture: all set aside
+        (
+            (cand("1970-01-01", "meta"), cand("2025-01-28", "page")),
+            "2025-02-05",
+            "on_time",
+            "2025-01-28",
+            "page",
+            "high",
+        ),
+        (
+            (cand("2023-06-01", "meta"), cand("2025-02-10", "page")),
+            "2025-02-12",
+            "late",
+            "2025-02-10",
+            "page",
+            "high",
+        ),
+        (
+            (cand("2025-03-09", "meta"), cand("2025-02-01", "page")),
+            "2025-02-05",
+            "late",
+            "2025-02-01",
+            "page",
+            "high",
+        ),
+        # the column's list date is stated by the agency too: late with medium confidence
+        ((cand("2025-02-12", "list"),), "2025-02-14", "late", "2025-02-12", "list", "medium"),
+        ((cand("2025-01-12", "list"),), "2025-02-14", "on_time", "2025-01-12", "list", "medium"),
+        # no stated date, first seen before the deadline: our capture proves it was online
+        ((), "2025-01-29", "on_time", "2025-01-29", "first_seen", "high"),
+        ((cand("2025-01-29", "url"),), "2025-01-30", "on_time", "2025-01-30", "first_seen", "high"),
+        # a URL date alone never makes a report late...
+        ((cand("2025-02-20", "url"),), "2025-02-25", "unknown", None, "none", "low"),
+        # ...but may support on_time, with low confidence
+        ((cand("2025-01-15", "url"),), "2025-02-25", "on_time", "2025-01-15", "url", "low"),
+        ((), "2025-02-25", "unknown", None, "none", "low"),
+    ],
+)
 def test_date_provenance(cands, seen, status, pub, src, confidence):
     v = judge(DEPT, 2024, [rep(2024, seen, *cands)], [cap("2025-01-20", years={2023})], "2025-04-10")
     assert (v.status, v.published_at and v.published_at.isoformat(), v.published_at_source, v.confidence) == (
-        status, pub, src, confidence), v.reason
+        status,
+        pub,
+        src,
+        confidence,
+    ), v.reason
     assert v.deadline.due == date(2025, 1, 31)
     assert v.evidence and all(e["fetch"] for e in v.evidence)
 
@@ -84,7 +148,11 @@ def test_first_seen_bracketed_by_a_dated_absence_is_late():
     captures = [cap("2025-01-20", years={2023}, run=1), cap("2025-02-05", years={2023}, run=2)]
     v = judge(DEPT, 2024, [rep(2024, "2025-02-20")], captures, "2025-04-10")
     assert (v.status, v.confidence, v.published_at, v.published_at_source) == (
-        "late", "high", date(2025, 2, 20), "first_seen")
+        "late",
+        "high",
+        date(2025, 2, 20),
+        "first_seen",
+    )
     roles = [e["role"] for e in v.evidence]
     assert roles == ["absence", "first_capture"] and v.evidence[0]["fetch"] == 20
 
@@ -94,39 +162,65 @@ def test_absence_before_the_deadline_brackets_nothing():
     assert v.status == "unknown"
 
 
-@pytest.mark.parametrize(("problem", "kwargs"), [
-    ("blocked", {"status": "blocked:waf"}),
-    ("partial", {"status": "partial"}),
-    ("unidentified", {"unidentified": 1}),
-    ("years", {"limit": (2019, 2023)}),
-])
+@pytest.mark.parametrize(
+    ("problem", "kwargs"),
+    [
+        ("blocked", {"status": "blocked:waf"}),
+        ("partial", {"status": "partial"}),
+        ("unidentified", {"unidentified": 1}),
+        ("years", {"limit": (2019, 2023)}),
+    ],
+)
 def test_only_a_complete_capture_brackets(problem, kwargs):
-    v = judge(DEPT, 2024, [rep(2024, "2025-02-20")], [cap("2025-02-05", years={2023}, **kwargs)], "2025-04-10")
+    v = judge(
+        DEPT, 2024, [rep(2024, "2025-02-20")], [cap("2025-02-05", years={2023}, **kwargs)], "2025-04-10"
+    )
     assert v.status == "unknown", problem
 
 
 def test_back_dated_report_is_late_when_a_capture_contradicts_the_stated_date():
     # the page says 2025-01-30 but the column on 2025-02-05 (after the deadline) did not list it
-    v = judge(DEPT, 2024, [rep(2024, "2025-02-20", cand("2025-01-30", "meta"))],
-              [cap("2025-02-05", years={2023})], "2025-04-10")
+    v = judge(
+        DEPT,
+        2024,
+        [rep(2024, "2025-02-20", cand("2025-01-30", "meta"))],
+        [cap("2025-02-05", years={2023})],
+        "2025-04-10",
+    )
     assert (v.status, v.confidence, v.published_at_source) == ("late", "medium", "first_seen")
-    assert "back-dating" in v.reason and [e["role"] for e in v.evidence] == ["stated_date", "absence", "first_capture"]
+    assert "back-dating" in v.reason and [e["role"] for e in v.evidence] == [
+        "stated_date",
+        "absence",
+        "first_capture",
+    ]
 
 
 def test_stated_date_after_the_absence_capture_is_not_contradicted():
-    v = judge(DEPT, 2024, [rep(2024, "2025-02-20", cand("2025-01-30", "meta"))],
-              [cap("2025-01-29", years={2023})], "2025-04-10")
+    v = judge(
+        DEPT,
+        2024,
+        [rep(2024, "2025-02-20", cand("2025-01-30", "meta"))],
+        [cap("2025-01-29", years={2023})],
+        "2025-04-10",
+    )
     assert v.status == "on_time"
 
 
 def test_earliest_of_several_urls_counts():
-    reports = [rep(2024, "2025-03-01", cand("2025-03-01", "meta"), url="http://x.gov.cn/repost.html"),
-               rep(2024, "2025-01-25", cand("2025-01-25", "meta"), url="http://x.gov.cn/first.html")]
+    reports = [
+        rep(2024, "2025-03-01", cand("2025-03-01", "meta"), url="http://x.gov.cn/repost.html"),
+        rep(2024, "2025-01-25", cand("2025-01-25", "meta"), url="http://x.gov.cn/first.html"),
+    ]
     v = judge(DEPT, 2024, reports, [], "2025-04-10")
-    assert (v.status, v.published_at, v.report.url) == ("on_time", date(2025, 1, 25), "http://x.gov.cn/first.html")
+    assert (v.status, v.published_at, v.report.url) == (
+        "on_time",
+        date(2025, 1, 25),
+        "http://x.gov.cn/first.html",
+    )
 
 
 # -- reports not found --------------------------------------------------------------------------
+
 
 def test_pending_before_the_deadline():
     v = judge(DEPT, 2024, [], [cap("2025-01-20")], "2025-01-31")
@@ -153,15 +247,18 @@ def test_missing_with_two_captures_is_high_confidence_and_cites_both():
     assert "711号 Art.49¶1" in v.reason
 
 
-@pytest.mark.parametrize(("kwargs", "words"), [
-    ({"status": "blocked:ruishu"}, "blocked the crawler (ruishu)"),
-    ({"status": "unreachable"}, "unreachable"),
-    ({"status": "partial"}, "page cap"),
-    ({"status": "empty", "years": frozenset()}, "listed no report at all"),
-    ({"unidentified": 2}, "2 report-like link(s)"),
-    ({"limit": (2019, 2023)}, "limited to report years 2019-2023"),
-    ({"years": {2023, 2024}}, "listed a 2024 report"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"status": "blocked:ruishu"}, "blocked the crawler (ruishu)"),
+        ({"status": "unreachable"}, "unreachable"),
+        ({"status": "partial"}, "page cap"),
+        ({"status": "empty", "years": frozenset()}, "listed no report at all"),
+        ({"unidentified": 2}, "2 report-like link(s)"),
+        ({"limit": (2019, 2023)}, "limited to report years 2019-2023"),
+        ({"years": {2023, 2024}}, "listed a 2024 report"),
+    ],
+)
 def test_unknown_when_absence_cannot_be_proven(kwargs, words):
     v = judge(DEPT, 2024, [], [cap("2025-04-10", **kwargs)], "2025-04-10")
     assert v.status == "unknown" and words in v.reason, v.reason
@@ -169,12 +266,18 @@ def test_unknown_when_absence_cannot_be_proven(kwargs, words):
 
 
 def test_a_blocked_latest_run_does_not_undo_an_earlier_proof():
-    v = judge(DEPT, 2024, [], [cap("2025-02-05", run=1), cap("2025-04-10", status="blocked:waf", run=2)],
-              "2025-04-10")
+    v = judge(
+        DEPT,
+        2024,
+        [],
+        [cap("2025-02-05", run=1), cap("2025-04-10", status="blocked:waf", run=2)],
+        "2025-04-10",
+    )
     assert v.status == "missing"
 
 
 # -- as-of: nothing observed later counts ---------------------------------------------------------
+
 
 def test_as_of_ignores_later_captures_and_reports():
     reports = [rep(2024, "2025-03-01", cand("2025-03-01", "meta"))]
@@ -186,19 +289,23 @@ def test_as_of_ignores_later_captures_and_reports():
 
 # -- deadlines by kind and year, and which years get a verdict ------------------------------------
 
-@pytest.mark.parametrize(("source", "year", "published", "status"), [
-    (REGION, 2024, "2025-03-31", "on_time"),   # region reports: 31 March, inclusive
-    (REGION, 2024, "2025-04-01", "late"),
-    (DEPT, 2024, "2025-01-31", "on_time"),
-    (DEPT, 2024, "2025-02-01", "late"),
-    (DEPT, 2018, "2019-03-31", "on_time"),     # 2018: 492号, 31 March for everyone
-    (DEPT, 2019, "2020-02-01", "late"),        # 2019: the first year under Art. 49
-    (DEPT, 2008, "2009-03-30", "on_time"),
-    (DEPT, 2020, "2021-02-01", "late"),
-    (DEPT, 2021, "2022-01-31", "on_time"),
-    (TOWN, 2023, "2024-02-20", "on_time"),     # the source's local rule
-    (TOWN, 2023, "2024-02-21", "late"),
-])
+
+@pytest.mark.parametrize(
+    ("source", "year", "published", "status"),
+    [
+        (REGION, 2024, "2025-03-31", "on_time"),  # region reports: 31 March, inclusive
+        (REGION, 2024, "2025-04-01", "late"),
+        (DEPT, 2024, "2025-01-31", "on_time"),
+        (DEPT, 2024, "2025-02-01", "late"),
+        (DEPT, 2018, "2019-03-31", "on_time"),  # 2018: 492号, 31 March for everyone
+        (DEPT, 2019, "2020-02-01", "late"),  # 2019: the first year under Art. 49
+        (DEPT, 2008, "2009-03-30", "on_time"),
+        (DEPT, 2020, "2021-02-01", "late"),
+        (DEPT, 2021, "2022-01-31", "on_time"),
+        (TOWN, 2023, "2024-02-20", "on_time"),  # the source's local rule
+        (TOWN, 2023, "2024-02-21", "late"),
+    ],
+)
 def test_deadline_boundaries(source, year, published, status):
     day = date.fromisoformat(published)
     v = judge(source, year, [rep(year, published, cand(published, "meta"))], [], f"{day.year}-12-31")
@@ -213,8 +320,20 @@ def test_verdict_years_run_from_first_year_to_last_year():
 
 def test_as_dict_has_the_design_fields():
     d = judge(DEPT, 2024, [rep(2024, "2025-01-22", cand("2025-01-20", "meta"))], [], "2025-04-10").as_dict()
-    for key in ("source", "agency", "year", "status", "deadline", "deadline_basis", "published_at",
-                "published_at_source", "confidence", "reason", "report", "evidence"):
+    for key in (
+        "source",
+        "agency",
+        "year",
+        "status",
+        "deadline",
+        "deadline_basis",
+        "published_at",
+        "published_at_source",
+        "confidence",
+        "reason",
+        "report",
+        "evidence",
+    ):
         assert key in d
     assert d["deadline"] == "2025-01-31" and d["report"] == "r-2024-2025-01-22"
 

@@ -56,7 +56,8 @@ def cli_reference():
 def test_readme_command_reference_is_generated_from_help():
     reference = cli_reference()
     assert reference.readme_block(README) == reference.render(), (
-        "README.md's command reference is out of date: run python docs/cli_reference.py --write")
+        "README.md's command reference is out of date: run python docs/cli_reference.py --write"
+    )
 
 
 def test_command_reference_covers_every_command():

@@ -37,8 +37,19 @@ def run(tmp_path_factory):
             out["summary", day] = proc.stderr
         out["truth"] = {(t["source"], t["year"]): t for t in world.truth(FINAL)}
         out["sources"] = world.sources
-        out["what_if"] = json.loads(nianbao("check", "--data", str(data), "--sources", str(world.sources),
-                                            "--json", "--as-of", "2025-02-05", now=FINAL).stdout)
+        out["what_if"] = json.loads(
+            nianbao(
+                "check",
+                "--data",
+                str(data),
+                "--sources",
+                str(world.sources),
+                "--json",
+                "--as-of",
+                "2025-02-05",
+                now=FINAL,
+            ).stdout
+        )
     return out
 
 
@@ -113,7 +124,9 @@ def test_flags_cli_filters_and_csv(run):
     all_open = json.loads(nianbao("flags", "--data", data, "--json").stdout)
     kinds = Counter(f["kind"] for f in all_open)
     assert kinds["missing"] and kinds["late"] and kinds["edited"]
-    late_2024 = json.loads(nianbao("flags", "--data", data, "--kind", "late", "--year", "2024", "--json").stdout)
+    late_2024 = json.loads(
+        nianbao("flags", "--data", data, "--kind", "late", "--year", "2024", "--json").stdout
+    )
     assert late_2024 and all(f["kind"] == "late" and f["year"] == 2024 for f in late_2024)
     one = all_open[0]
     by_agency = json.loads(nianbao("flags", "--data", data, "--agency", one["agency"], "--json").stdout)

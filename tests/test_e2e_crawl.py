@@ -23,8 +23,10 @@ def crawled(tmp_path_factory):
     with sim_world(tmp, seed=SEED, agencies=AGENCIES, today=TODAY) as world:
         data = tmp / "data"
         first = crawl(world, data, TODAY)
-        runs_after_first = {k: query(data, f"select count(*) n from {k}")[0]["n"]
-                            for k in ("reports", "versions", "documents")}
+        runs_after_first = {
+            k: query(data, f"select count(*) n from {k}")[0]["n"]
+            for k in ("reports", "versions", "documents")
+        }
         second = crawl(world, data, date(2025, 4, 11))
         yield world, data, first, second, runs_after_first
 
@@ -63,10 +65,13 @@ def test_blocked_sources_are_recorded_as_blocked(crawled):
     for source in unreachable:
         assert status[source].startswith("blocked:"), (source, status[source])
     reachable = {t["source"] for t in truth} - unreachable
-    assert all(status[s] in ("ok", "empty") for s in reachable), {s: status[s] for s in reachable
-                                                                  if status[s] not in ("ok", "empty")}
+    assert all(status[s] in ("ok", "empty") for s in reachable), {
+        s: status[s] for s in reachable if status[s] not in ("ok", "empty")
+    }
     blocks = query(data, "select block, count(*) n from fetches where block is not null group by block")
-    assert blocks and all(b["block"] in ("ruishu", "jiasule", "waf", "edgeone", "wzws", "tiny") for b in blocks)
+    assert blocks and all(
+        b["block"] in ("ruishu", "jiasule", "waf", "edgeone", "wzws", "tiny") for b in blocks
+    )
 
 
 def test_every_trouble_ends_as_a_recorded_fetch(crawled):
@@ -82,21 +87,29 @@ def test_every_trouble_ends_as_a_recorded_fetch(crawled):
 
 def test_gbk_pages_are_archived_raw_and_decoded(crawled):
     _, data, *_ = crawled
-    rows = query(data, "select payload_sha256 from fetches where content_type like '%gb2312%' and status = 200 limit 1")
+    rows = query(
+        data, "select payload_sha256 from fetches where content_type like '%gb2312%' and status = 200 limit 1"
+    )
     assert rows
     digest = rows[0]["payload_sha256"]
     raw = nianbao("raw", digest[:12], "--data", str(data), text=False).stdout
     assert hashlib.sha256(raw).hexdigest() == digest  # the bytes as served, not re-encoded
     assert "年度报告" in raw.decode("gb18030") and b"charset=gb2312" in raw
-    titles = [r["title"] for r in query(data, "select title from reports where cms = 'trs' and own = 1 limit 5")]
+    titles = [
+        r["title"] for r in query(data, "select title from reports where cms = 'trs' and own = 1 limit 5")
+    ]
     assert titles and all("年度报告" in t or "情况的报告" in t for t in titles)
 
 
 def test_dates_keep_their_provenance(crawled):
     _, data, *_ = crawled
-    sources = Counter(r["published_at_source"] for r in query(data, "select published_at_source from reports where own = 1"))
+    sources = Counter(
+        r["published_at_source"] for r in query(data, "select published_at_source from reports where own = 1")
+    )
     assert sources["meta"] > 0 and sources["page"] > 0, sources
-    untrusted = query(data, "select date_candidates from reports where date_candidates like '%\"trusted\": false%'")
+    untrusted = query(
+        data, "select date_candidates from reports where date_candidates like '%\"trusted\": false%'"
+    )
     assert untrusted, "the world has PubDate = regeneration time pages; they must be marked untrusted"
 
 
@@ -105,7 +118,9 @@ def test_recrawl_of_unchanged_world_adds_no_versions_or_reports(crawled):
     after_second = {k: query(data, f"select count(*) n from {k}")[0]["n"] for k in ("reports", "versions")}
     assert after_second["reports"] == after_first["reports"]
     assert after_second["versions"] == after_first["versions"]
-    bytes_by_run = {r["run_id"]: r["b"] for r in query(data, "select run_id, sum(size) b from fetches group by run_id")}
+    bytes_by_run = {
+        r["run_id"]: r["b"] for r in query(data, "select run_id, sum(size) b from fetches group by run_id")
+    }
     assert bytes_by_run[2] <= 0.10 * bytes_by_run[1], bytes_by_run
     # a re-crawl that mostly confirms (304, skipped as fresh) keeps every source's status
     status = {(r["run_id"], r["source_id"]): r["status"] for r in query(data, "select * from source_runs")}
@@ -118,10 +133,15 @@ def test_recrawl_of_unchanged_world_adds_no_versions_or_reports(crawled):
 
 def test_unchanged_listings_are_confirmed_by_304_and_replayed_from_the_archive(crawled):
     _, data, *_ = crawled
-    first = {(r["source_id"], r["url"]): r for r in query(data, "select * from listing_snapshots where run_id = 1 "
-                                                                "and status = 'ok'")}
-    second = query(data, "select s.*, f.status http from listing_snapshots s join fetches f on f.id = s.fetch_id "
-                         "where s.run_id = 2 and s.status = 'ok'")
+    first = {
+        (r["source_id"], r["url"]): r
+        for r in query(data, "select * from listing_snapshots where run_id = 1 and status = 'ok'")
+    }
+    second = query(
+        data,
+        "select s.*, f.status http from listing_snapshots s join fetches f on f.id = s.fetch_id "
+        "where s.run_id = 2 and s.status = 'ok'",
+    )
     replayed = [s for s in second if s["http"] == 304]
     assert len(replayed) >= 0.5 * len(second) > 0
     for snap in replayed:

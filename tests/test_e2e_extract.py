@@ -31,7 +31,9 @@ def extracted(tmp_path_factory):
 
 def test_every_archived_report_file_gets_text(extracted):
     _, data, first, again = extracted
-    statuses = {r["status"]: r["n"] for r in query(data, "select status, count(*) n from texts group by status")}
+    statuses = {
+        r["status"]: r["n"] for r in query(data, "select status, count(*) n from texts group by status")
+    }
     assert statuses.get("ok", 0) > 50, statuses
     if have("tesseract"):
         assert not set(statuses) - {"ok", "empty"}, statuses  # the simulator's files are all readable
@@ -52,8 +54,11 @@ def test_every_archived_report_file_gets_text(extracted):
 
 def test_each_own_report_has_its_full_text(extracted):
     _, data, *_ = extracted
-    missing = query(data, "select r.id, r.title from reports r left join report_texts t on t.report_id = r.id "
-                          "where r.own = 1 and t.report_id is null")
+    missing = query(
+        data,
+        "select r.id, r.title from reports r left join report_texts t on t.report_id = r.id "
+        "where r.own = 1 and t.report_id is null",
+    )
     assert not missing, missing[:5]
     rows = query(data, "select text, parts from report_texts")
     assert all("信息公开" in r["text"] for r in rows)
@@ -63,11 +68,15 @@ def test_each_own_report_has_its_full_text(extracted):
 
 def test_search_finds_two_character_terms_and_traditional_queries(extracted):
     _, data, *_ = extracted
+
     def hits(q, *extra):
         out = nianbao("search", q, "--data", str(data), "--json", "--limit", "1000", *extra).stdout
         return [json.loads(line) for line in out.splitlines()]
+
     short = hits("复议")
-    assert short and all("复议" in h["snippet"] or "复 议" in h["snippet"] or "复议" in h["title"] for h in short[:5])
+    assert short and all(
+        "复议" in h["snippet"] or "复 议" in h["snippet"] or "复议" in h["title"] for h in short[:5]
+    )
     assert {h["report_id"] for h in hits("行政复议")} <= {h["report_id"] for h in short}
     assert {h["report_id"] for h in hits("復議")} == {h["report_id"] for h in short}
     year = hits("主动公开", "--year", "2023")

@@ -28,8 +28,10 @@ def test_rerun_semantics(tmp_path):
         sha = con.execute("select sha256 from texts where file_type = 'pdf' limit 1").fetchone()[0]
         con.execute("update texts set status = 'timeout', text = '', original = '' where sha256 = ?", [sha])
         # a report whose page now has the payload of another, already-extracted page
-        a, b = con.execute("select r.id, d.id from reports r join documents d on d.id = r.document_id "
-                           "where r.own = 1 and d.content_type like 'text/html%' limit 2").fetchall()
+        a, b = con.execute(
+            "select r.id, d.id from reports r join documents d on d.id = r.document_id "
+            "where r.own = 1 and d.content_type like 'text/html%' limit 2"
+        ).fetchall()
         other_sha = con.execute("select payload_sha256 from documents where id = ?", [b[1]]).fetchone()[0]
         con.execute("update documents set payload_sha256 = ? where id = ?", [other_sha, a[1]])
         con.commit()

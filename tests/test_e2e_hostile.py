@@ -63,17 +63,31 @@ def world(tmp_path_factory):
         w.sources.write_text(only_source(w.sources.read_text(encoding="utf-8"), SOURCE), encoding="utf-8")
         out["sources"] = w.sources
         crawl(w, out["data"], TODAY)
-        report = query(out["data"], "select url, title from reports where own = 1 and source_id = ? and report_year = ?",
-                       (SOURCE, YEAR))[0]
+        report = query(
+            out["data"],
+            "select url, title from reports where own = 1 and source_id = ? and report_year = ?",
+            (SOURCE, YEAR),
+        )[0]
         out["report"] = report
-        attachments = query(out["data"], "select a.url from attachments a join reports r on r.id = a.report_id "
-                                          "where r.own = 1 and r.source_id = ? and r.report_year = ?", (SOURCE, YEAR))
+        attachments = query(
+            out["data"],
+            "select a.url from attachments a join reports r on r.id = a.report_id "
+            "where r.own = 1 and r.source_id = ? and r.report_year = ?",
+            (SOURCE, YEAR),
+        )
         with urllib.request.urlopen(attachments[0]["url"]) as resp:  # noqa: S310 (127.0.0.1)
             out["disposition"] = resp.headers["Content-Disposition"]
         data = str(out["data"])
         nianbao("extract", "--data", data, now=TODAY)
-        out["check"] = nianbao("check", "--data", data, "--sources", str(w.sources), now=TODAY,
-                               env={"NIANBAO_NOTIFY_URLS": f"json://127.0.0.1:{hook.server_address[1]}/hook"})
+        out["check"] = nianbao(
+            "check",
+            "--data",
+            data,
+            "--sources",
+            str(w.sources),
+            now=TODAY,
+            env={"NIANBAO_NOTIFY_URLS": f"json://127.0.0.1:{hook.server_address[1]}/hook"},
+        )
     yield out
     hook.shutdown()
     hook.server_close()
@@ -113,8 +127,18 @@ def test_html_report_escapes_it(world):
 
 def test_evidence_zip_names_stay_inside_its_folder(world):
     out = world["tmp"] / "evidence.zip"
-    nianbao("evidence", SOURCE, str(YEAR), "--data", str(world["data"]), "--sources", str(world["sources"]),
-            "--out", str(out), now=TODAY)
+    nianbao(
+        "evidence",
+        SOURCE,
+        str(YEAR),
+        "--data",
+        str(world["data"]),
+        "--sources",
+        str(world["sources"]),
+        "--out",
+        str(out),
+        now=TODAY,
+    )
     target = (world["tmp"] / "unzipped").resolve()
     with zipfile.ZipFile(out) as zf:
         names = zf.namelist()

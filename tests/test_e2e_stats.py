@@ -18,8 +18,13 @@ from tests.simcrawl import crawl, nianbao, query, sim_world
 pytestmark = pytest.mark.slow
 
 SEED, AGENCIES, TODAY = 7, 12, date(2025, 4, 10)
-HEADLINE = ("proactive_disclosures", "requests_received", "requests_carried_over", "reconsideration_total",
-            "litigation_total")
+HEADLINE = (
+    "proactive_disclosures",
+    "requests_received",
+    "requests_carried_over",
+    "reconsideration_total",
+    "litigation_total",
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +38,9 @@ def world(tmp_path_factory):
 
 
 def own_reports(data):
-    return query(data, "select * from reports where own = 1 and report_year is not null and analysed_at is not null")
+    return query(
+        data, "select * from reports where own = 1 and report_year is not null and analysed_at is not null"
+    )
 
 
 def test_every_report_is_analysed_and_matches_the_simulator(world):
@@ -43,7 +50,9 @@ def test_every_report_is_analysed_and_matches_the_simulator(world):
     for r in rows:
         index = int(r["source_id"].split("-")[1])
         plan = report_plan(SEED, index, r["report_year"])
-        truth = report_stats(SEED, index, r["report_year"], edited=bool(plan.edit_date and plan.edit_date <= TODAY))
+        truth = report_stats(
+            SEED, index, r["report_year"], edited=bool(plan.edit_date and plan.edit_date <= TODAY)
+        )
         expected_format = truth["template"]
         if r["format"] != expected_format:
             mismatches.append((r["id"], "format", r["format"], expected_format))
@@ -56,8 +65,11 @@ def test_every_report_is_analysed_and_matches_the_simulator(world):
 
 def test_table_cells_are_stored_and_checks_pass_on_consistent_reports(world):
     data = world["data"]
-    failed = query(data, "select c.report_id, c.rule, c.message from checks c join reports r on r.id = c.report_id "
-                         "where c.result = 'fail' and c.severity = 'error' and r.own = 1")
+    failed = query(
+        data,
+        "select c.report_id, c.rule, c.message from checks c join reports r on r.id = c.report_id "
+        "where c.result = 'fail' and c.severity = 'error' and r.own = 1",
+    )
     assert not failed, failed[:5]
     passes = query(data, "select rule, count(*) n from checks where result = 'pass' group by rule")
     assert {p["rule"] for p in passes} >= {"B1", "B2", "B3", "B4", "C1", "C2", "C3", "T1", "T2"}
@@ -73,22 +85,43 @@ def test_export_csv_and_json(world):
     raw = (out / "reports.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Excel
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    assert len(rows) == len(query(world["data"], "select id from reports where own = 1 and report_year is not null"))
-    assert {"report_id", "agency", "report_year", "format", "requests_received", "check_B1", "checks_failed",
-            "compliance_status"} <= set(rows[0])
+    assert len(rows) == len(
+        query(world["data"], "select id from reports where own = 1 and report_year is not null")
+    )
+    assert {
+        "report_id",
+        "agency",
+        "report_year",
+        "format",
+        "requests_received",
+        "check_B1",
+        "checks_failed",
+        "compliance_status",
+    } <= set(rows[0])
     analysed = [r for r in rows if r["format"] in ("template2019", "template2021")]
     assert analysed and all(r["check_B1"] == "pass" and r["requests_received"].isdigit() for r in analysed)
     cells = list(csv.DictReader((out / "cells.csv").read_text(encoding="utf-8-sig").splitlines()))
     assert {"report_id", "table", "row", "column", "value", "raw", "status"} == set(cells[0])
     json_out = world["tmp"] / "export-json"
-    nianbao("export", "--data", str(world["data"]), "--sources", str(world["sources"]), "--out", str(json_out),
-            "--format", "json")
+    nianbao(
+        "export",
+        "--data",
+        str(world["data"]),
+        "--sources",
+        str(world["sources"]),
+        "--out",
+        str(json_out),
+        "--format",
+        "json",
+    )
     lines = (json_out / "reports.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(rows) and json.loads(lines[0])["report_id"] == rows[0]["report_id"]
 
 
 def test_show_prints_tables_and_checks(world):
-    rid = query(world["data"], "select id from reports where own = 1 and format = 'template2021' limit 1")[0]["id"]
+    rid = query(world["data"], "select id from reports where own = 1 and format = 'template2021' limit 1")[0][
+        "id"
+    ]
     out = nianbao("show", rid, "--data", str(world["data"])).stdout
     assert "table B 一:" in out and "总计=" in out and "checks:" in out
     shown = json.loads(nianbao("show", rid, "--data", str(world["data"]), "--json").stdout)
@@ -99,9 +132,14 @@ def test_a_failed_rule_becomes_an_inconsistent_flag(world, tmp_path):
     # corrupt one stored report's B1 result the way a real inconsistent report would fail it
     data = world["data"]
     con = sqlite3.connect(data / "archive.db")
-    rid = con.execute("select report_id from checks where rule = 'B1' and result = 'pass' limit 1").fetchone()[0]
-    con.execute("update checks set result = 'fail', message = 'column 总计: 一+二 = 12 but 三(七)+四 = 11' "
-                "where report_id = ? and rule = 'B1'", [rid])
+    rid = con.execute(
+        "select report_id from checks where rule = 'B1' and result = 'pass' limit 1"
+    ).fetchone()[0]
+    con.execute(
+        "update checks set result = 'fail', message = 'column 总计: 一+二 = 12 but 三(七)+四 = 11' "
+        "where report_id = ? and rule = 'B1'",
+        [rid],
+    )
     con.commit()
     con.close()
     nianbao("check", "--data", str(data), "--sources", str(world["sources"]), "--no-notify", now=TODAY)

@@ -25,8 +25,17 @@ def test_timeouts_refusals_and_oversized_files_are_recorded(tmp_path):
     with sim_world(tmp_path, seed=4, agencies=40, today=TODAY) as world:
         world.add_source("refused", "无法连接县人民政府", f"http://127.0.0.1:{closed_port()}/zfxxgknb/")
         data = tmp_path / "data"
-        crawl(world, data, TODAY, "-s", "DOWNLOAD_TIMEOUT=0.6", "-s", "RETRY_TIMES=1",
-              "-s", "DOWNLOAD_MAXSIZE=15000")
+        crawl(
+            world,
+            data,
+            TODAY,
+            "-s",
+            "DOWNLOAD_TIMEOUT=0.6",
+            "-s",
+            "RETRY_TIMES=1",
+            "-s",
+            "DOWNLOAD_MAXSIZE=15000",
+        )
         errors = [r["error"] for r in query(data, "select error from fetches where error is not null")]
         assert any("Timeout" in e for e in errors), errors
         assert any("Refused" in e for e in errors), errors
@@ -35,7 +44,12 @@ def test_timeouts_refusals_and_oversized_files_are_recorded(tmp_path):
         refused = query(data, "select * from source_runs where source_id = 'refused'")[0]
         assert refused["status"] == "unreachable" and "error:" in refused["detail"]
         # each failure is a WARC record too, and the archive verifies
-        assert query(data, "select count(*) n from fetches where record_type = 'failure' and warc_file is null")[0]["n"] == 0
+        assert (
+            query(data, "select count(*) n from fetches where record_type = 'failure' and warc_file is null")[
+                0
+            ]["n"]
+            == 0
+        )
         assert nianbao("verify", "--data", str(data)).stdout.startswith("ok:")
 
 
@@ -46,14 +60,19 @@ def test_years_restricts_the_crawl_to_those_report_years(tmp_path):
         years = {r["report_year"] for r in query(data, "select distinct report_year from reports")}
         assert years == {2022, 2023}
         truth = world.truth(TODAY)
-        want = {(t["source"], t["year"]) for t in truth
-                if t["reachable"] and t["status"] in ("on_time", "late") and t["year"] in (2022, 2023)}
+        want = {
+            (t["source"], t["year"])
+            for t in truth
+            if t["reachable"] and t["status"] in ("on_time", "late") and t["year"] in (2022, 2023)
+        }
         got = {(r["source_id"], r["report_year"]) for r in query(data, "select * from reports where own = 1")}
         assert want == got
         # a full crawl the next day still finds every other year: pages seen during the backfill
         # without a report (other years) are not mistaken for known reports
         crawl(world, data, date(2025, 4, 11))
-        everything = {(t["source"], t["year"]) for t in truth if t["reachable"] and t["status"] in ("on_time", "late")}
+        everything = {
+            (t["source"], t["year"]) for t in truth if t["reachable"] and t["status"] in ("on_time", "late")
+        }
         got = {(r["source_id"], r["report_year"]) for r in query(data, "select * from reports where own = 1")}
         assert everything == got
 

@@ -40,44 +40,79 @@ SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufa
 
 # -- names -----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", [
-    "", "/etc/passwd", "../x", "evidence-a-2024/../../x", "a/./b", "a//b", "a/", "a/..", "..",
-    "a\\b", "..\\..\\x", "a\x00b", "a\nb", "C:/Windows/x", "c:x", "\u2028x",
-])
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "/etc/passwd",
+        "../x",
+        "evidence-a-2024/../../x",
+        "a/./b",
+        "a//b",
+        "a/",
+        "a/..",
+        "..",
+        "a\\b",
+        "..\\..\\x",
+        "a\x00b",
+        "a\nb",
+        "C:/Windows/x",
+        "c:x",
+        "\u2028x",
+    ],
+)
 def test_safe_member_rejects_names_that_could_escape(name):
     with pytest.raises(UnsafeName):
         safe_member(name)
 
 
-@pytest.mark.parametrize("name", ["evidence-sim-00001-2024/verdict.json",
-                                  "evidence-sim-00001-2024/files/12-2024年报告.pdf", "a..b/c"])
+@pytest.mark.parametrize(
+    "name",
+    ["evidence-sim-00001-2024/verdict.json", "evidence-sim-00001-2024/files/12-2024年报告.pdf", "a..b/c"],
+)
 def test_safe_member_accepts_plain_relative_names(name):
     assert safe_member(name) == name
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("report.pdf", "report.pdf"),
-    ("2024年度报告.pdf", "2024年度报告.pdf"),
-    ("../../etc/passwd", "_._etc_passwd"),
-    ("..%2F..%2Fevil.pdf", "_2F._2Fevil.pdf"),
-    ("<script>alert(1)</script>", "_script_alert_1_script_"),
-    ("..\\..\\win.ini", "_._win.ini"),
-    (".hidden", "hidden"),
-    ("a\x00b\nc", "a_b_c"),
-    ("", "payload"),
-    (None, "payload"),
-    ("...", "payload"),
-    ("/", "payload"),
-    ("《报告》（全文）.doc", "_报告_全文_.doc"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("report.pdf", "report.pdf"),
+        ("2024年度报告.pdf", "2024年度报告.pdf"),
+        ("../../etc/passwd", "_._etc_passwd"),
+        ("..%2F..%2Fevil.pdf", "_2F._2Fevil.pdf"),
+        ("<script>alert(1)</script>", "_script_alert_1_script_"),
+        ("..\\..\\win.ini", "_._win.ini"),
+        (".hidden", "hidden"),
+        ("a\x00b\nc", "a_b_c"),
+        ("", "payload"),
+        (None, "payload"),
+        ("...", "payload"),
+        ("/", "payload"),
+        ("《报告》（全文）.doc", "_报告_全文_.doc"),
+    ],
+)
 def test_safe_filename(text, expected):
     assert safe_filename(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "../../etc/passwd", "..%2F..%2Fevil.pdf", "<script>alert(1)</script>", "a" * 500 + ".pdf",
-    "报" * 300, "." * 90 + "x", "x" + "." * 200, "C:\\boot.ini", "\x00", "..", "a/../../b",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "../../etc/passwd",
+        "..%2F..%2Fevil.pdf",
+        "<script>alert(1)</script>",
+        "a" * 500 + ".pdf",
+        "报" * 300,
+        "." * 90 + "x",
+        "x" + "." * 200,
+        "C:\\boot.ini",
+        "\x00",
+        "..",
+        "a/../../b",
+    ],
+)
 def test_safe_filename_is_one_short_safe_segment(text):
     name = safe_filename(text)
     assert SAFE_SEGMENT.match(name), name
@@ -91,32 +126,47 @@ def test_safe_filename_keeps_the_extension_when_capping():
     assert len(name) == MAX_NAME and name.endswith(".pdf")
 
 
-@pytest.mark.parametrize(("url", "disposition", "expected"), [
-    ("http://x.gov.cn/nb/..%2F..%2Fevil.pdf", None, "evil.pdf"),
-    ("http://x.gov.cn/dl?id=3", 'attachment; filename="../../etc/passwd"', "passwd"),
-    ("http://x.gov.cn/dl?id=3", "attachment; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf", "年报.pdf"),
-    ("http://x.gov.cn/nb/", None, "payload"),
-    ("http://x.gov.cn/nb/..", None, "payload"),
-    ("http://x.gov.cn/a/t20250508_1.html", "inline", "t20250508_1.html"),
-    (None, None, "payload"),
-])
+@pytest.mark.parametrize(
+    ("url", "disposition", "expected"),
+    [
+        ("http://x.gov.cn/nb/..%2F..%2Fevil.pdf", None, "evil.pdf"),
+        ("http://x.gov.cn/dl?id=3", 'attachment; filename="../../etc/passwd"', "passwd"),
+        ("http://x.gov.cn/dl?id=3", "attachment; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf", "年报.pdf"),
+        ("http://x.gov.cn/nb/", None, "payload"),
+        ("http://x.gov.cn/nb/..", None, "payload"),
+        ("http://x.gov.cn/a/t20250508_1.html", "inline", "t20250508_1.html"),
+        (None, None, "payload"),
+    ],
+)
 def test_document_name(url, disposition, expected):
     assert document_name(url, disposition) == expected
 
 
-@pytest.mark.parametrize(("basis", "due", "needle_zh", "needle_en"), [
-    (dl.BASIS_711_DEPT, "2025-01-31", "县级以上人民政府部门应当在每年1月31日前", "Art. 49 ¶1"),
-    (dl.BASIS_711_REGION, "2025-03-31", "每年3月31日前向社会公布本级政府上一年度政府信息公开工作年度报告",
-     "Art. 49 ¶2"),
-    (dl.BASIS_492, "2018-03-31", "各级行政机关应当在每年3月31日前公布本行政机关的政府信息公开工作年度报告",
-     "Art. 31"),
-    (dl.BASIS_OVERRIDE, "2025-02-28", "02-28", "local rule"),
-    (dl.BASIS_LOCAL_DEFAULT, "2025-01-31", "未列入711号第四十九条", "not named in 711号 Art.49"),
-    ("something new", "2025-01-31", "无此依据", "no statement"),
-])
+@pytest.mark.parametrize(
+    ("basis", "due", "needle_zh", "needle_en"),
+    [
+        (dl.BASIS_711_DEPT, "2025-01-31", "县级以上人民政府部门应当在每年1月31日前", "Art. 49 ¶1"),
+        (
+            dl.BASIS_711_REGION,
+            "2025-03-31",
+            "每年3月31日前向社会公布本级政府上一年度政府信息公开工作年度报告",
+            "Art. 49 ¶2",
+        ),
+        (
+            dl.BASIS_492,
+            "2018-03-31",
+            "各级行政机关应当在每年3月31日前公布本行政机关的政府信息公开工作年度报告",
+            "Art. 31",
+        ),
+        (dl.BASIS_OVERRIDE, "2025-02-28", "02-28", "local rule"),
+        (dl.BASIS_LOCAL_DEFAULT, "2025-01-31", "未列入711号第四十九条", "not named in 711号 Art.49"),
+        ("something new", "2025-01-31", "无此依据", "no statement"),
+    ],
+)
 def test_deadline_facts_state_the_rule(basis, due, needle_zh, needle_en):
-    facts = deadline_facts({"year": 2024, "kind": "dept", "deadline": due, "deadline_basis": basis,
-                            "grace_days": 3})
+    facts = deadline_facts(
+        {"year": 2024, "kind": "dept", "deadline": due, "deadline_basis": basis, "grace_days": 3}
+    )
     assert facts["basis"] == basis and facts["deadline"] == due and facts["grace_days"] == 3
     assert facts["grace_until"] == date.fromordinal(date.fromisoformat(due).toordinal() + 3).isoformat()
     assert needle_zh in facts["rule"]["text_zh"]
@@ -157,9 +207,18 @@ def _pick(verdicts, status, want=lambda v: True):
 
 def _attachments(db, v) -> list[int]:
     """First-capture fetch ids of the attachments of the verdict's report."""
-    return [r["first_fetch_id"] for r in db.query(
-        "select v.first_fetch_id from attachments a join versions v on v.document_id = a.document_id "
-        "where a.report_id = ? and v.seq = 1", [v["report"]])] if v["report"] else []
+    return (
+        [
+            r["first_fetch_id"]
+            for r in db.query(
+                "select v.first_fetch_id from attachments a join versions v on v.document_id = a.document_id "
+                "where a.report_id = ? and v.seq = 1",
+                [v["report"]],
+            )
+        ]
+        if v["report"]
+        else []
+    )
 
 
 def _open(path: Path) -> tuple[str, dict[str, bytes]]:
@@ -193,8 +252,15 @@ def _warc_records(blob: bytes) -> list[dict]:
         headers = dict(rec.rec_headers.headers)
         if rec.rec_type == "response":
             assert warc_digest(hashlib.sha256(payload).hexdigest()) == headers["WARC-Payload-Digest"]
-        out.append({"type": rec.rec_type, "id": headers["WARC-Record-ID"], "uri": headers.get("WARC-Target-URI"),
-                    "to": headers.get("WARC-Concurrent-To"), "sha256": hashlib.sha256(payload).hexdigest()})
+        out.append(
+            {
+                "type": rec.rec_type,
+                "id": headers["WARC-Record-ID"],
+                "uri": headers.get("WARC-Target-URI"),
+                "to": headers.get("WARC-Concurrent-To"),
+                "sha256": hashlib.sha256(payload).hexdigest(),
+            }
+        )
     return out
 
 
@@ -227,8 +293,11 @@ def _timeline(text: str) -> list[str]:
 
 @pytest.mark.slow
 def test_missing_bundle_carries_verdict_rule_records_and_timeline(archive, tmp_path):
-    v = _pick(archive["verdicts"], "missing",
-              lambda v: v["year"] == 2024 and any(e.get("basis_fetch") for e in v["evidence"]))
+    v = _pick(
+        archive["verdicts"],
+        "missing",
+        lambda v: v["year"] == 2024 and any(e.get("basis_fetch") for e in v["evidence"]),
+    )
     flags = _flags(archive["db"], v)
     assert any(f["kind"] == "missing" for f in flags)
     out = tmp_path / "missing.zip"
@@ -236,14 +305,24 @@ def test_missing_bundle_carries_verdict_rule_records_and_timeline(archive, tmp_p
     folder, members = _open(out)
     assert folder == f"evidence-{v['source']}-{v['year']}"
     assert info.path == out and info.bytes == out.stat().st_size and info.members == len(members)
-    assert {"verdict.json", "deadline.json", "flags.json", "records.warc.gz", "summary.en.txt",
-            "summary.zh.txt", "MANIFEST.txt"} <= set(members)
+    assert {
+        "verdict.json",
+        "deadline.json",
+        "flags.json",
+        "records.warc.gz",
+        "summary.en.txt",
+        "summary.zh.txt",
+        "MANIFEST.txt",
+    } <= set(members)
     _check_manifest(members)
     assert json.loads(members["verdict.json"]) == v
     assert json.loads(members["flags.json"]) == json.loads(json.dumps(flags))
     deadline = json.loads(members["deadline.json"])
-    assert (deadline["deadline"], deadline["basis"], deadline["grace_days"]) == \
-        (v["deadline"], v["deadline_basis"], v["grace_days"])
+    assert (deadline["deadline"], deadline["basis"], deadline["grace_days"]) == (
+        v["deadline"],
+        v["deadline_basis"],
+        v["grace_days"],
+    )
     # the WARC parses, digests match, every named fetch (304s and the captures they confirm) is in it
     records = _warc_records(members["records.warc.gz"])
     assert len(records) == info.records
@@ -276,7 +355,7 @@ def test_late_bundle_saves_the_report_page_and_its_attachments(archive, tmp_path
     info = write_bundle(archive["db"], archive["data"], v, flags, tmp_path / "late.zip")
     _, members = _open(info.path)
     _check_manifest(members)
-    files = {n[len("files/"):]: data for n, data in members.items() if n.startswith("files/")}
+    files = {n[len("files/") :]: data for n, data in members.items() if n.startswith("files/")}
     first = next(e["fetch"] for e in v["evidence"] if e["role"] == "first_capture")
     page = [n for n in files if n.startswith(f"{first}-")]
     assert len(page) == 1, files.keys()
@@ -296,7 +375,11 @@ def test_late_bundle_saves_the_report_page_and_its_attachments(archive, tmp_path
 
 @pytest.mark.slow
 def test_on_time_bundle(archive, tmp_path):
-    v = _pick(archive["verdicts"], "on_time", lambda v: v["year"] == 2024 and len(_attachments(archive["db"], v)) > 1)
+    v = _pick(
+        archive["verdicts"],
+        "on_time",
+        lambda v: v["year"] == 2024 and len(_attachments(archive["db"], v)) > 1,
+    )
     info = write_bundle(archive["db"], archive["data"], v, _flags(archive["db"], v), tmp_path / "ok.zip")
     _, members = _open(info.path)
     _check_manifest(members)
@@ -317,15 +400,20 @@ def test_edited_bundle_saves_the_text_before_and_after(archive, tmp_path):
     info = write_bundle(db, archive["data"], v, _flags(db, v), tmp_path / "edited.zip")
     _, members = _open(info.path)
     _check_manifest(members)
-    saved = {int(n.split("/")[1].split("-", 1)[0]): data for n, data in members.items() if n.startswith("files/")}
-    pairs = [(b["fetch"], a["fetch"]) for b, a in zip(flag["evidence"][::2], flag["evidence"][1::2], strict=True)]
+    saved = {
+        int(n.split("/")[1].split("-", 1)[0]): data for n, data in members.items() if n.startswith("files/")
+    }
+    pairs = [
+        (b["fetch"], a["fetch"]) for b, a in zip(flag["evidence"][::2], flag["evidence"][1::2], strict=True)
+    ]
     assert pairs and all(b in saved and a in saved for b, a in pairs), (pairs, sorted(saved))
     for before, after in pairs:
         assert saved[before] != saved[after]
     en = members["summary.en.txt"].decode()
     assert "[edit_before]" in en and "[edit_after]" in en and f"#{flag['id']} edited" in en
-    _assert_records_cover(archive, _warc_records(members["records.warc.gz"]), _fetch_ids(v, [flag]),
-                          members["records.warc.gz"])
+    _assert_records_cover(
+        archive, _warc_records(members["records.warc.gz"]), _fetch_ids(v, [flag]), members["records.warc.gz"]
+    )
 
 
 @pytest.mark.slow
@@ -333,23 +421,51 @@ def test_revisits_and_304s_bring_the_capture_holding_the_bytes(archive, tmp_path
     db = archive["db"]
     revisit = next(db.query("select * from fetches where record_type = 'revisit' and status = 200 limit 1"))
     original = fetches.first_response(db, revisit["payload_sha256"])
-    not_modified = next(db.query(
-        "select f.* from fetches f where f.status = 304 and exists (select 1 from fetches g where g.url = f.url "
-        "and g.status = 200 and g.record_type = 'response' and g.id < f.id) order by f.id desc limit 1"))
-    confirmed = next(db.query("select * from fetches where url = ? and status = 200 and id < ? order by id desc "
-                              "limit 1", [not_modified["url"], not_modified["id"]]))
+    not_modified = next(
+        db.query(
+            "select f.* from fetches f where f.status = 304 and exists (select 1 from fetches g where g.url = f.url "
+            "and g.status = 200 and g.record_type = 'response' and g.id < f.id) order by f.id desc limit 1"
+        )
+    )
+    confirmed = next(
+        db.query(
+            "select * from fetches where url = ? and status = 200 and id < ? order by id desc limit 1",
+            [not_modified["url"], not_modified["id"]],
+        )
+    )
     base = _pick(archive["verdicts"], "on_time", lambda v: v["year"] == 2024)
-    v = {**base, "report": None, "evidence": [
-        {"fetch": revisit["id"], "url": revisit["url"], "fetched_at": revisit["fetched_at"], "role": "first_capture",
-         "shows": "a revisit", "shows_zh": "重复内容"},
-        {"fetch": not_modified["id"], "url": not_modified["url"], "fetched_at": not_modified["fetched_at"],
-         "role": "edit_before", "shows": "a 304", "shows_zh": "304"}]}
+    v = {
+        **base,
+        "report": None,
+        "evidence": [
+            {
+                "fetch": revisit["id"],
+                "url": revisit["url"],
+                "fetched_at": revisit["fetched_at"],
+                "role": "first_capture",
+                "shows": "a revisit",
+                "shows_zh": "重复内容",
+            },
+            {
+                "fetch": not_modified["id"],
+                "url": not_modified["url"],
+                "fetched_at": not_modified["fetched_at"],
+                "role": "edit_before",
+                "shows": "a 304",
+                "shows_zh": "304",
+            },
+        ],
+    }
     info = write_bundle(db, archive["data"], v, [], tmp_path / "revisit.zip")
     _, members = _open(info.path)
     records = _warc_records(members["records.warc.gz"])
     assert {r["type"] for r in records} >= {"revisit", "response", "request"}
-    _assert_records_cover(archive, records, {revisit["id"], original["id"], not_modified["id"], confirmed["id"]},
-                          members["records.warc.gz"])
+    _assert_records_cover(
+        archive,
+        records,
+        {revisit["id"], original["id"], not_modified["id"], confirmed["id"]},
+        members["records.warc.gz"],
+    )
     files = {n.split("/")[1]: data for n, data in members.items() if n.startswith("files/")}
     by_id = {int(n.split("-", 1)[0]): data for n, data in files.items()}
     assert hashlib.sha256(by_id[revisit["id"]]).hexdigest() == original["payload_sha256"]
@@ -359,6 +475,7 @@ def test_revisits_and_304s_bring_the_capture_holding_the_bytes(archive, tmp_path
 
 
 # -- hostile content -------------------------------------------------------------------------------
+
 
 def _copy_archive(archive, dest: Path) -> Path:
     """A private copy of the crawled data directory (this test appends to it)."""
@@ -384,37 +501,105 @@ def test_hostile_names_stay_inside_the_bundle_folder(archive, tmp_path):
         evil_url = base["report_url"].rsplit("/", 1)[0] + "/..%2F..%2Fevil.pdf"
         moment = datetime(2025, 6, 30, 12, 0, tzinfo=CHINA_TZ)
         body = b"%PDF-1.4 not really"
-        ex = Exchange(evil_url, "GET", [("User-Agent", "nianbao")], b"", 200, "OK",
-                      [("Content-Type", "application/pdf"),
-                       ("Content-Disposition", 'attachment; filename="../../etc/passwd"')], body, moment)
+        ex = Exchange(
+            evil_url,
+            "GET",
+            [("User-Agent", "nianbao")],
+            b"",
+            200,
+            "OK",
+            [
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", 'attachment; filename="../../etc/passwd"'),
+            ],
+            body,
+            moment,
+        )
         warc = WarcArchive(data / WARC_DIR, "hostile")
         ref, digest = warc.write_exchange(ex)
         warc.close()
-        row = {"url": evil_url, "method": "GET", "kind": "attachment", "status": 200,
-               "fetched_at": moment.isoformat(), "content_type": "application/pdf", "size": len(body),
-               "payload_sha256": digest, "record_type": "response"}
+        row = {
+            "url": evil_url,
+            "method": "GET",
+            "kind": "attachment",
+            "status": 200,
+            "fetched_at": moment.isoformat(),
+            "content_type": "application/pdf",
+            "size": len(body),
+            "payload_sha256": digest,
+            "record_type": "response",
+        }
         evil = _add_fetch(db, row, ref)
         gone = _add_fetch(db, {**row, "url": evil_url + "?gone"}, RecordRef("nope.warc.gz", 0, 10))
         escape = _add_fetch(db, {**row, "url": evil_url + "?escape"}, RecordRef("../../etc/passwd", 0, 10))
         torn = _add_fetch(db, {**row, "url": evil_url + "?torn"}, RecordRef(ref.file, ref.offset + 3, 40))
         failed = WarcArchive(data / WARC_DIR, "failed")
-        failure = _add_fetch(db, {**row, "url": evil_url + "?timeout", "status": None, "record_type": "failure",
-                                  "error": "timeout"}, failed.write_failure(ex, "timeout"))
+        failure = _add_fetch(
+            db,
+            {
+                **row,
+                "url": evil_url + "?timeout",
+                "status": None,
+                "record_type": "failure",
+                "error": "timeout",
+            },
+            failed.write_failure(ex, "timeout"),
+        )
         failed.close()
         title = "<script>alert(1)</script>"
         forged = "\n2025-01-01 00:00  fetch #1 forged observation"
-        v = {**base, "source": "../../" + base["source"], "title": title, "report_url": evil_url,
-             "report": None, "reason": base["reason"] + forged,
-             "evidence": [{"fetch": evil, "url": evil_url + forged, "fetched_at": moment.isoformat(),
-                           "role": "first_capture", "shows": f"our first capture of the report: {title}",
-                           "shows_zh": f"首次抓取到该报告：{title}"}]}
-        flags = [{"id": 1, "kind": "late", "state": "open", "source": v["source"], "year": v["year"],
-                  "report": None, "summary": title, "summary_zh": title, "opened_at": "2025-06-30",
-                  "evidence": [{"fetch": f, "url": "../../x", "fetched_at": "2025-06-30T12:00:00+08:00",
-                                "role": "first_capture", "shows": "x", "shows_zh": "x"}
-                               for f in (999_999, gone, escape, torn, "../x")]
-                              + [{"fetch": failure, "url": evil_url, "fetched_at": moment.isoformat(),
-                                  "role": "blocked", "shows": "timeout", "shows_zh": "超时"}]}]
+        v = {
+            **base,
+            "source": "../../" + base["source"],
+            "title": title,
+            "report_url": evil_url,
+            "report": None,
+            "reason": base["reason"] + forged,
+            "evidence": [
+                {
+                    "fetch": evil,
+                    "url": evil_url + forged,
+                    "fetched_at": moment.isoformat(),
+                    "role": "first_capture",
+                    "shows": f"our first capture of the report: {title}",
+                    "shows_zh": f"首次抓取到该报告：{title}",
+                }
+            ],
+        }
+        flags = [
+            {
+                "id": 1,
+                "kind": "late",
+                "state": "open",
+                "source": v["source"],
+                "year": v["year"],
+                "report": None,
+                "summary": title,
+                "summary_zh": title,
+                "opened_at": "2025-06-30",
+                "evidence": [
+                    {
+                        "fetch": f,
+                        "url": "../../x",
+                        "fetched_at": "2025-06-30T12:00:00+08:00",
+                        "role": "first_capture",
+                        "shows": "x",
+                        "shows_zh": "x",
+                    }
+                    for f in (999_999, gone, escape, torn, "../x")
+                ]
+                + [
+                    {
+                        "fetch": failure,
+                        "url": evil_url,
+                        "fetched_at": moment.isoformat(),
+                        "role": "blocked",
+                        "shows": "timeout",
+                        "shows_zh": "超时",
+                    }
+                ],
+            }
+        ]
         info = write_bundle(db, data, v, flags, tmp_path / "hostile.zip")
     finally:
         db.close()

@@ -44,9 +44,12 @@ PDF = (GOLDEN_DIR / "report.pdf").read_bytes()
 
 def big_pdf(noise_bytes: int) -> bytes:
     """A valid one-page PDF ('Hello big PDF') carrying an incompressible stream of ``noise_bytes``."""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-            b"/Resources << /Font << /F1 5 0 R >> >> >>"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+    ]
     content = b"BT /F1 24 Tf 72 700 Td (Hello big PDF) Tj ET"
     objs.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
     objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
@@ -112,7 +115,9 @@ def test_header_only_pdf() -> None:
 
 def test_encrypted_pdf() -> None:
     result = extract_bytes(encrypted_pdf("user-secret"))
-    assert (result.status, result.error) == ("error", result.error) and result.error.startswith("encrypted PDF")
+    assert (result.status, result.error) == ("error", result.error) and result.error.startswith(
+        "encrypted PDF"
+    )
 
 
 def test_encrypted_pdf_with_empty_password_opens() -> None:
@@ -137,7 +142,9 @@ def test_fifty_megabyte_pdf(tmp_path: Path) -> None:
     assert result.status == "ok" and result.text == "Hello big PDF" and result.pages == 1
     assert time.monotonic() - started < 10
     small_limit = extract_bytes(data, max_bytes=10_000_000)
-    assert small_limit.status == "too_large" and "limit" in small_limit.error and small_limit.file_type == "pdf"
+    assert (
+        small_limit.status == "too_large" and "limit" in small_limit.error and small_limit.file_type == "pdf"
+    )
 
 
 def test_docx_zip_bomb() -> None:
@@ -166,7 +173,9 @@ def test_damaged_docx_and_xlsx() -> None:
     broken = docx_with(b"<w:document><unclosed")
     assert extract_bytes(broken).error.startswith("damaged DOCX")
     damaged = extract_bytes(b"PK\x03\x04" + b"\x00" * 100, url="a.xlsx")
-    assert (damaged.status, damaged.file_type) == ("error", "xlsx") and damaged.error.startswith("damaged XLSX")
+    assert (damaged.status, damaged.file_type) == ("error", "xlsx") and damaged.error.startswith(
+        "damaged XLSX"
+    )
 
 
 def test_twenty_megabyte_html() -> None:
@@ -184,7 +193,9 @@ def test_twenty_megabyte_html() -> None:
 
 def test_image_that_is_not_an_image() -> None:
     result = extract_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 100, url="scan.png")
-    assert (result.status, result.file_type) == ("error", "image") and result.error.startswith("not a readable image")
+    assert (result.status, result.file_type) == ("error", "image") and result.error.startswith(
+        "not a readable image"
+    )
     labelled = extract_bytes(b"\x00\x01\x02garbage", content_type="image/jpeg")
     assert labelled.status == "error" and "not a readable image" in labelled.error
 
@@ -210,14 +221,28 @@ def test_pool_survives_every_bad_input() -> None:
         ("good2", PDF, {}),
     ]
     started = time.monotonic()
-    results = dict(extract_many(tasks, workers=2, timeout=3, memory_mb=1024, max_bytes=1_000_000,
-                                extractor=misbehaving_extract))
+    results = dict(
+        extract_many(
+            tasks, workers=2, timeout=3, memory_mb=1024, max_bytes=1_000_000, extractor=misbehaving_extract
+        )
+    )
     assert time.monotonic() - started < 15
     assert set(results) == {key for key, _, _ in tasks}
     status = {key: r.status for key, r in results.items()}
-    assert status == {"hang": "timeout", "crash": "error", "hog": "error", "raise": "error", "truncated": "error",
-                      "encrypted": "error", "empty": "empty", "bomb": "error", "notimage": "error",
-                      "huge": "too_large", "good1": "ok", "good2": "ok"}
+    assert status == {
+        "hang": "timeout",
+        "crash": "error",
+        "hog": "error",
+        "raise": "error",
+        "truncated": "error",
+        "encrypted": "error",
+        "empty": "empty",
+        "bomb": "error",
+        "notimage": "error",
+        "huge": "too_large",
+        "good1": "ok",
+        "good2": "ok",
+    }
     assert "SIGSEGV" in results["crash"].error
     assert "MemoryError" in results["hog"].error
     assert results["raise"].error == "ValueError: an extractor bug"

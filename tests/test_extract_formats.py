@@ -35,7 +35,17 @@ def test_html_report_body_tables_and_widgets() -> None:
     text = result.text
     for marker in ("一、总体情况", "二、主动公开政府信息情况", "六、其他需要报告的事项"):
         assert marker in text
-    for widget in ("纠错", "打印本页", "关闭窗口", "分享到", "当前位置", "版权所有", "索引号", "机构概况", "var trs"):
+    for widget in (
+        "纠错",
+        "打印本页",
+        "关闭窗口",
+        "分享到",
+        "当前位置",
+        "版权所有",
+        "索引号",
+        "机构概况",
+        "var trs",
+    ):
         assert widget not in text
     assert len(result.tables) == 3
     table_b = result.tables[1]
@@ -61,17 +71,21 @@ def test_expand_grid_rowspan_colspan() -> None:
 
 
 def test_html_nested_layout_table_and_fallback_body() -> None:
-    page = ("<html><body><table><tr><td><div class='menu'>首页 导航</div></td></tr><tr><td>"
-            "<p>一、总体情况</p><table><tr><td rowspan='2'>项目</td><td>1</td></tr><tr><td>2</td></tr></table>"
-            "<p>六、其他需要报告的事项</p></td></tr></table></body></html>")
+    page = (
+        "<html><body><table><tr><td><div class='menu'>首页 导航</div></td></tr><tr><td>"
+        "<p>一、总体情况</p><table><tr><td rowspan='2'>项目</td><td>1</td></tr><tr><td>2</td></tr></table>"
+        "<p>六、其他需要报告的事项</p></td></tr></table></body></html>"
+    )
     result = extract_bytes(page.encode())
     assert result.text == "一、总体情况\n项目 | 1\n2\n六、其他需要报告的事项"
     assert result.tables == [[["项目", "1"], ["项目", "2"]]]
 
 
 def test_html_pages_joined_in_order() -> None:
-    pages = [f"<html><body><div id='zoom'><p>第{i}页内容</p></div><div class='page'>下一页</div></body></html>"
-             .encode() for i in (1, 2, 3)]
+    pages = [
+        f"<html><body><div id='zoom'><p>第{i}页内容</p></div><div class='page'>下一页</div></body></html>".encode()
+        for i in (1, 2, 3)
+    ]
     result = extract_html_pages(pages, url="http://x.gov.cn/t20240101_1.html")
     assert result.status == "ok" and result.pages == 3
     assert result.text == "第1页内容\n第2页内容\n第3页内容"
@@ -88,19 +102,26 @@ def test_pdf_text_layer() -> None:
 def test_docx_body_order_and_merges() -> None:
     result = extract_bytes(report_docx())
     assert result.file_type == "docx"
-    assert result.tables == [[
-        ["本列数据的勾稽关系", "申请人情况", "申请人情况", "申请人情况"],
-        ["本列数据的勾稽关系", "自然人", "法人或其他组织", "总计"],
-        ["一、本年新收政府信息公开申请数量", "5", "1", "6"],
-        ["二、上年结转政府信息公开申请数量", "0", "0", "0"],
-    ]]
+    assert result.tables == [
+        [
+            ["本列数据的勾稽关系", "申请人情况", "申请人情况", "申请人情况"],
+            ["本列数据的勾稽关系", "自然人", "法人或其他组织", "总计"],
+            ["一、本年新收政府信息公开申请数量", "5", "1", "6"],
+            ["二、上年结转政府信息公开申请数量", "0", "0", "0"],
+        ]
+    ]
     lines = result.text.split("\n")
-    assert lines.index("三、收到和处理政府信息公开申请情况") < lines.index("自然人 | 法人或其他组织 | 总计") \
+    assert (
+        lines.index("三、收到和处理政府信息公开申请情况")
+        < lines.index("自然人 | 法人或其他组织 | 总计")
         < lines.index("六、其他需要报告的事项")
+    )
 
 
 def test_rtf_gbk_escapes() -> None:
-    result = extract_bytes((GOLDEN_DIR / "report_gbk.rtf").read_bytes(), url="x.doc", content_type="application/msword")
+    result = extract_bytes(
+        (GOLDEN_DIR / "report_gbk.rtf").read_bytes(), url="x.doc", content_type="application/msword"
+    )
     assert result.file_type == "rtf"
     assert result.text == "2023年政府信息公开工作年度报告\n一、总体情况\n主动公开政府信息120条。"
 
@@ -126,23 +147,30 @@ def test_xlsx_sheets_as_tables() -> None:
 
 def test_txt_gbk() -> None:
     result = extract_bytes("政府信息公开工作年度报告\r\n一、总体情况".encode("gbk"), url="a.txt")
-    assert (result.status, result.file_type, result.text) == ("ok", "txt", "政府信息公开工作年度报告\n一、总体情况")
+    assert (result.status, result.file_type, result.text) == (
+        "ok",
+        "txt",
+        "政府信息公开工作年度报告\n一、总体情况",
+    )
 
 
-@pytest.mark.parametrize(("data", "ctype", "url", "kind"), [
-    (b"%PDF-1.7\n...", None, None, "pdf"),
-    (b"\n\n%PDF-1.4", "text/html", "a.html", "pdf"),
-    (b"<!DOCTYPE html><html><body>404</body></html>", "application/pdf", "x.pdf", "html"),
-    (b"{\\rtf1\\ansi", "application/msword", "a.doc", "rtf"),
-    (b"\x89PNG\r\n\x1a\n0000", None, None, "image"),
-    (b"\xff\xd8\xff\xe0JFIF", None, None, "image"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le"), None, "a.doc", "doc"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le"), None, "a.wps", "wps"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "Workbook".encode("utf-16-le"), None, "a.et", "xls"),
-    (b"\x00\x01\x02\x03binary", "application/pdf", None, "pdf"),
-    (b"\x00\x01\x02\x03binary", None, None, None),
-    ("纯文本".encode(), None, "a.pdf", "txt"),
-])
+@pytest.mark.parametrize(
+    ("data", "ctype", "url", "kind"),
+    [
+        (b"%PDF-1.7\n...", None, None, "pdf"),
+        (b"\n\n%PDF-1.4", "text/html", "a.html", "pdf"),
+        (b"<!DOCTYPE html><html><body>404</body></html>", "application/pdf", "x.pdf", "html"),
+        (b"{\\rtf1\\ansi", "application/msword", "a.doc", "rtf"),
+        (b"\x89PNG\r\n\x1a\n0000", None, None, "image"),
+        (b"\xff\xd8\xff\xe0JFIF", None, None, "image"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le"), None, "a.doc", "doc"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le"), None, "a.wps", "wps"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "Workbook".encode("utf-16-le"), None, "a.et", "xls"),
+        (b"\x00\x01\x02\x03binary", "application/pdf", None, "pdf"),
+        (b"\x00\x01\x02\x03binary", None, None, None),
+        ("纯文本".encode(), None, "a.pdf", "txt"),
+    ],
+)
 def test_sniff(data: bytes, ctype: str | None, url: str | None, kind: str | None) -> None:
     assert sniff(data, ctype, url) == kind
 

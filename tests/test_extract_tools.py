@@ -23,9 +23,21 @@ def _similarity(text: str, expected: list[str]) -> float:
 def _convert(tmp_path: Path, name: str, data: bytes, target: str) -> bytes:
     src = tmp_path / name
     src.write_bytes(data)
-    subprocess.run([soffice_path(), "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                    "--convert-to", target, "--outdir", str(tmp_path / "out"), str(src)],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            soffice_path(),
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(tmp_path / "out"),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return (tmp_path / "out" / f"{src.stem}.{target.split(':')[0]}").read_bytes()
 
 
@@ -76,7 +88,9 @@ def test_doc_and_wps_via_libreoffice(tmp_path: Path) -> None:
     expected = extract_bytes(report_docx())
     for url, kind in (("https://x.gov.cn/a.doc", "doc"), ("https://x.gov.cn/a.wps", "wps")):
         result = extract_bytes(doc, url=url)
-        assert (result.status, result.file_type, result.extractor) == ("ok", kind, "libreoffice"), result.error
+        assert (result.status, result.file_type, result.extractor) == ("ok", kind, "libreoffice"), (
+            result.error
+        )
         assert result.tables == expected.tables
         for line in expected.text.split("\n"):
             assert line in result.text
@@ -107,4 +121,3 @@ def test_soffice_garbage_is_an_error() -> None:
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\x00" * 600
     result = extract_bytes(ole, url="a.doc")
     assert result.status in {"error", "empty"} and result.error
-

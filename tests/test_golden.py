@@ -27,6 +27,12 @@ def test_golden_page(case_id, page, url):
     expected = expected_file.read_text(encoding="utf-8")
     actual = render(page, url)
     if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-                                            fromfile=f"{case_id}.json (expected)", tofile=f"{case_id} (parsed)"))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                actual.splitlines(keepends=True),
+                fromfile=f"{case_id}.json (expected)",
+                tofile=f"{case_id} (parsed)",
+            )
+        )
         pytest.fail(f"{case_id} differs from its golden JSON:\n{diff}")

@@ -25,19 +25,22 @@ def runs(*statuses: str, seen: int = 5, every: int = 1) -> list[RunOutcome]:
     return out
 
 
-@pytest.mark.parametrize(("statuses", "health", "streak"), [
-    (("ok", "ok", "ok"), "ok", 0),
-    (("ok", "ok", "ok", "empty"), "degraded", 1),
-    (("ok", "ok", "empty", "empty", "empty"), "broken", 3),          # a redesign: zero links, three times
-    (("empty", "empty", "empty"), "degraded", 3),                   # never listed anything: not "broken"
-    (("ok", "blocked:waf", "blocked:waf", "blocked:ruishu"), "blocked", 3),
-    (("ok", "unreachable", "partial", "unreachable"), "broken", 3),
-    (("ok", "blocked:waf", "unreachable", "blocked:waf"), "broken", 3),
-    (("ok", "ok", "ok", "partial", "ok"), "ok", 0),                  # 80 % of runs succeeded
-    (("ok", "partial", "ok"), "degraded", 0),                        # 67 % < 75 %
-    (("unreachable", "ok", "unreachable", "ok", "unreachable", "ok"), "degraded", 0),
-    ((), "unknown", 0),
-])
+@pytest.mark.parametrize(
+    ("statuses", "health", "streak"),
+    [
+        (("ok", "ok", "ok"), "ok", 0),
+        (("ok", "ok", "ok", "empty"), "degraded", 1),
+        (("ok", "ok", "empty", "empty", "empty"), "broken", 3),  # a redesign: zero links, three times
+        (("empty", "empty", "empty"), "degraded", 3),  # never listed anything: not "broken"
+        (("ok", "blocked:waf", "blocked:waf", "blocked:ruishu"), "blocked", 3),
+        (("ok", "unreachable", "partial", "unreachable"), "broken", 3),
+        (("ok", "blocked:waf", "unreachable", "blocked:waf"), "broken", 3),
+        (("ok", "ok", "ok", "partial", "ok"), "ok", 0),  # 80 % of runs succeeded
+        (("ok", "partial", "ok"), "degraded", 0),  # 67 % < 75 %
+        (("unreachable", "ok", "unreachable", "ok", "unreachable", "ok"), "degraded", 0),
+        ((), "unknown", 0),
+    ],
+)
 def test_health_states(statuses, health, streak):
     h = judge(runs(*statuses), NOW)
     assert (h.status, h.consecutive_failures) == (health, streak), h.reason
@@ -55,7 +58,9 @@ def test_facts_and_disabled():
     h = judge(runs("ok", "empty"), NOW)
     assert h.last_success == NOW - timedelta(days=1) and h.items_last_run == 0
     assert judge(runs("ok"), NOW, enabled=False).status == "disabled"
-    assert judge(runs("ok", "blocked:waf"), NOW - timedelta(hours=1)).status == "ok"  # later runs not seen yet
+    assert (
+        judge(runs("ok", "blocked:waf"), NOW - timedelta(hours=1)).status == "ok"
+    )  # later runs not seen yet
 
 
 def test_a_source_not_crawled_for_the_whole_window_is_degraded_not_ok():
@@ -81,19 +86,61 @@ def test_broken_and_blocked_flags_open_and_close(tmp_path, monkeypatch):
     from storage.db import open_db
 
     db = open_db(tmp_path)
-    source = Source("s1", "某县人民政府", "county", "region", ("http://x.gov.cn/nb/",), None, "auto", "auto", 2024,
-                    None, True, "", ("x.gov.cn",), 50)
-    blocked = Source("s2", "某市财政局", "city_dept", "dept", ("http://y.gov.cn/nb/",), None, "auto", "auto", 2024,
-                     None, True, "", ("y.gov.cn",), 50)
+    source = Source(
+        "s1",
+        "某县人民政府",
+        "county",
+        "region",
+        ("http://x.gov.cn/nb/",),
+        None,
+        "auto",
+        "auto",
+        2024,
+        None,
+        True,
+        "",
+        ("x.gov.cn",),
+        50,
+    )
+    blocked = Source(
+        "s2",
+        "某市财政局",
+        "city_dept",
+        "dept",
+        ("http://y.gov.cn/nb/",),
+        None,
+        "auto",
+        "auto",
+        2024,
+        None,
+        True,
+        "",
+        ("y.gov.cn",),
+        50,
+    )
 
     def crawl(day: int, status_s1: str, status_s2: str, seen: int) -> None:
         at = datetime(2025, 3, day, 10, tzinfo=CHINA_TZ).isoformat()
         run = db["runs"].insert({"started_at": at, "finished_at": at, "command": "crawl"}).last_pk
         for sid, status in (("s1", status_s1), ("s2", status_s2)):
-            db["source_runs"].insert({"run_id": run, "source_id": sid, "status": status,
-                                      "reports_seen": seen if status == "ok" else 0})
-            db["listing_snapshots"].insert({"run_id": run, "source_id": sid, "url": f"http://{sid}.gov.cn/nb/",
-                                            "fetched_at": at, "status": status.split(":")[0], "items": 0})
+            db["source_runs"].insert(
+                {
+                    "run_id": run,
+                    "source_id": sid,
+                    "status": status,
+                    "reports_seen": seen if status == "ok" else 0,
+                }
+            )
+            db["listing_snapshots"].insert(
+                {
+                    "run_id": run,
+                    "source_id": sid,
+                    "url": f"http://{sid}.gov.cn/nb/",
+                    "fetched_at": at,
+                    "status": status.split(":")[0],
+                    "items": 0,
+                }
+            )
 
     def check(day: int) -> dict[str, str]:
         monkeypatch.setenv("NIANBAO_NOW", f"2025-03-{day:02d}T12:00:00+08:00")
@@ -108,9 +155,16 @@ def test_broken_and_blocked_flags_open_and_close(tmp_path, monkeypatch):
     assert check(4) == {"s1": "source_broken", "s2": "source_blocked"}
     crawl(5, "ok", "blocked:waf", 6)  # the column is back
     assert check(5) == {"s2": "source_blocked"}
-    events = [(e["source"], e["event"], e["kind"]) for e in store.recent_events(db) if e["kind"].startswith("source_")]
-    assert sorted(events) == [("s1", "closed", "source_broken"), ("s1", "opened", "source_broken"),
-                              ("s2", "opened", "source_blocked")]
+    events = [
+        (e["source"], e["event"], e["kind"])
+        for e in store.recent_events(db)
+        if e["kind"].startswith("source_")
+    ]
+    assert sorted(events) == [
+        ("s1", "closed", "source_broken"),
+        ("s1", "opened", "source_broken"),
+        ("s2", "opened", "source_blocked"),
+    ]
     flag = store.query_flags(db, kind="source_blocked")[0]
     assert flag["evidence"] and flag["evidence"][0]["url"] == "http://s2.gov.cn/nb/" and flag["year"] is None
 
@@ -119,9 +173,14 @@ STATUSES = ("ok", "ok0", "empty", "partial", "blocked:waf", "unreachable", "inte
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.tuples(st.sampled_from(STATUSES), st.integers(0, 40)), max_size=25), min_size=1,
-                max_size=6),
-       st.integers(0, 60))
+@given(
+    st.lists(
+        st.lists(st.tuples(st.sampled_from(STATUSES), st.integers(0, 40)), max_size=25),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(0, 60),
+)
 def test_judging_the_reduced_history_equals_judging_all_of_it(histories, now_day):
     """``load_outcomes(now=…)`` reads only what health needs; the judgement must not change."""
     from storage import runs as run_store

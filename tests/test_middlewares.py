@@ -14,8 +14,10 @@ from crawler.vocab.words import META_FETCH_ID, META_KIND, META_SOURCE
 from storage import fetches
 from storage.warc import read_record
 
-RUISHU = (b'<html><head><meta id="9DhefwqGPrzK" content="abc"><script>$_ts=window[\'$_ts\'];'
-          b"if(!$_ts)$_ts={};$_ts.nsd=12345;</script><script src=\"/x.js\"></script></head></html>")
+RUISHU = (
+    b'<html><head><meta id="9DhefwqGPrzK" content="abc"><script>$_ts=window[\'$_ts\'];'
+    b'if(!$_ts)$_ts={};$_ts.nsd=12345;</script><script src="/x.js"></script></head></html>'
+)
 
 
 @pytest.fixture
@@ -34,8 +36,13 @@ def req(url="http://127.0.0.1:1/a/zfxxgknb/", kind="listing"):
 def test_response_is_archived_and_indexed(mw, tmp_path):
     request = req()
     body = "<html><body>政府信息公开工作年度报告".encode("gb18030") + b"x" * 600 + b"</body></html>"
-    response = HtmlResponse(request.url, status=200, body=body, request=request,
-                            headers={"Content-Type": "text/html; charset=gb2312", "ETag": '"e1"'})
+    response = HtmlResponse(
+        request.url,
+        status=200,
+        body=body,
+        request=request,
+        headers={"Content-Type": "text/html; charset=gb2312", "ETag": '"e1"'},
+    )
     assert mw.process_response(request, response) is response
     row = mw.session.db.table("fetches").get(request.meta[META_FETCH_ID])
     assert (row["status"], row["kind"], row["etag"], row["block"]) == (200, "listing", '"e1"', None)
@@ -58,15 +65,25 @@ def test_block_page_is_archived_then_stopped(mw):
 def test_small_record_api_answer_is_not_a_block(mw):
     request = req("http://127.0.0.1:1/a/module/web/jpage/dataproxy.jsp?startrecord=1")
     xml = b'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>0</totalrecord></datastore>'
-    response = Response(request.url, status=200, body=xml, request=request,
-                        headers={"Content-Type": "text/xml; charset=UTF-8"})
+    response = Response(
+        request.url,
+        status=200,
+        body=xml,
+        request=request,
+        headers={"Content-Type": "text/xml; charset=UTF-8"},
+    )
     assert mw.process_response(request, response) is response
 
 
 def test_tiny_html_page_is_a_block(mw):
     request = req()
-    response = HtmlResponse(request.url, status=200, body=b"<html><body></body></html>", request=request,
-                            headers={"Content-Type": "text/html"})
+    response = HtmlResponse(
+        request.url,
+        status=200,
+        body=b"<html><body></body></html>",
+        request=request,
+        headers={"Content-Type": "text/html"},
+    )
     with pytest.raises(BlockedPage, match="tiny"):
         mw.process_response(request, response)
 
@@ -89,15 +106,28 @@ def test_backoff_grows_and_is_capped():
 def test_block_detection_sees_through_gzip(mw):
     import gzip
 
-    listing = ("<html><body><ul class='list'>" + "<li><a href='./a.html'>某县政府信息公开工作年度报告</a></li>" * 30
-               + "</ul></body></html>").encode()
+    listing = (
+        "<html><body><ul class='list'>"
+        + "<li><a href='./a.html'>某县政府信息公开工作年度报告</a></li>" * 30
+        + "</ul></body></html>"
+    ).encode()
     request = req()
-    ok = HtmlResponse(request.url, status=200, body=gzip.compress(listing), request=request,
-                      headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    ok = HtmlResponse(
+        request.url,
+        status=200,
+        body=gzip.compress(listing),
+        request=request,
+        headers={"Content-Type": "text/html", "Content-Encoding": "gzip"},
+    )
     assert len(ok.body) < 500 and mw.process_response(request, ok) is ok  # small when zipped, not "tiny"
     waf = "<html><head><title>安全验证</title></head><body>请稍候，正在进行安全验证…</body></html>".encode()
     request = req()
-    blocked = HtmlResponse(request.url, status=200, body=gzip.compress(waf + b" " * 600), request=request,
-                           headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    blocked = HtmlResponse(
+        request.url,
+        status=200,
+        body=gzip.compress(waf + b" " * 600),
+        request=request,
+        headers={"Content-Type": "text/html", "Content-Encoding": "gzip"},
+    )
     with pytest.raises(BlockedPage, match="waf"):
         mw.process_response(request, blocked)

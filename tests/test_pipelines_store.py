@@ -9,15 +9,18 @@ import pytest
 from crawler.pipelines.store import source_status
 
 
-@pytest.mark.parametrize(("counts", "reports", "status"), [
-    ({"ok": 3}, 5, "ok"),
-    ({"ok": 2}, 0, "empty"),
-    ({"ok": 1, "blocked:ruishu": 4, "http:503": 2}, 3, "partial"),  # a walk cut short proves nothing
-    ({"ok": 1, "blocked:waf": 1}, 0, "partial"),
-    ({"blocked:ruishu": 2, "blocked:waf": 1}, 0, "blocked:ruishu"),
-    ({"error:DownloadTimeoutError": 1}, 0, "unreachable"),
-    ({"robots": 1}, 0, "unreachable"),
-    ({}, 0, "unreachable"),
-])
+@pytest.mark.parametrize(
+    ("counts", "reports", "status"),
+    [
+        ({"ok": 3}, 5, "ok"),
+        ({"ok": 2}, 0, "empty"),
+        ({"ok": 1, "blocked:ruishu": 4, "http:503": 2}, 3, "partial"),  # a walk cut short proves nothing
+        ({"ok": 1, "blocked:waf": 1}, 0, "partial"),
+        ({"blocked:ruishu": 2, "blocked:waf": 1}, 0, "blocked:ruishu"),
+        ({"error:DownloadTimeoutError": 1}, 0, "unreachable"),
+        ({"robots": 1}, 0, "unreachable"),
+        ({}, 0, "unreachable"),
+    ],
+)
 def test_source_status(counts, reports, status):
     assert source_status(Counter(counts), reports)[0] == status

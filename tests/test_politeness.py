@@ -32,15 +32,30 @@ def test_polite_crawl_obeys_robots_and_per_host_concurrency(tmp_path):
         # one extra source whose column sits under a path robots.txt disallows
         world.add_source("robots-test", "禁止抓取县人民政府", f"{base}/a00001/search/?q=年报")
         data = tmp_path / "data"
-        nianbao("crawl", "--data", str(data), "--sources", str(world.sources),
-                "-s", "DOWNLOAD_DELAY=0.02", "-s", "AUTOTHROTTLE_START_DELAY=0.02",
-                "-s", "NIANBAO_CONTACT_URL=mailto:ops@example.org", now=TODAY)
+        nianbao(
+            "crawl",
+            "--data",
+            str(data),
+            "--sources",
+            str(world.sources),
+            "-s",
+            "DOWNLOAD_DELAY=0.02",
+            "-s",
+            "AUTOTHROTTLE_START_DELAY=0.02",
+            "-s",
+            "NIANBAO_CONTACT_URL=mailto:ops@example.org",
+            now=TODAY,
+        )
         stats = world.server.stats()
         assert stats["max_in_flight"] <= 2, stats
         assert not query(data, "select url from fetches where url like '%/search/%'")
         status = {r["source_id"]: r for r in query(data, "select * from source_runs")}
-        assert status["robots-test"]["status"] == "unreachable" and "robots" in status["robots-test"]["detail"]
-        assert query(data, "select count(*) n from fetches where kind = 'robots' and status = 200")[0]["n"] == 1
+        assert (
+            status["robots-test"]["status"] == "unreachable" and "robots" in status["robots-test"]["detail"]
+        )
+        assert (
+            query(data, "select count(*) n from fetches where kind = 'robots' and status = 200")[0]["n"] == 1
+        )
         agents = set()
         for path in (data / "warc").glob("*.warc.gz"):
             with open(path, "rb") as fh:

@@ -12,7 +12,7 @@ HTML = {"Content-Type": "text/html; charset=utf-8"}
 RUISHU_412 = (
     b'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
     b'<meta http-equiv="X-UA-Compatible" content="IE=edge">'
-    b'<meta id="9DhefwqGPrzR" content="' + b"qEl4.Pn0dXw7Z1kVfB3sRk" * 40 + b'" r=\'m\'>'
+    b'<meta id="9DhefwqGPrzR" content="' + b"qEl4.Pn0dXw7Z1kVfB3sRk" * 40 + b"\" r='m'>"
     b"<script type=\"text/javascript\" r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=64721;"
     b'$_ts.cd="qhx3rrAlDkGWqGLtqqEhDGLlqqA3r1QmEGVqmAlQrc3tcaAlrGZ";</script>'
     b'<script type="text/javascript" charset="utf-8" src="/4QbVtADbnLVIc/d.FxJzG50F.dfe1675.js" r=\'m\'>'
@@ -40,14 +40,16 @@ WZWS_BODY = (
 
 GBK_WAIT = (
     '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"><title>提示</title>'
-    "</head><body><div class=\"box\"><p>请稍候，正在进行安全检查……</p>"
-    "<p>如果长时间没有响应，请刷新页面。</p></div><script src=\"/waf/check.js\"></script>"
-    + "<!-- padding -->" * 40 + "</body></html>"
+    '</head><body><div class="box"><p>请稍候，正在进行安全检查……</p>'
+    '<p>如果长时间没有响应，请刷新页面。</p></div><script src="/waf/check.js"></script>'
+    + "<!-- padding -->" * 40
+    + "</body></html>"
 ).encode("gbk")
 
 TITLE_WAF = (
     "<html><head><title>访问异常 - 安全验证</title></head><body>"
-    + "<p>您的访问存在异常，请完成下方滑动验证后继续访问。</p>" * 300 + "</body></html>"
+    + "<p>您的访问存在异常，请完成下方滑动验证后继续访问。</p>" * 300
+    + "</body></html>"
 ).encode("utf-8")
 
 TINY = b'<html><head><meta charset="utf-8"></head><body></body></html>'
@@ -57,8 +59,10 @@ REFRESH = b'<html><head><meta http-equiv="refresh" content="0;url=/zfxxgknb/inde
 
 def report_page(encoding: str = "utf-8", script: str = "") -> bytes:
     """A normal ~30 KB annual-report detail page that mentions 安全验证 in its text."""
-    paragraph = ("<p>本机关依法做好政府信息公开工作，强化网络安全验证与信息发布审核，"
-                 "全年主动公开政府信息1234条，受理政府信息公开申请56件。</p>")
+    paragraph = (
+        "<p>本机关依法做好政府信息公开工作，强化网络安全验证与信息发布审核，"
+        "全年主动公开政府信息1234条，受理政府信息公开申请56件。</p>"
+    )
     return (
         f'<!DOCTYPE html><html><head><meta charset="{encoding}">{script}'
         "<title>北京市密云区人民政府2023年政府信息公开工作年度报告_密云区人民政府</title></head>"
@@ -73,21 +77,36 @@ BLOCKS = [
     pytest.param(412, HTML, RUISHU_META_ONLY, "ruishu", id="ruishu-meta-412"),
     pytest.param(412, {"Set-Cookie": "FSSBBIl1UgzbN7N80S=abc; path=/"}, b"", "ruishu", id="ruishu-cookie"),
     pytest.param(521, HTML, JIASULE_521, "jiasule", id="jiasule-521"),
-    pytest.param(200, HTML, b"<script>document.cookie='__jsluid_s=0a1b';</script>", "jiasule",
-                 id="jiasule-body"),
-    pytest.param(403, {"x-via-jsl": "8f3b6a1,-"}, b"<html>Forbidden</html>", "jiasule", id="jiasule-403-header"),
+    pytest.param(
+        200, HTML, b"<script>document.cookie='__jsluid_s=0a1b';</script>", "jiasule", id="jiasule-body"
+    ),
+    pytest.param(
+        403, {"x-via-jsl": "8f3b6a1,-"}, b"<html>Forbidden</html>", "jiasule", id="jiasule-403-header"
+    ),
     pytest.param(200, HTML, EDGEONE, "edgeone", id="edgeone-200"),
-    pytest.param(403, {"Set-Cookie": "EO_Bot_Ssid=123; Path=/"}, b"<html></html>", "edgeone",
-                 id="edgeone-403-cookie"),
-    pytest.param(302, {"Location": "/WZWSREL3p3Z2svemZ4eGdrbmIv", "Set-Cookie": "wzws_cid=abc"}, b"", "wzws",
-                 id="wzws-redirect"),
+    pytest.param(
+        403, {"Set-Cookie": "EO_Bot_Ssid=123; Path=/"}, b"<html></html>", "edgeone", id="edgeone-403-cookie"
+    ),
+    pytest.param(
+        302,
+        {"Location": "/WZWSREL3p3Z2svemZ4eGdrbmIv", "Set-Cookie": "wzws_cid=abc"},
+        b"",
+        "wzws",
+        id="wzws-redirect",
+    ),
     pytest.param(200, HTML, WZWS_BODY, "wzws", id="wzws-body"),
     pytest.param(200, {"Content-Type": "text/html"}, GBK_WAIT, "waf", id="waf-gbk-wait"),
-    pytest.param(403, HTML, "<html><body>访问过于频繁，请稍后再试</body></html>".encode(), "waf",
-                 id="waf-403-rate"),
-    pytest.param(200, HTML, b"<html><body><noscript>Please enable JavaScript to view the page content."
-                 b"</noscript><script src='/c.js'></script>" + b" " * 600 + b"</body></html>", "waf",
-                 id="waf-enable-js"),
+    pytest.param(
+        403, HTML, "<html><body>访问过于频繁，请稍后再试</body></html>".encode(), "waf", id="waf-403-rate"
+    ),
+    pytest.param(
+        200,
+        HTML,
+        b"<html><body><noscript>Please enable JavaScript to view the page content."
+        b"</noscript><script src='/c.js'></script>" + b" " * 600 + b"</body></html>",
+        "waf",
+        id="waf-enable-js",
+    ),
     pytest.param(200, HTML, TITLE_WAF, "waf", id="waf-title-large"),
     pytest.param(200, HTML, TINY, "tiny", id="tiny"),
     pytest.param(200, {}, b"", "tiny", id="empty-200"),
@@ -103,16 +122,38 @@ def test_block_pages(status: int, headers: dict[str, str], body: bytes, kind: st
 NOT_BLOCKS = [
     pytest.param(200, HTML, report_page(), True, id="report-mentions-anquan-yanzheng"),
     pytest.param(200, HTML, report_page("gbk"), True, id="gbk-report-mentions-anquan-yanzheng"),
-    pytest.param(200, HTML, report_page(script="<script r='m'>$_ts=window['$_ts'];</script>"), True,
-                 id="ruishu-script-in-real-page"),
-    pytest.param(200, {"X-Via-JSL": "8f3b6a1,-", "Set-Cookie": "__jsluid_s=0a1b; path=/"}, report_page(), True,
-                 id="jiasule-cdn-real-page"),
-    pytest.param(404, {"X-Via-JSL": "8f3b6a1,-"}, b"<html><head><title>404 Not Found</title></head>"
-                 b"<body><h1>404</h1><p>\xe9\xa1\xb5\xe9\x9d\xa2\xe4\xb8\x8d\xe5\xad\x98\xe5\x9c\xa8</p></body></html>",
-                 True, id="404-page"),
-    pytest.param(200, {"Content-Type": "application/pdf"}, b"%PDF-1.7\n" + b"\x00" * 300, False, id="pdf-small"),
-    pytest.param(200, {"Content-Type": "application/pdf"}, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"x" * 50_000,
-                 False, id="pdf-large"),
+    pytest.param(
+        200,
+        HTML,
+        report_page(script="<script r='m'>$_ts=window['$_ts'];</script>"),
+        True,
+        id="ruishu-script-in-real-page",
+    ),
+    pytest.param(
+        200,
+        {"X-Via-JSL": "8f3b6a1,-", "Set-Cookie": "__jsluid_s=0a1b; path=/"},
+        report_page(),
+        True,
+        id="jiasule-cdn-real-page",
+    ),
+    pytest.param(
+        404,
+        {"X-Via-JSL": "8f3b6a1,-"},
+        b"<html><head><title>404 Not Found</title></head>"
+        b"<body><h1>404</h1><p>\xe9\xa1\xb5\xe9\x9d\xa2\xe4\xb8\x8d\xe5\xad\x98\xe5\x9c\xa8</p></body></html>",
+        True,
+        id="404-page",
+    ),
+    pytest.param(
+        200, {"Content-Type": "application/pdf"}, b"%PDF-1.7\n" + b"\x00" * 300, False, id="pdf-small"
+    ),
+    pytest.param(
+        200,
+        {"Content-Type": "application/pdf"},
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"x" * 50_000,
+        False,
+        id="pdf-large",
+    ),
     pytest.param(200, {"Content-Type": "application/pdf"}, b"%PDF-1.7\n", True, id="pdf-when-html-expected"),
     pytest.param(200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow:\n", False, id="robots"),
     pytest.param(200, HTML, REFRESH, True, id="meta-refresh"),
@@ -133,9 +174,15 @@ def test_headers_case_insensitive_and_scrapy_style() -> None:
     assert detect_block(302, {"LOCATION": "http://x.gov.cn/WZWSREabc"}, b"") == "wzws"
 
 
-@pytest.mark.parametrize("junk", [
-    (None, None, None), ("412", {"a": None}, "$_ts"), (200, object(), 12), (-1, {1: [2, b"\xff"]}, bytearray(b"x")),
-])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        (None, None, None),
+        ("412", {"a": None}, "$_ts"),
+        (200, object(), 12),
+        (-1, {1: [2, b"\xff"]}, bytearray(b"x")),
+    ],
+)
 def test_never_raises(junk: tuple) -> None:
     status, headers, body = junk
     result = detect_block(status, headers, body)

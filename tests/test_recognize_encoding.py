@@ -12,8 +12,10 @@ RONG = "安镕县人民政府2023年政府信息公开工作年度报告"  # 镕
 
 
 def _page(charset: str, body: str = RONG) -> str:
-    return (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
-            f"<title>{body}</title></head><body><p>{body}。统计期限自2023年1月1日起。</p></body></html>")
+    return (
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+        f"<title>{body}</title></head><body><p>{body}。统计期限自2023年1月1日起。</p></body></html>"
+    )
 
 
 def test_gb2312_page_with_gbk_only_character_decodes_via_gb18030():
@@ -31,11 +33,23 @@ def test_gb_labels_in_meta_only(label):
     assert (enc, RONG in text) == ("gb18030", True)
 
 
-@pytest.mark.parametrize(("label", "expected"), [
-    ("gb2312", "gb18030"), ("GBK", "gb18030"), ("gb_2312-80", "gb18030"), ("x-gbk", "gb18030"),
-    ("GB18030", "gb18030"), ("UTF-8", "utf-8"), ("utf8", "utf-8"), ("Big5", "big5"),
-    ("'utf-8'", "utf-8"), ("no-such-charset", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("gb2312", "gb18030"),
+        ("GBK", "gb18030"),
+        ("gb_2312-80", "gb18030"),
+        ("x-gbk", "gb18030"),
+        ("GB18030", "gb18030"),
+        ("UTF-8", "utf-8"),
+        ("utf8", "utf-8"),
+        ("Big5", "big5"),
+        ("'utf-8'", "utf-8"),
+        ("no-such-charset", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_canonical_encoding(label, expected):
     assert canonical_encoding(label) == expected
 
@@ -70,7 +84,9 @@ def test_latin1_header_on_chinese_bytes_is_not_trusted():
 
 
 def test_xml_declaration():
-    raw = '<?xml version="1.0" encoding="GBK"?><datastore><totalrecord>3</totalrecord>镕</datastore>'.encode("gbk")
+    raw = '<?xml version="1.0" encoding="GBK"?><datastore><totalrecord>3</totalrecord>镕</datastore>'.encode(
+        "gbk"
+    )
     text, enc = decode_body(raw)
     assert enc == "gb18030" and "镕" in text
 
@@ -81,8 +97,11 @@ def test_no_declaration_utf8():
 
 
 def test_no_declaration_gbk_is_sniffed():
-    raw = ("<html><body>" + "本报告依据《中华人民共和国政府信息公开条例》编制，统计期限自2023年1月1日起至12月31日止。" * 5
-           + "</body></html>").encode("gbk")
+    raw = (
+        "<html><body>"
+        + "本报告依据《中华人民共和国政府信息公开条例》编制，统计期限自2023年1月1日起至12月31日止。" * 5
+        + "</body></html>"
+    ).encode("gbk")
     text, enc = decode_body(raw)
     assert (enc, "中华人民共和国政府信息公开条例" in text) == ("gb18030", True)
 
@@ -97,20 +116,28 @@ def test_ascii_with_declared_charset():
 
 
 def test_meta_charset_beyond_4kb_is_ignored():
-    raw = (b"<html><head>" + b" " * 5000 + b'<meta charset="gbk"></head><body>' + "年度报告".encode()
-           + b"</body></html>")
+    raw = (
+        b"<html><head>"
+        + b" " * 5000
+        + b'<meta charset="gbk"></head><body>'
+        + "年度报告".encode()
+        + b"</body></html>"
+    )
     text, enc = decode_body(raw)
     assert enc == "utf-8" and "年度报告" in text
 
 
-@pytest.mark.parametrize("raw", [
-    b"",
-    b"\x00\x01\x02\xff\xfe\xfd" * 100,
-    bytes(range(256)) * 50,
-    b"\x81",
-    b"<meta charset=utf-16><p>x</p>",
-    b'<meta charset="bogus-charset"><p>\xe5\xb9\xb4</p>',
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\x00\x01\x02\xff\xfe\xfd" * 100,
+        bytes(range(256)) * 50,
+        b"\x81",
+        b"<meta charset=utf-16><p>x</p>",
+        b'<meta charset="bogus-charset"><p>\xe5\xb9\xb4</p>',
+    ],
+)
 def test_never_raises(raw):
     text, enc = decode_body(raw, "text/html; charset=nonsense")
     assert isinstance(text, str) and isinstance(enc, str)

@@ -36,13 +36,16 @@ def test_title_is_part_of_the_content():
 def test_non_html_is_hashed_as_bytes():
     import hashlib
 
-    assert content_fingerprint(b"%PDF-1.4 ...", "application/pdf") == hashlib.sha256(b"%PDF-1.4 ...").hexdigest()
+    assert (
+        content_fingerprint(b"%PDF-1.4 ...", "application/pdf") == hashlib.sha256(b"%PDF-1.4 ...").hexdigest()
+    )
 
 
 def test_data_scripts_are_content():
     page = '<html><body><script type="text/xml"><datastore><record>{}</record></datastore></script></body></html>'
-    assert content_fingerprint(page.format("A").encode(), "text/html") != \
-        content_fingerprint(page.format("B").encode(), "text/html")
+    assert content_fingerprint(page.format("A").encode(), "text/html") != content_fingerprint(
+        page.format("B").encode(), "text/html"
+    )
 
 
 def test_unclosed_tags_stay_linear():

@@ -29,7 +29,7 @@ AGENCIES = 24
 
 
 def _get(app: SimApp, url: str, method: str = "GET", form: dict[str, str] | None = None):
-    resp = app.handle(method, url[len(BASE):], {}, urlencode(form).encode() if form else b"")
+    resp = app.handle(method, url[len(BASE) :], {}, urlencode(form).encode() if form else b"")
     if resp.status == 301:
         resp = app.handle("GET", resp.headers["Location"], {})
     return resp
@@ -91,8 +91,10 @@ def test_every_published_report_is_found_and_recognised(seed, today):
                 problems["detail not a report of its year"] += 1
             if not page["agency"] or not agency_matches(page["agency"], ag.name):
                 problems["detail agency"] += 1
-            cands = [DateCandidate(date.fromisoformat(c["date"]), c["source"], c["raw"], c["trusted"], c["note"])
-                     for c in page["date_candidates"]]
+            cands = [
+                DateCandidate(date.fromisoformat(c["date"]), c["source"], c["raw"], c["trusted"], c["note"])
+                for c in page["date_candidates"]
+            ]
             cands += [DateCandidate(item.date, "list", item.date.isoformat())] if item.date else []
             chosen = choose_published(cands)
             if chosen is None or chosen.date.isoformat() != truth["published_on"]:

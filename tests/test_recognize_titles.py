@@ -62,8 +62,10 @@ NOT_REPORTS = [
     ("关于印发《中华人民共和国政府信息公开工作年度报告格式》的通知", "excluded:年度报告格式"),
     ("关于做好2023年度政府信息公开工作年度报告编制发布工作的通知", "excluded:编制发布工作的通知"),
     ("关于做好2023年度政府信息公开工作年度报告编制和公布工作的通知", "excluded:通知"),
-    ("国务院办公厅政府信息与政务公开办公室关于政府信息公开工作年度报告有关事项的通知",
-     "excluded:有关事项的通知"),
+    (
+        "国务院办公厅政府信息与政务公开办公室关于政府信息公开工作年度报告有关事项的通知",
+        "excluded:有关事项的通知",
+    ),
     ("广西壮族自治区政府信息公开工作年度报告制度（试行）", "excluded:报告制度"),
     ("2024年政务公开工作要点", "excluded:工作要点"),
     ("安阳县2023年政府信息公开工作年度报告第三方评估报告", "excluded:第三方评估"),
@@ -151,40 +153,55 @@ def test_period_year(text, year):
     assert period_year(text) == year
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("ＡＢＣ１２３　ｘ", "ABC123 x"),
-    ("天津市南開(kāi)區(qū)政府", "天津市南開區政府"),
-    ("我鎮(zhèn)全面貫徹", "我鎮全面貫徹"),
-    ("附件(PDF)下载", "附件(PDF)下载"),
-    ("海关总署（本级机关）", "海关总署（本级机关）"),
-    ("一、总体情况，主动公开。", "一、总体情况，主动公开。"),
-    ("  a \t\t b  \r\n\r\n\r\n\r\n c ", "a b\n\nc"),
-    ("\u200b零宽\ufeff字符\xa0空格", "零宽字符 空格"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ＡＢＣ１２３　ｘ", "ABC123 x"),
+        ("天津市南開(kāi)區(qū)政府", "天津市南開區政府"),
+        ("我鎮(zhèn)全面貫徹", "我鎮全面貫徹"),
+        ("附件(PDF)下载", "附件(PDF)下载"),
+        ("海关总署（本级机关）", "海关总署（本级机关）"),
+        ("一、总体情况，主动公开。", "一、总体情况，主动公开。"),
+        ("  a \t\t b  \r\n\r\n\r\n\r\n c ", "a b\n\nc"),
+        ("\u200b零宽\ufeff字符\xa0空格", "零宽字符 空格"),
+    ],
+)
 def test_normalize_text(raw, expected):
     assert normalize_text(raw) == expected
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("《XX市2023年度政府\n信息公开工作年度报告》...", "XX市2023年度政府信息公开工作年度报告"),
-    ("“XX县2023年政府信息公开工作年度报告”…", "XX县2023年政府信息公开工作年度报告"),
-    ("XX县<br>2023年<font color=red>政府信息公开</font>工作年度报告", "XX县2023年政府信息公开工作年度报告"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("《XX市2023年度政府\n信息公开工作年度报告》...", "XX市2023年度政府信息公开工作年度报告"),
+        ("“XX县2023年政府信息公开工作年度报告”…", "XX县2023年政府信息公开工作年度报告"),
+        (
+            "XX县<br>2023年<font color=red>政府信息公开</font>工作年度报告",
+            "XX县2023年政府信息公开工作年度报告",
+        ),
+    ],
+)
 def test_normalize_title(raw, expected):
     assert normalize_title(raw) == expected
 
 
 def test_clean_line_keeps_latin_spaces_and_drops_cjk_ones():
-    assert clean_line("高平市人民政府办公室\n 2022年 报告 PDF version") == "高平市人民政府办公室2022年报告PDF version"
+    assert (
+        clean_line("高平市人民政府办公室\n 2022年 报告 PDF version")
+        == "高平市人民政府办公室2022年报告PDF version"
+    )
 
 
-@pytest.mark.parametrize(("found", "expected", "same"), [
-    ("人力资源社会保障部", "中华人民共和国人力资源和社会保障部", True),  # how MOHRSS titles its reports
-    ("文化和旅游部", "中华人民共和国文化和旅游部", True),
-    ("东城区", "北京市东城区人民政府", True),  # bare district name in the title
-    ("密云区", "北京市密云区人民政府", True),
-    ("东城区人民政府办公室", "北京市东城区人民政府", False),  # the office is another body
-    ("北京市人民政府", "北京市东城区人民政府", False),  # the superior government
-])
+@pytest.mark.parametrize(
+    ("found", "expected", "same"),
+    [
+        ("人力资源社会保障部", "中华人民共和国人力资源和社会保障部", True),  # how MOHRSS titles its reports
+        ("文化和旅游部", "中华人民共和国文化和旅游部", True),
+        ("东城区", "北京市东城区人民政府", True),  # bare district name in the title
+        ("密云区", "北京市密云区人民政府", True),
+        ("东城区人民政府办公室", "北京市东城区人民政府", False),  # the office is another body
+        ("北京市人民政府", "北京市东城区人民政府", False),  # the superior government
+    ],
+)
 def test_agency_name_variants_of_shipped_sources(found, expected, same):
     assert agency_matches(found, expected) is same

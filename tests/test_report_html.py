@@ -57,26 +57,66 @@ def _verdict(k: int, source: str, agency: str, level: str, region, kind: str, ye
     title = HOSTILE_TITLE if hostile else f"{agency}{year}年政府信息公开工作年度报告"
     listing = f"http://www.{source}.gov.cn/xxgk/ndbg/index.html"
     evidence = [
-        {"fetch": fetch, "url": listing, "fetched_at": f"{year + 1}-02-01T09:00:00+08:00", "role": "latest_capture",
-         "shows": "The report column as last fetched.", "shows_zh": "最近一次抓取的年报栏目。"},
-        {"fetch": fetch + 1, "url": url, "fetched_at": f"{year + 1}-02-01T09:00:05+08:00", "role": "stated_date",
-         "shows": f"The page states {published}.", "shows_zh": f"页面标注日期 {published}。"} if published else
-        {"fetch": fetch + 1, "url": listing, "fetched_at": f"{year + 1}-02-01T09:00:05+08:00", "role": "absence",
-         "shows": f"The column lists no {year} report.", "shows_zh": f"栏目中没有 {year} 年度报告。"},
+        {
+            "fetch": fetch,
+            "url": listing,
+            "fetched_at": f"{year + 1}-02-01T09:00:00+08:00",
+            "role": "latest_capture",
+            "shows": "The report column as last fetched.",
+            "shows_zh": "最近一次抓取的年报栏目。",
+        },
+        {
+            "fetch": fetch + 1,
+            "url": url,
+            "fetched_at": f"{year + 1}-02-01T09:00:05+08:00",
+            "role": "stated_date",
+            "shows": f"The page states {published}.",
+            "shows_zh": f"页面标注日期 {published}。",
+        }
+        if published
+        else {
+            "fetch": fetch + 1,
+            "url": listing,
+            "fetched_at": f"{year + 1}-02-01T09:00:05+08:00",
+            "role": "absence",
+            "shows": f"The column lists no {year} report.",
+            "shows_zh": f"栏目中没有 {year} 年度报告。",
+        },
     ]
     if k % 2:
-        evidence.append({"fetch": fetch + 2, "url": listing, "fetched_at": f"{year + 1}-04-01T09:00:00+08:00",
-                         "role": "first_capture", "shows": "First capture listing it.", "shows_zh": "首次抓取。"})
+        evidence.append(
+            {
+                "fetch": fetch + 2,
+                "url": listing,
+                "fetched_at": f"{year + 1}-04-01T09:00:00+08:00",
+                "role": "first_capture",
+                "shows": "First capture listing it.",
+                "shows_zh": "首次抓取。",
+            }
+        )
     found = status in ("on_time", "late")
     return {
-        "source": source, "agency": agency, "level": level, "region": region, "kind": kind, "year": year,
-        "status": status, "deadline": deadline, "deadline_basis": "711号 Art.49¶1" if dept else "711号 Art.49¶2",
-        "grace_days": 3, "published_at": published, "published_at_source": "page" if found else "none",
+        "source": source,
+        "agency": agency,
+        "level": level,
+        "region": region,
+        "kind": kind,
+        "year": year,
+        "status": status,
+        "deadline": deadline,
+        "deadline_basis": "711号 Art.49¶1" if dept else "711号 Art.49¶2",
+        "grace_days": 3,
+        "published_at": published,
+        "published_at_source": "page" if found else "none",
         "first_seen_at": f"{published}T10:00:00+08:00" if found else None,
         "confidence": "high" if found else ("low" if status == "unknown" else "medium"),
-        "reason": f"{status} for {title}", "reason_zh": f"{title}：{status}",
-        "report": f"{source}-{year}" if found else None, "report_url": url if found or hostile else None,
-        "title": title if found or hostile else None, "as_of": AS_OF, "evidence": evidence,
+        "reason": f"{status} for {title}",
+        "reason_zh": f"{title}：{status}",
+        "report": f"{source}-{year}" if found else None,
+        "report_url": url if found or hostile else None,
+        "title": title if found or hostile else None,
+        "as_of": AS_OF,
+        "evidence": evidence,
     }
 
 
@@ -111,11 +151,15 @@ def test_fixture_covers_every_status():
 
 
 def test_grid_has_a_row_per_source_and_a_column_per_year(doc):
-    assert [th.text_content() for th in doc.cssselect("#grid thead th")][3:] == [str(y) for y in range(2019, 2025)]
+    assert [th.text_content() for th in doc.cssselect("#grid thead th")][3:] == [
+        str(y) for y in range(2019, 2025)
+    ]
     rows = doc.cssselect("#grid tbody tr")
     assert sorted(r.get("data-source") for r in rows) == sorted(s[0] for s in SOURCES)
     assert [r.get("data-level") for r in rows][:2] == ["state_council_dept", "province"]  # LEVELS order
-    cells = {(td.get("data-source"), int(td.get("data-year"))): td for td in doc.cssselect("#grid td[data-status]")}
+    cells = {
+        (td.get("data-source"), int(td.get("data-year"))): td for td in doc.cssselect("#grid td[data-status]")
+    }
     assert len(cells) == len(VERDICTS)
     for v in VERDICTS:
         td = cells[v["source"], v["year"]]
@@ -146,8 +190,19 @@ def test_legend_counts_and_filter_options(doc):
     levels = [o.get("value") for o in doc.cssselect("#f-level option")]
     assert levels == ["", "state_council_dept", "province", "province_dept", "city", "county", "township"]
     regions = [o.get("value") for o in doc.cssselect("#f-region option")]
-    assert regions == ["", "~", "^11", "^1101", "=110105", "^43", "=430000", "^4301", "=430100", "=430102",
-                       "=430181"]
+    assert regions == [
+        "",
+        "~",
+        "^11",
+        "^1101",
+        "=110105",
+        "^43",
+        "=430000",
+        "^4301",
+        "=430100",
+        "=430102",
+        "=430181",
+    ]
 
 
 def test_evidence_summary(doc):
@@ -155,8 +210,21 @@ def test_evidence_summary(doc):
     href = doc.cssselect(f'#grid td[data-source="{v["source"]}"][data-year="{v["year"]}"] a')[0].get("href")
     (section,) = doc.cssselect(href)
     text = section.text_content()
-    for part in ("late", "逾期", v["deadline"], v["deadline_basis"], "grace 3 days", v["published_at"], "page",
-                 v["first_seen_at"], v["confidence"], v["reason"], v["reason_zh"], v["title"], v["report"]):
+    for part in (
+        "late",
+        "逾期",
+        v["deadline"],
+        v["deadline_basis"],
+        "grace 3 days",
+        v["published_at"],
+        "page",
+        v["first_seen_at"],
+        v["confidence"],
+        v["reason"],
+        v["reason_zh"],
+        v["title"],
+        v["report"],
+    ):
         assert part in text
     assert [a.get("href") for a in section.cssselect("dd a")] == [v["report_url"]]
     items = section.cssselect("ol li")
@@ -165,7 +233,9 @@ def test_evidence_summary(doc):
         assert li.cssselect("time")[0].text == e["fetched_at"]
         assert f"fetch #{e['fetch']}" in li.text_content() and e["shows"] in li.text_content()
         assert li.cssselect("a")[0].get("href") == e["url"]
-    assert section.cssselect("h3 a")[0].get("href") == "#" + doc.cssselect(f'tr[data-source="{v["source"]}"]')[0].get("id")
+    assert section.cssselect("h3 a")[0].get("href") == "#" + doc.cssselect(
+        f'tr[data-source="{v["source"]}"]'
+    )[0].get("id")
 
 
 def test_hostile_strings_are_text_only(page_html, doc):
@@ -184,9 +254,17 @@ def test_hostile_strings_are_text_only(page_html, doc):
 def test_link_only_for_http_urls():
     base = _verdict(0, "x", "机关", "county", "430102", "region", 2023, 1)
     base |= {"status": "on_time", "title": "T"}
-    for url, linked in [("https://a.gov.cn/1.html", True), ("HTTP://a.gov.cn/", True), (HOSTILE_URL, False),
-                        ("JaVaScRiPt:alert(1)", False), (" javascript:alert(1)", False), ("java\tscript:x", False),
-                        ("http://a b", False), ("data:text/html,x", False), ("//evil.example/", False)]:
+    for url, linked in [
+        ("https://a.gov.cn/1.html", True),
+        ("HTTP://a.gov.cn/", True),
+        (HOSTILE_URL, False),
+        ("JaVaScRiPt:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("java\tscript:x", False),
+        ("http://a b", False),
+        ("data:text/html,x", False),
+        ("//evil.example/", False),
+    ]:
         doc = lxml.html.document_fromstring(
             render_html([base | {"report_url": url}], generated_at=GENERATED_AT, as_of=AS_OF)
         )
@@ -240,7 +318,7 @@ def test_csv_quotes_commas_quotes_and_newlines():
 @pytest.mark.parametrize(
     ("column", "value", "expected"),
     [
-        ("agency", "=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ("agency", '=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("title", "+86 10 1234", "'+86 10 1234"),
         ("title", "-2+3", "'-2+3"),
         ("reason", "@SUM(A1:A9)", "'@SUM(A1:A9)"),
@@ -323,9 +401,9 @@ def test_browser_cells_and_colours(page):
         assert {t for _, t in colours[s]} == {STATUS_MARKS[s]}
     assert len(set(colours["legend"].values())) == len(STATUSES)
     assert set(colours["empty"]) == {"rgba(0, 0, 0, 0)"}
-    assert page.evaluate("getComputedStyle(document.querySelector('td.status-unknown')).backgroundImage").startswith(
-        "repeating-linear-gradient"
-    )
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('td.status-unknown')).backgroundImage"
+    ).startswith("repeating-linear-gradient")
     assert _shown_counts(page) == TOTALS
 
 
@@ -335,8 +413,10 @@ def test_browser_filters_update_rows_and_counts(page):
     from playwright.sync_api import expect
 
     def visible():
-        return page.evaluate("[...document.querySelectorAll('#grid tbody tr')].filter(r => !r.hidden)"
-                             ".map(r => r.dataset.source)")
+        return page.evaluate(
+            "[...document.querySelectorAll('#grid tbody tr')].filter(r => !r.hidden)"
+            ".map(r => r.dataset.source)"
+        )
 
     def expected(keep):
         sources = {s[0] for s in SOURCES if keep(s)}

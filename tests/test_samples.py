@@ -79,8 +79,13 @@ def direct_fields(text: str) -> dict[str, Any]:
 
     clean = clean_text(text).text
     facts = recognize_report(clean)
-    fields: dict[str, Any] = {"is_annual_report": facts.is_report, "report_year": facts.year,
-                              "agency": facts.agency, "format": None, "stats": {}}
+    fields: dict[str, Any] = {
+        "is_annual_report": facts.is_report,
+        "report_year": facts.year,
+        "agency": facts.agency,
+        "format": None,
+        "stats": {},
+    }
     if not facts.is_report:
         return fields
     try:

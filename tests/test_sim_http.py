@@ -48,8 +48,11 @@ def text(headers, body: bytes) -> str:
 
 def pick(family: str, pred=lambda ag: True):
     """The first unblocked agency of the family satisfying ``pred``."""
-    return next(agency(SEED, i) for i in range(1, N + 1)
-                if agency(SEED, i).family == family and not agency(SEED, i).block and pred(agency(SEED, i)))
+    return next(
+        agency(SEED, i)
+        for i in range(1, N + 1)
+        if agency(SEED, i).family == family and not agency(SEED, i).block and pred(agency(SEED, i))
+    )
 
 
 def walk_column(base: str, ag) -> dict[str, str]:
@@ -63,36 +66,53 @@ def walk_column(base: str, ag) -> dict[str, str]:
         for col in columns:
             status, headers, body, _ = fetch(col)
             page = text(headers, body)
-            count, current = map(int, re.search(r'createPageHTML\((\d+), (\d+), "index", "html"\)', page).groups())
+            count, current = map(
+                int, re.search(r'createPageHTML\((\d+), (\d+), "index", "html"\)', page).groups()
+            )
             assert current == 0
             for i in range(count):
                 url = col if i == 0 else urljoin(col, f"index_{i}.html")
                 status, headers, body, _ = fetch(url)
                 assert status == 200
-                for href, day in re.findall(r'<li><a href="([^"]+)" title="[^"]+" target="_blank">[^<]+</a>'
-                                            r"<span>([\d-]+)</span>", text(headers, body)):
+                for href, day in re.findall(
+                    r'<li><a href="([^"]+)" title="[^"]+" target="_blank">[^<]+</a>'
+                    r"<span>([\d-]+)</span>",
+                    text(headers, body),
+                ):
                     found[urljoin(url, href)] = day
             assert fetch(urljoin(col, f"index_{count}.html"))[0] == 404
     elif ag.family == "trs6":
         status, headers, body, _ = fetch(start)
-        count = int(re.search(r"createPageHTML\('page_div', (\d+), 1, 'xlist', 'shtml', \d+\);", text(headers, body))
-                    .group(1))
+        count = int(
+            re.search(
+                r"createPageHTML\('page_div', (\d+), 1, 'xlist', 'shtml', \d+\);", text(headers, body)
+            ).group(1)
+        )
         for p in range(1, count + 1):
             url = start if p == 1 else urljoin(start, f"xlist_{p}.shtml")
             status, headers, body, _ = fetch(url)
-            for href, day in re.findall(r'<a href="([^"]+)" title="[^"]+" target="_blank">[^<]+</a>'
-                                        r'<span class="date">([\d-]+)</span>', text(headers, body)):
+            for href, day in re.findall(
+                r'<a href="([^"]+)" title="[^"]+" target="_blank">[^<]+</a>'
+                r'<span class="date">([\d-]+)</span>',
+                text(headers, body),
+            ):
                 found[urljoin(url, href)] = day
     elif ag.family == "hanweb":
         api = f"{base}/{ag.slug}/module/web/jpage/dataproxy.jsp"
-        form = (f"col=1&appid=1&webid={ag.web_id}&path=/&columnid={ag.column_id}&sourceContentType=1"
-                f"&unitid={ag.unit_id}&webname=x&permissiontype=0").encode()
+        form = (
+            f"col=1&appid=1&webid={ag.web_id}&path=/&columnid={ag.column_id}&sourceContentType=1"
+            f"&unitid={ag.unit_id}&webname=x&permissiontype=0"
+        ).encode()
         first, total = 1, None
         while total is None or first <= total:
-            status, headers, body, _ = fetch(f"{api}?startrecord={first}&endrecord={first + 44}&perpage=15", form)
+            status, headers, body, _ = fetch(
+                f"{api}?startrecord={first}&endrecord={first + 44}&perpage=15", form
+            )
             xml = text(headers, body)
             total = int(re.search(r"<totalrecord>(\d+)</totalrecord>", xml).group(1))
-            for href, day in re.findall(r'<a href="([^"]+)" title="[^"]+"[^>]*>[^<]*</a><span>([\d-]+)</span>', xml):
+            for href, day in re.findall(
+                r'<a href="([^"]+)" title="[^"]+"[^>]*>[^<]*</a><span>([\d-]+)</span>', xml
+            ):
                 found[urljoin(api, href)] = day
             first += 45
     else:
@@ -100,7 +120,9 @@ def walk_column(base: str, ag) -> dict[str, str]:
         while url:
             status, headers, body, _ = fetch(url)
             page = text(headers, body)
-            for href, day in re.findall(r'<tr><td><a href="([^"]+)"[^>]*>[^<]+</a></td><td>([\d/]+)</td></tr>', page):
+            for href, day in re.findall(
+                r'<tr><td><a href="([^"]+)"[^>]*>[^<]+</a></td><td>([\d/]+)</td></tr>', page
+            ):
                 found[urljoin(url, href)] = day.replace("/", "-")
             nxt = re.search(r'<a href="(list\.html\?page=\d+)">下一页</a>', page)
             url = urljoin(url, nxt.group(1)) if nxt else None
@@ -137,15 +159,22 @@ def test_trs_column_is_gbk_with_zero_based_paging(server):
     assert headers["Server"] == "TRS WCM"
     page = body.decode("gb18030")
     assert '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">' in page
-    assert re.search(r"var currentPage = 0;var countPage = (\d+);createPageHTML\(\1, 0, \"index\", \"html\"\);", page)
-    assert re.search(r'<ul class="list">\s*<li><a href="\./\d{6}/t\d{8}_\d+\.html" title="[^"]+" target="_blank">', page)
+    assert re.search(
+        r"var currentPage = 0;var countPage = (\d+);createPageHTML\(\1, 0, \"index\", \"html\"\);", page
+    )
+    assert re.search(
+        r'<ul class="list">\s*<li><a href="\./\d{6}/t\d{8}_\d+\.html" title="[^"]+" target="_blank">', page
+    )
     assert fetch(server.base_url + column_url_path(ag) + "index.html")[2] == body
     assert fetch(server.base_url + column_url_path(ag) + "index_1.html")[0] == 200
 
 
 def test_trs_year_sub_columns_appear_with_their_first_report():
-    ag = next(agency(SEED, i) for i in range(1, 400) if agency(SEED, i).year_columns and not agency(SEED, i).block
-              and report_plan(SEED, i, 2024).published)
+    ag = next(
+        agency(SEED, i)
+        for i in range(1, 400)
+        if agency(SEED, i).year_columns and not agency(SEED, i).block and report_plan(SEED, i, 2024).published
+    )
     pub = report_plan(SEED, ag.index, 2024).published
     with start_server(SEED, ag.index, pub - timedelta(days=1), troubles=False) as srv:
         col = srv.base_url + column_url_path(ag)
@@ -164,15 +193,22 @@ def test_trs6_column_uses_the_six_argument_pager(server):
     page = body.decode("utf-8")
     m = re.search(r"createPageHTML\('page_div', (\d+), 1, 'xlist', 'shtml', (\d+)\);", page)
     assert m and int(m.group(1)) >= 2
-    assert re.search(rf'<div class="zwgk_list"><ul>\s*<li><a href="/{ag.slug}/c\d{{6}}/\d{{6}}/\d+\.shtml" title=', page)
+    assert re.search(
+        rf'<div class="zwgk_list"><ul>\s*<li><a href="/{ag.slug}/c\d{{6}}/\d{{6}}/\d+\.shtml" title=', page
+    )
     page2 = fetch(col.replace("xlist.shtml", "xlist_2.shtml"))[2].decode()
     assert f"createPageHTML('page_div', {m.group(1)}, 2, 'xlist', 'shtml', {m.group(2)});" in page2
     assert fetch(col.replace("xlist.shtml", f"xlist_{int(m.group(1)) + 1}.shtml"))[0] == 404
 
 
 def test_trs6_untrusted_pubdate_equals_page_generation_time(server):
-    ag = next(agency(SEED, i) for i in range(1, 2000) if agency(SEED, i).untrusted_pubdate
-              and not agency(SEED, i).block and report_plan(SEED, i, 2021).published)
+    ag = next(
+        agency(SEED, i)
+        for i in range(1, 2000)
+        if agency(SEED, i).untrusted_pubdate
+        and not agency(SEED, i).block
+        and report_plan(SEED, i, 2021).published
+    )
     with start_server(SEED, ag.index, TODAY, troubles=False) as srv:
         page = fetch(srv.base_url + report_path(ag, report_plan(SEED, ag.index, 2021)))[2].decode()
     pubdate = re.search(r'<meta name="PubDate" content="([^"]+)">', page).group(1)
@@ -186,10 +222,15 @@ def test_hanweb_datastore_and_records_api(server):
     col = server.base_url + column_url_path(ag)
     page = fetch(col)[2].decode()
     assert f'<div id="{ag.unit_id}"><script type="text/xml"><datastore>' in page
-    assert f"/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid={ag.web_id}&path=/&columnid={ag.column_id}" in page
+    assert (
+        f"/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid={ag.web_id}&path=/&columnid={ag.column_id}"
+        in page
+    )
     assert page.count("<record>") == 15 and "totalrecord" not in page
-    form = (f"col=1&appid=1&webid={ag.web_id}&path=/&columnid={ag.column_id}&sourceContentType=1"
-            f"&unitid={ag.unit_id}&webname=x&permissiontype=0").encode()
+    form = (
+        f"col=1&appid=1&webid={ag.web_id}&path=/&columnid={ag.column_id}&sourceContentType=1"
+        f"&unitid={ag.unit_id}&webname=x&permissiontype=0"
+    ).encode()
     api = f"{server.base_url}/{ag.slug}/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15"
     status, headers, body, _ = fetch(api, form)
     assert headers["Content-Type"] == "text/xml; charset=UTF-8"
@@ -225,14 +266,22 @@ def test_conditional_requests_get_304(server):
 
 @pytest.mark.parametrize("deliveries", [("html", "split"), ("pdf", "pdf_docx", "doc"), ("direct",)])
 def test_edited_report_changes_after_its_edit_date(deliveries):
-    plan = next(report_plan(SEED, i, y) for i in range(1, 3000) for y in range(2010, 2024)
-                if report_plan(SEED, i, y).edit_date and report_plan(SEED, i, y).delivery in deliveries
-                and not agency(SEED, i).block and y >= agency(SEED, i).first_year)
+    plan = next(
+        report_plan(SEED, i, y)
+        for i in range(1, 3000)
+        for y in range(2010, 2024)
+        if report_plan(SEED, i, y).edit_date
+        and report_plan(SEED, i, y).delivery in deliveries
+        and not agency(SEED, i).block
+        and y >= agency(SEED, i).first_year
+    )
     ag = agency(SEED, plan.index)
     with start_server(SEED, ag.index, plan.edit_date - timedelta(days=1), troubles=False) as srv:
         url = srv.base_url + report_path(ag, plan)
         before = fetch(url)
-        assert not any(r["edited"] for r in srv.truth() if r["source"] == ag.source_id and r["year"] == plan.year)
+        assert not any(
+            r["edited"] for r in srv.truth() if r["source"] == ag.source_id and r["year"] == plan.year
+        )
         srv.set_today(plan.edit_date)
         after = fetch(url)
         record = next(r for r in srv.truth() if r["year"] == plan.year and r["source"] == ag.source_id)
@@ -244,8 +293,10 @@ def test_edited_report_changes_after_its_edit_date(deliveries):
         assert "更正" in text(after[1], after[2]) and "更正" not in text(before[1], before[2])
 
 
-@pytest.mark.parametrize(("block", "status", "marker"), [
-    ("ruishu", 412, "$_ts=window['$_ts']"), ("jiasule", 521, "__jsluid_s="), ("waf", 200, "安全验证")])
+@pytest.mark.parametrize(
+    ("block", "status", "marker"),
+    [("ruishu", 412, "$_ts=window['$_ts']"), ("jiasule", 521, "__jsluid_s="), ("waf", 200, "安全验证")],
+)
 def test_blocked_sites_answer_every_url_with_their_challenge(block, status, marker):
     ag = next(agency(SEED, i) for i in range(1, 3000) if agency(SEED, i).block == block)
     with start_server(SEED, ag.index, TODAY) as srv:
@@ -285,13 +336,16 @@ def _report_with(delivery: str, family: str | None = None, pred=lambda plan: Tru
 def _attachment_links(server, ag, plan) -> list[tuple[str, str]]:
     url = server.base_url + report_path(ag, plan)
     page = text(*fetch(url)[1:3])
-    return [(urljoin(url, h.replace("&amp;", "&")), t) for h, t in re.findall(r'<a href="([^"]+)" target="_blank">([^<]+)</a>', page)
-            if "search" not in h]
+    return [
+        (urljoin(url, h.replace("&amp;", "&")), t)
+        for h, t in re.findall(r'<a href="([^"]+)" target="_blank">([^<]+)</a>', page)
+        if "search" not in h
+    ]
 
 
 def test_pdf_attachment_is_a_real_pdf(server):
     ag, plan = _report_with("pdf", "trs")
-    (url, anchor), = _attachment_links(server, ag, plan)
+    ((url, anchor),) = _attachment_links(server, ag, plan)
     assert re.search(r"/P0\d{17,}\.pdf$", url) and anchor == plan.title
     status, headers, body, _ = fetch(url)
     assert headers["Content-Type"] == "application/pdf"
@@ -321,7 +375,7 @@ def test_broken_duplicate_attachment_is_404_but_the_pdf_serves(server):
 
 def test_doc_attachment_is_rtf_served_as_msword(server):
     ag, plan = _report_with("doc")
-    (url, _), = _attachment_links(server, ag, plan)
+    ((url, _),) = _attachment_links(server, ag, plan)
     status, headers, body, _ = fetch(url)
     assert headers["Content-Type"] in ("application/msword", "application/octet-stream")
     assert body.startswith(b"{\\rtf1\\ansi\\ansicpg936") and body.rstrip().endswith(b"}")
@@ -331,7 +385,7 @@ def test_doc_attachment_is_rtf_served_as_msword(server):
 
 def test_opaque_download_has_content_disposition(server):
     ag, plan = _report_with("pdf", "plain")
-    (url, anchor), = _attachment_links(server, ag, plan)
+    ((url, anchor),) = _attachment_links(server, ag, plan)
     assert re.search(r"/download\?id=\d+$", url) and anchor.startswith("附件")
     headers = fetch(url)[1]
     assert headers["Content-Disposition"].startswith("attachment; filename")
@@ -349,7 +403,11 @@ def test_split_trs_report_has_continuation_pages(server):
 def test_transient_troubles_and_in_flight_stats():
     from portalsim.rng import unit
 
-    ag = next(agency(SEED, i) for i in range(1, 200) if not agency(SEED, i).block and agency(SEED, i).first_year == 2008)
+    ag = next(
+        agency(SEED, i)
+        for i in range(1, 200)
+        if not agency(SEED, i).block and agency(SEED, i).first_year == 2008
+    )
     paths = [report_path(ag, report_plan(SEED, ag.index, y)) for y in range(2008, 2024)]
     paths = [p for p in paths if p]
     with start_server(SEED, ag.index + 5, TODAY, troubles=True) as srv:
@@ -361,6 +419,7 @@ def test_transient_troubles_and_in_flight_stats():
         assert statuses[-1] == 200
         slow = next(p for p in candidates if unit(SEED, "slow", p) < 0.01 and unit(SEED, "burst", p) >= 0.03)
         import threading
+
         threads = [threading.Thread(target=fetch, args=(srv.base_url + slow,)) for _ in range(3)]
         for t in threads:
             t.start()
@@ -385,12 +444,23 @@ def test_deep_agency_in_a_5000_world_serves():
 
 
 DETAIL_MARKERS = {
-    "trs": [r'<meta name="ArticleTitle" content="[^"]+">', r'<meta name="PubDate" content="\d{4}-\d\d-\d\d \d\d:\d\d">',
-            r'<meta name="ContentSource" content="[^"]+">', r'<div class="TRS_Editor">', r"发布日期：\d{4}-\d\d-\d\d"],
-    "trs6": [r'<span class="fbsj">发布时间：\d{4}-\d\d-\d\d</span>', r'<div class="trs_editor_view">',
-             r'<meta name="others" content="页面生成时间 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d">'],
-    "hanweb": [r"<title>\S+ 政府信息公开年报 \S+</title>", r"<!--ZJEG_RSS.content.begin-->[\s\S]+<!--ZJEG_RSS.content.end-->",
-               r'<meta name="ArticleTitle" content="[^"]+">'],
+    "trs": [
+        r'<meta name="ArticleTitle" content="[^"]+">',
+        r'<meta name="PubDate" content="\d{4}-\d\d-\d\d \d\d:\d\d">',
+        r'<meta name="ContentSource" content="[^"]+">',
+        r'<div class="TRS_Editor">',
+        r"发布日期：\d{4}-\d\d-\d\d",
+    ],
+    "trs6": [
+        r'<span class="fbsj">发布时间：\d{4}-\d\d-\d\d</span>',
+        r'<div class="trs_editor_view">',
+        r'<meta name="others" content="页面生成时间 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d">',
+    ],
+    "hanweb": [
+        r"<title>\S+ 政府信息公开年报 \S+</title>",
+        r"<!--ZJEG_RSS.content.begin-->[\s\S]+<!--ZJEG_RSS.content.end-->",
+        r'<meta name="ArticleTitle" content="[^"]+">',
+    ],
     "plain": [r'<h1 class="title">', r"发布时间：\d{4}年\d{1,2}月\d{1,2}日", r'<div id="zoom">'],
 }
 
@@ -408,8 +478,13 @@ def test_detail_pages_carry_the_family_markup(server, family):
 
 
 def test_gbk_only_names_are_served_as_gbk_bytes():
-    ag = next(agency(SEED, i) for i in range(1, 5000) if agency(SEED, i).family == "trs"
-              and not agency(SEED, i).block and any(ch in agency(SEED, i).name for ch in "镕堃喆"))
+    ag = next(
+        agency(SEED, i)
+        for i in range(1, 5000)
+        if agency(SEED, i).family == "trs"
+        and not agency(SEED, i).block
+        and any(ch in agency(SEED, i).name for ch in "镕堃喆")
+    )
     with start_server(SEED, ag.index, TODAY, troubles=False) as srv:
         body = fetch(srv.base_url + column_url_path(ag))[2]
     assert ag.name.encode("gbk") in body

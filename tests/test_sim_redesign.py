@@ -62,8 +62,11 @@ def column_urls(base_url: str) -> dict[int, str]:
 
 def report_names(base_url: str, index: int) -> list[str]:
     """The last path segment of every published report of agency ``index`` (what listings link to)."""
-    return [urlsplit(rec["url"]).path.rsplit("/", 1)[1] for rec in truth_records(SEED, N, TODAY, base_url)
-            if rec["source"] == agency(SEED, index).source_id and rec["url"]]
+    return [
+        urlsplit(rec["url"]).path.rsplit("/", 1)[1]
+        for rec in truth_records(SEED, N, TODAY, base_url)
+        if rec["source"] == agency(SEED, index).source_id and rec["url"]
+    ]
 
 
 def listing_requests(base_url: str, index: int, column: str) -> list[Request]:
@@ -85,7 +88,9 @@ def listing_requests(base_url: str, index: int, column: str) -> list[Request]:
         window = "&startrecord=1&endrecord=45&perpage=15"
         form = f"{HANWEB_FORM}&webid={ag.web_id}&columnid={ag.column_id}&unitid={ag.unit_id}".encode()
         requests.append((urljoin(column, nextgroup) + window, form))  # POST, as jpage.js does
-        requests.append((f"{base_url}/{ag.slug}/module/web/jpage/dataproxy.jsp?{form.decode()}{window}", None))
+        requests.append(
+            (f"{base_url}/{ag.slug}/module/web/jpage/dataproxy.jsp?{form.decode()}{window}", None)
+        )
     else:
         nxt = re.search(r'<a href="(list\.html\?page=\d+)">下一页</a>', page)
         if nxt:
@@ -100,8 +105,13 @@ def snapshot(requests: list[Request]) -> dict[Request, tuple[int, str, bytes]]:
 
 def pick(family: str, year_columns: bool = False) -> int:
     """The first unblocked agency of the world in ``family`` (TRS: with or without year sub-columns)."""
-    return next(i for i in range(1, N + 1) if agency(SEED, i).family == family and not agency(SEED, i).block
-                and agency(SEED, i).year_columns == year_columns)
+    return next(
+        i
+        for i in range(1, N + 1)
+        if agency(SEED, i).family == family
+        and not agency(SEED, i).block
+        and agency(SEED, i).year_columns == year_columns
+    )
 
 
 CASES = [("trs", False), ("trs", True), ("trs6", False), ("hanweb", False), ("plain", False)]
@@ -126,7 +136,11 @@ def assert_redesigned(answers: dict, index: int, names: list[str]) -> None:
             assert ctype == "text/xml; charset=UTF-8"
             assert "<totalrecord>0</totalrecord>" in text and re.search(r"<recordset>\s*</recordset>", text)
             continue
-        assert ctype.startswith("text/html") and ag.name in text and f"<title>政府信息公开年报-{ag.name}</title>" in text
+        assert (
+            ctype.startswith("text/html")
+            and ag.name in text
+            and f"<title>政府信息公开年报-{ag.name}</title>" in text
+        )
         for pager in ("createPageHTML", "下一页", "index_1.html", "xlist_2", "page=", "datastore", "gknb20"):
             assert pager not in text, (url, pager)
         assert "网站改版升级中，栏目内容正在迁移" in text or '<div id="list"></div>' in text
@@ -138,14 +152,19 @@ def assert_redesigned(answers: dict, index: int, names: list[str]) -> None:
 def test_redesigned_column_lists_nothing_until_restored(sim: SimServer, family: str, year_columns: bool):
     index = pick(family, year_columns)
     # a neighbour of the same family if the world has one (it has a single plain site)
-    other = min((i for i in range(1, N + 1) if i != index and not agency(SEED, i).block),
-                key=lambda i: (agency(SEED, i).family != family, i))
+    other = min(
+        (i for i in range(1, N + 1) if i != index and not agency(SEED, i).block),
+        key=lambda i: (agency(SEED, i).family != family, i),
+    )
     columns = column_urls(sim.base_url)
     names = report_names(sim.base_url, index)
     requests = listing_requests(sim.base_url, index, columns[index])
     neighbour = listing_requests(sim.base_url, other, columns[other])
-    detail = next(rec["url"] for rec in truth_records(SEED, N, TODAY, sim.base_url)
-                  if rec["source"] == agency(SEED, index).source_id and rec["url"])
+    detail = next(
+        rec["url"]
+        for rec in truth_records(SEED, N, TODAY, sim.base_url)
+        if rec["source"] == agency(SEED, index).source_id and rec["url"]
+    )
     home = f"{sim.base_url}/{agency(SEED, index).slug}/"
     before, neighbour_before = snapshot(requests), snapshot(neighbour)
     assert_lists_reports(before, names)
@@ -169,7 +188,9 @@ def test_both_redesign_styles_exist_and_hanweb_root_api_is_empty(sim: SimServer)
     requests = listing_requests(sim.base_url, hanweb, columns[hanweb])
     sim.set_redesigned(range(1, N + 1))
     pages = [decode(*fetch(url)[1:]) for i, url in columns.items() if not agency(SEED, i).block]
-    assert any("网站改版升级中" in page for page in pages) and any('<div id="list"></div>' in page for page in pages)
+    assert any("网站改版升级中" in page for page in pages) and any(
+        '<div id="list"></div>' in page for page in pages
+    )
     root_api = next(req for req in requests if req[1] is not None)
     status, ctype, body = fetch(*root_api)
     assert status == 200 and "<totalrecord>0</totalrecord>" in body.decode()
@@ -181,15 +202,24 @@ def test_redesign_is_not_answered_304_to_an_old_validator(sim: SimServer):
         last_modified, etag = resp.headers["Last-Modified"], resp.headers["ETag"]
     sim.set_redesigned([pick("trs")])
     for header, value in (("If-Modified-Since", last_modified), ("If-None-Match", etag)):
-        with urllib.request.urlopen(urllib.request.Request(column, headers={header: value}), timeout=10) as resp:
+        with urllib.request.urlopen(
+            urllib.request.Request(column, headers={header: value}), timeout=10
+        ) as resp:
             assert resp.status == 200
 
 
 def test_date_provider_is_read_per_request():
     # the newest report of a column without year sub-columns: on the column page from its publication day
-    rec = max((r for r in truth_records(SEED, N, TODAY) if r["published_on"]
-               and not agency(SEED, int(r["source"][4:])).year_columns
-               and not agency(SEED, int(r["source"][4:])).block), key=lambda r: r["published_on"])
+    rec = max(
+        (
+            r
+            for r in truth_records(SEED, N, TODAY)
+            if r["published_on"]
+            and not agency(SEED, int(r["source"][4:])).year_columns
+            and not agency(SEED, int(r["source"][4:])).block
+        ),
+        key=lambda r: r["published_on"],
+    )
     index, published = int(rec["source"][4:]), date.fromisoformat(rec["published_on"])
     box = [published - timedelta(days=1)]
     with start_server(SEED, N, lambda: box[0], troubles=False) as srv:

@@ -65,26 +65,39 @@ def cli(*args: str, check: bool = True):
 
 # --- storage and the pure overlay ---------------------------------------------------------------
 
+
 def test_apply_state_disables_enables_and_leaves_the_rest_alone(registry):
     sources = load_sources(registry)
     aa, bb, cc = sources
-    out = apply_state(sources, {"bb-county": state_row(False), "cc-bureau": state_row(True),
-                                "gone-source": state_row(False)})
+    out = apply_state(
+        sources,
+        {"bb-county": state_row(False), "cc-bureau": state_row(True), "gone-source": state_row(False)},
+    )
     assert out[0] is aa  # untouched: the very same object
-    assert out[1] == replace(bb, enabled=False, note=f"disabled by operator at {NOW}: portal asked us to stop"
-                                                      " — TRS column")
+    assert out[1] == replace(
+        bb, enabled=False, note=f"disabled by operator at {NOW}: portal asked us to stop — TRS column"
+    )
     assert out[2] == replace(cc, enabled=True)
     assert apply_state(sources, {"aa-county": state_row(True)})[0] is aa  # enabling an enabled source: no-op
     assert apply_state(sources, {}) == sources and sources == load_sources(registry)  # input not mutated
-    assert apply_state([aa], {"aa-county": state_row(False, "x")})[0].note == f"disabled by operator at {NOW}: x"
+    assert (
+        apply_state([aa], {"aa-county": state_row(False, "x")})[0].note == f"disabled by operator at {NOW}: x"
+    )
 
 
 def test_state_round_trip_in_a_real_archive(tmp_path):
     db = open_db(tmp_path)
     set_state(db, "aa-county", enabled=False, reason="first", at=NOW, by="test")
     set_state(db, "aa-county", enabled=False, reason="second", at=NOW, by="test")  # upsert
-    assert load_state(db) == {"aa-county": {"source_id": "aa-county", "enabled": False, "reason": "second",
-                                            "changed_at": NOW, "changed_by": "test"}}
+    assert load_state(db) == {
+        "aa-county": {
+            "source_id": "aa-county",
+            "enabled": False,
+            "reason": "second",
+            "changed_at": NOW,
+            "changed_by": "test",
+        }
+    }
     assert clear_state(db, "aa-county") is True
     assert clear_state(db, "aa-county") is False
     assert load_state(db) == {}
@@ -108,10 +121,20 @@ def test_load_registry_reads_an_unmigrated_archive_without_migrating_it(tmp_path
 
 # --- the CLI and every operation that reads the registry ----------------------------------------
 
+
 def test_disable_shows_in_list_and_status_and_blocks_the_crawl(tmp_path, registry):
     data = tmp_path / "data"
-    out = cli("sources", "disable", "bb-county", "--reason", "WAF 拦截", "--data", str(data), "--sources",
-              str(registry))
+    out = cli(
+        "sources",
+        "disable",
+        "bb-county",
+        "--reason",
+        "WAF 拦截",
+        "--data",
+        str(data),
+        "--sources",
+        str(registry),
+    )
     assert out.stdout.strip() == "disabled bb-county: WAF 拦截"
     assert (data / DB_NAME).exists()
 
@@ -121,8 +144,10 @@ def test_disable_shows_in_list_and_status_and_blocks_the_crawl(tmp_path, registr
     enabled_only = cli("sources", "list", "--json", "--data", str(data), "--sources", str(registry)).stdout
     assert [json.loads(x)["id"] for x in enabled_only.splitlines()] == ["aa-county"]
 
-    status = [json.loads(x) for x in cli("status", "--json", "--data", str(data), "--sources",
-                                         str(registry)).stdout.splitlines()]
+    status = [
+        json.loads(x)
+        for x in cli("status", "--json", "--data", str(data), "--sources", str(registry)).stdout.splitlines()
+    ]
     by_source = {row["source"]: row for row in status}
     assert by_source["bb-county"]["health"] == "disabled" and "WAF 拦截" in by_source["bb-county"]["reason"]
     assert by_source["aa-county"]["health"] == "unknown" and "cc-bureau" not in by_source
@@ -157,13 +182,18 @@ def test_enable_restores_and_can_override_the_registry(tmp_path, registry):
     assert load_state(open_db(data)) == {}  # the registry has it on: no state left behind
     assert [s.id for s in select_enabled(load_registry(registry, data), ["aa-county"])] == ["aa-county"]
 
-    with pytest.raises(ConfigError, match="disabled in the registry .attribution uncertain.*sources enable cc-bureau"):
+    with pytest.raises(
+        ConfigError, match="disabled in the registry .attribution uncertain.*sources enable cc-bureau"
+    ):
         select_enabled(load_registry(registry, data), ["cc-bureau"])
     out = cli("sources", "enable", "cc-bureau", *common)
     assert out.stdout.strip() == "enabled cc-bureau"
     assert "registry says cc-bureau is disabled (attribution uncertain)" in out.stderr
-    assert [s.id for s in select_sources(load_registry(registry, data), None)] == ["aa-county", "bb-county",
-                                                                                   "cc-bureau"]
+    assert [s.id for s in select_sources(load_registry(registry, data), None)] == [
+        "aa-county",
+        "bb-county",
+        "cc-bureau",
+    ]
     cli("sources", "disable", "cc-bureau", *common)  # and off again: the operator's word is the last
     assert "cc-bureau" not in {s.id for s in select_sources(load_registry(registry, data), None)}
 

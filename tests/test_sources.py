@@ -44,6 +44,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 # --- the default registry -----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def default_sources() -> list[Source]:
     return load_sources()
@@ -85,28 +86,46 @@ def test_default_registry_values(default_sources: list[Source]) -> None:
 
 # --- a valid user registry ----------------------------------------------------------------------
 
+
 def test_defaults_and_types(tmp_path: Path) -> None:
     (source,) = load_sources(write(tmp_path, GOOD))
     assert source == Source(
-        id="bj-miyun", agency="北京市密云区人民政府", level="county", kind="region",
-        urls=("https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/",), region=None, cms="auto",
-        encoding="auto", first_year=2008, deadline=None, enabled=True, note="",
-        allowed_hosts=("www.bjmy.gov.cn",), max_pages=50,
+        id="bj-miyun",
+        agency="北京市密云区人民政府",
+        level="county",
+        kind="region",
+        urls=("https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/",),
+        region=None,
+        cms="auto",
+        encoding="auto",
+        first_year=2008,
+        deadline=None,
+        enabled=True,
+        note="",
+        allowed_hosts=("www.bjmy.gov.cn",),
+        max_pages=50,
     )
     assert source.allows_host("WWW.BJMY.GOV.CN") and not source.allows_host("lahohwa.com")
 
 
 def test_all_optional_keys(tmp_path: Path) -> None:
-    extra = ('region = "110118"\ncms = "trs"\nencoding = "GBK"\nfirst_year = 2019\ndeadline = "02-29"\n'
-             'enabled = false\nnote = "x"\nallowed_hosts = ["bjmy.gov.cn"]\nmax_pages = 200\n')
+    extra = (
+        'region = "110118"\ncms = "trs"\nencoding = "GBK"\nfirst_year = 2019\ndeadline = "02-29"\n'
+        'enabled = false\nnote = "x"\nallowed_hosts = ["bjmy.gov.cn"]\nmax_pages = 200\n'
+    )
     (source,) = load_sources(write(tmp_path, GOOD + extra))
     assert (source.region, source.cms, source.encoding, source.first_year) == ("110118", "trs", "GBK", 2019)
     assert (source.deadline, source.enabled, source.allowed_hosts, source.max_pages) == (
-        "02-29", False, ("bjmy.gov.cn",), 200)
+        "02-29",
+        False,
+        ("bjmy.gov.cn",),
+        200,
+    )
     assert source.allows_host("www.bjmy.gov.cn")  # subdomains of an allowed host are allowed
 
 
 # --- bad registries: every message names the file, the source and the field --------------------
+
 
 def replace(old: str, new: str) -> str:
     assert old in GOOD
@@ -114,27 +133,57 @@ def replace(old: str, new: str) -> str:
 
 
 BAD = [
-    pytest.param(GOOD + 'column_url = "https://x.gov.cn/"\n', "bj-miyun", "column_url", "unknown key",
-                 id="unknown-key"),
-    pytest.param(GOOD + 'url = "https://x.gov.cn/"\n', "bj-miyun", "url", "did you mean 'urls'", id="typo-key"),
+    pytest.param(
+        GOOD + 'column_url = "https://x.gov.cn/"\n', "bj-miyun", "column_url", "unknown key", id="unknown-key"
+    ),
+    pytest.param(
+        GOOD + 'url = "https://x.gov.cn/"\n', "bj-miyun", "url", "did you mean 'urls'", id="typo-key"
+    ),
     pytest.param(replace('id = "bj-miyun"\n', ""), "#1", "id", "missing", id="missing-id"),
     pytest.param(replace('id = "bj-miyun"', 'id = "Bad Id"'), "#1", "id", "not a slug", id="bad-id"),
     pytest.param(GOOD + GOOD, "bj-miyun", "id", "duplicate", id="duplicate-id"),
     pytest.param(replace('"county"', '"district"'), "bj-miyun", "level", "not one of", id="bad-level"),
     pytest.param(replace('"region"', '"government"'), "bj-miyun", "kind", "not one of", id="bad-kind"),
     pytest.param(replace("https://www.bjmy", "ftp://www.bjmy"), "bj-miyun", "urls", "http", id="ftp-url"),
-    pytest.param(replace('"https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/"', '"/zwgk/zfxxgknb/"'),
-                 "bj-miyun", "urls", "absolute", id="relative-url"),
+    pytest.param(
+        replace('"https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/"', '"/zwgk/zfxxgknb/"'),
+        "bj-miyun",
+        "urls",
+        "absolute",
+        id="relative-url",
+    ),
     pytest.param(replace("zwgk/zfxxgk/", "zwgk/ zfxxgk/"), "bj-miyun", "urls", "whitespace", id="space-url"),
-    pytest.param(replace('"https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/"', '"javascript:void(0)"'),
-                 "bj-miyun", "urls", "http", id="javascript-url"),
-    pytest.param(replace('["https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/"]',
-                         '"https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/"'),
-                 "bj-miyun", "urls", "expected an array", id="string-not-list"),
-    pytest.param(replace('["https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/"]', "[]"), "bj-miyun", "urls",
-                 "at least one", id="empty-urls"),
-    pytest.param(GOOD + "first_year = true\n", "bj-miyun", "first_year", "expected an integer, got boolean",
-                 id="bool-first-year"),
+    pytest.param(
+        replace('"https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/"', '"javascript:void(0)"'),
+        "bj-miyun",
+        "urls",
+        "http",
+        id="javascript-url",
+    ),
+    pytest.param(
+        replace(
+            '["https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/"]',
+            '"https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/"',
+        ),
+        "bj-miyun",
+        "urls",
+        "expected an array",
+        id="string-not-list",
+    ),
+    pytest.param(
+        replace('["https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/"]', "[]"),
+        "bj-miyun",
+        "urls",
+        "at least one",
+        id="empty-urls",
+    ),
+    pytest.param(
+        GOOD + "first_year = true\n",
+        "bj-miyun",
+        "first_year",
+        "expected an integer, got boolean",
+        id="bool-first-year",
+    ),
     pytest.param(GOOD + "first_year = 2007\n", "bj-miyun", "first_year", "2008..2100", id="early-first-year"),
     pytest.param(GOOD + 'deadline = "02-30"\n', "bj-miyun", "deadline", "MM-DD", id="bad-deadline"),
     pytest.param(GOOD + 'deadline = "2-20"\n', "bj-miyun", "deadline", "MM-DD", id="short-deadline"),
@@ -144,16 +193,37 @@ BAD = [
     pytest.param(GOOD + 'encoding = "klingon"\n', "bj-miyun", "encoding", "encoding", id="bad-encoding"),
     pytest.param(GOOD + 'enabled = "yes"\n', "bj-miyun", "enabled", "boolean", id="string-enabled"),
     pytest.param(GOOD + "max_pages = 0\n", "bj-miyun", "max_pages", "1..200", id="zero-max-pages"),
-    pytest.param(GOOD + 'allowed_hosts = "www.bjmy.gov.cn"\n', "bj-miyun", "allowed_hosts", "array",
-                 id="string-hosts"),
-    pytest.param(GOOD + 'allowed_hosts = ["https://www.bjmy.gov.cn/"]\n', "bj-miyun", "allowed_hosts",
-                 "not a hostname", id="url-as-host"),
-    pytest.param(GOOD + 'allowed_hosts = ["example.gov.cn"]\n', "bj-miyun", "allowed_hosts", "does not allow",
-                 id="hosts-exclude-url"),
-    pytest.param(replace('agency = "北京市密云区人民政府"', 'agency = "  "'), "bj-miyun", "agency", "empty",
-                 id="empty-agency"),
-    pytest.param(replace('["https://www.bjmy', '["https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/"\n'),
-                 "bj-miyun", "urls", "TOML syntax error", id="toml-syntax"),
+    pytest.param(
+        GOOD + 'allowed_hosts = "www.bjmy.gov.cn"\n', "bj-miyun", "allowed_hosts", "array", id="string-hosts"
+    ),
+    pytest.param(
+        GOOD + 'allowed_hosts = ["https://www.bjmy.gov.cn/"]\n',
+        "bj-miyun",
+        "allowed_hosts",
+        "not a hostname",
+        id="url-as-host",
+    ),
+    pytest.param(
+        GOOD + 'allowed_hosts = ["example.gov.cn"]\n',
+        "bj-miyun",
+        "allowed_hosts",
+        "does not allow",
+        id="hosts-exclude-url",
+    ),
+    pytest.param(
+        replace('agency = "北京市密云区人民政府"', 'agency = "  "'),
+        "bj-miyun",
+        "agency",
+        "empty",
+        id="empty-agency",
+    ),
+    pytest.param(
+        replace('["https://www.bjmy', '["https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/"\n'),
+        "bj-miyun",
+        "urls",
+        "TOML syntax error",
+        id="toml-syntax",
+    ),
 ]
 
 
@@ -179,12 +249,15 @@ def test_second_source_without_id_is_numbered(tmp_path: Path) -> None:
     assert (error.source, error.field) == ("#2", "id")
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("", "no [[source]]"),
-    ("[source]\nid = 'x'\n", "[[source]]"),
-    ("title = 'x'\n" + GOOD, "unknown top-level key"),
-    (b"\xb1\xb1\xbe\xa9 = 1\n", "UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", "no [[source]]"),
+        ("[source]\nid = 'x'\n", "[[source]]"),
+        ("title = 'x'\n" + GOOD, "unknown top-level key"),
+        (b"\xb1\xb1\xbe\xa9 = 1\n", "UTF-8"),
+    ],
+)
 def test_bad_file_level(tmp_path: Path, text: str | bytes, words: str) -> None:
     path = tmp_path / "sources.toml"
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
@@ -200,11 +273,19 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 
 def test_validate_collects_every_error(tmp_path: Path) -> None:
-    text = (GOOD + 'deadline = "13-01"\nfoo = 1\n' + SECOND.replace('"city_dept"', '"bureau"')
-            + SECOND.replace('id = "wuhan-mzj"\n', "").replace("https://", "ftp://"))
+    text = (
+        GOOD
+        + 'deadline = "13-01"\nfoo = 1\n'
+        + SECOND.replace('"city_dept"', '"bureau"')
+        + SECOND.replace('id = "wuhan-mzj"\n', "").replace("https://", "ftp://")
+    )
     errors = validate_sources(write(tmp_path, text))
     assert [(e.source, e.field) for e in errors] == [
-        ("bj-miyun", "foo"), ("bj-miyun", "deadline"), ("wuhan-mzj", "level"), ("#3", "id"), ("#3", "urls"),
+        ("bj-miyun", "foo"),
+        ("bj-miyun", "deadline"),
+        ("wuhan-mzj", "level"),
+        ("#3", "id"),
+        ("#3", "urls"),
     ]
     with pytest.raises(ConfigError) as info:
         load_sources(tmp_path / "sources.toml")
@@ -212,6 +293,7 @@ def test_validate_collects_every_error(tmp_path: Path) -> None:
 
 
 # --- select_sources -----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def two(tmp_path: Path) -> list[Source]:
@@ -222,8 +304,9 @@ def test_select_all_and_by_id(two: list[Source]) -> None:
     assert [s.id for s in select_sources(two, None)] == ["bj-miyun"]
     assert [s.id for s in select_sources(two, [])] == ["bj-miyun"]
     assert [s.id for s in select_sources(two, None, include_disabled=True)] == ["bj-miyun", "wuhan-mzj"]
-    assert [s.id for s in select_sources(two, ["wuhan-mzj", "bj-miyun", "wuhan-mzj"], include_disabled=True)] \
-        == ["wuhan-mzj", "bj-miyun"]
+    assert [
+        s.id for s in select_sources(two, ["wuhan-mzj", "bj-miyun", "wuhan-mzj"], include_disabled=True)
+    ] == ["wuhan-mzj", "bj-miyun"]
     assert [s.id for s in select_sources(two, "bj-miyun")] == ["bj-miyun"]
 
 

@@ -27,8 +27,11 @@ CASES = [  # (index, year, template the simulator uses)
     (9, 2022, "template2021"),
 ]
 KINDS = ("html", "docx", "pdf", "doc")
-CONTENT_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                 "pdf": "application/pdf", "doc": "application/msword"}
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +48,22 @@ def extracted(app: SimApp | None, index: int, year: int, kind: str):
         assert resp.status == 200
         result = extract_bytes(resp.body, content_type=resp.headers["Content-Type"], url=url)
     else:
-        result = extract_bytes(attachment_bytes(SEED, index, year, 0, kind), content_type=CONTENT_TYPES[kind],
-                               url=f"http://sim.example/report.{kind}")
+        result = extract_bytes(
+            attachment_bytes(SEED, index, year, 0, kind),
+            content_type=CONTENT_TYPES[kind],
+            url=f"http://sim.example/report.{kind}",
+        )
     assert result.status == "ok", result.error
     return result
 
 
 def expected(stats: dict) -> tuple[dict, dict, dict]:
     """Tables A/B/C as report_stats states them, keyed like crawler.stats.tables."""
-    a = {f"{row}.{col}": v for row, cols in A_LAYOUT[stats["template"]]
-         for col, v in zip(cols, stats["table_a"][row], strict=True)}
+    a = {
+        f"{row}.{col}": v
+        for row, cols in A_LAYOUT[stats["template"]]
+        for col, v in zip(cols, stats["table_a"][row], strict=True)
+    }
     b = {row: dict(zip(B_COLUMNS, cells, strict=True)) for row, cells in stats["table_b"].items()}
     return a, b, dict(zip(C_KEYS, stats["table_c"], strict=True))
 
@@ -62,8 +71,11 @@ def expected(stats: dict) -> tuple[dict, dict, dict]:
 def numbers(t: Tables) -> tuple[dict, dict, dict]:
     assert {cell.status for cell in [*t.a.values(), *t.c.values()]} <= {"number"}
     assert {cell.status for row in t.b.values() for cell in row.values()} <= {"number"}
-    return ({k: c.value for k, c in t.a.items()}, {r: {k: c.value for k, c in row.items()} for r, row in t.b.items()},
-            {k: c.value for k, c in t.c.items()})
+    return (
+        {k: c.value for k, c in t.a.items()},
+        {r: {k: c.value for k, c in row.items()} for r, row in t.b.items()},
+        {k: c.value for k, c in t.c.items()},
+    )
 
 
 def test_columns_match_the_simulator():
@@ -82,23 +94,41 @@ def test_every_table_number_round_trips(app, index, year, template, kind):
     assert t.source == ("text" if kind in ("pdf", "doc") else "grid")
     assert numbers(t) == expected(stats)
     assert list(t.b) == list(stats["table_b"])
-    assert headline(t) == {key: stats[key] for key in ("requests_received", "requests_carried_over",
-                                                       "requests_carried_forward", "reconsideration_total",
-                                                       "litigation_total")}
-    narrative = {key: stats[key] for key in ("requests_received", "reconsideration_total", "litigation_total")}
-    checks = {ch.rule: ch.result for ch in run_checks(t, year=year, narrative=narrative | {"period_year": year},
-                                                      text=result.text)}
-    assert {rule: checks[rule] for rule in ("B1", "B2", "B3", "B4", "C1", "C2", "C3", "A1", "T1", "T2", "S1",
-                                            "S2")} == dict.fromkeys(("B1", "B2", "B3", "B4", "C1", "C2", "C3",
-                                                                     "A1", "T1", "T2", "S1", "S2"), "pass")
-    assert checks["S3"] == ("pass" if template == ("template2019" if year <= 2020 else "template2021") else "fail")
+    assert headline(t) == {
+        key: stats[key]
+        for key in (
+            "requests_received",
+            "requests_carried_over",
+            "requests_carried_forward",
+            "reconsideration_total",
+            "litigation_total",
+        )
+    }
+    narrative = {
+        key: stats[key] for key in ("requests_received", "reconsideration_total", "litigation_total")
+    }
+    checks = {
+        ch.rule: ch.result
+        for ch in run_checks(t, year=year, narrative=narrative | {"period_year": year}, text=result.text)
+    }
+    assert {
+        rule: checks[rule]
+        for rule in ("B1", "B2", "B3", "B4", "C1", "C2", "C3", "A1", "T1", "T2", "S1", "S2")
+    } == dict.fromkeys(("B1", "B2", "B3", "B4", "C1", "C2", "C3", "A1", "T1", "T2", "S1", "S2"), "pass")
+    assert checks["S3"] == (
+        "pass" if template == ("template2019" if year <= 2020 else "template2021") else "fail"
+    )
 
 
 def test_carried_requests_chain_across_years():
     this = extracted(None, 3, 2020, "pdf")
     last = extracted(None, 3, 2019, "docx")
-    checks = run_checks(parse_tables(this.text, this.tables), year=2020, previous=parse_tables(last.text, last.tables),
-                        previous_year=2019)
+    checks = run_checks(
+        parse_tables(this.text, this.tables),
+        year=2020,
+        previous=parse_tables(last.text, last.tables),
+        previous_year=2019,
+    )
     assert next(ch for ch in checks if ch.rule == "B5").result == "pass"
 
 
@@ -123,8 +153,15 @@ def test_round_trip_sweep(seed):
                 continue
             want = expected(report_stats(seed, index, year))
             for kind in ("pdf", "docx", "doc"):
-                result = extract_bytes(attachment_bytes(seed, index, year, 0, kind), content_type=CONTENT_TYPES[kind])
+                result = extract_bytes(
+                    attachment_bytes(seed, index, year, 0, kind), content_type=CONTENT_TYPES[kind]
+                )
                 t = parse_tables(result.text, result.tables)
-                assert (t.format, numbers(t)) == (template_for(seed, index, year), want), (seed, index, year, kind)
+                assert (t.format, numbers(t)) == (template_for(seed, index, year), want), (
+                    seed,
+                    index,
+                    year,
+                    kind,
+                )
                 checked += 1
     assert checked > 200

@@ -18,10 +18,17 @@ T = datetime(2025, 2, 5, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def exchange(url="http://127.0.0.1/a/index.html", body=b"<html>hi</html>", status=200) -> Exchange:
-    return Exchange(url=url, method="GET", request_headers=[("Host", "127.0.0.1"), ("User-Agent", "t")],
-                    request_body=b"", status=status, reason="OK",
-                    response_headers=[("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")],
-                    body=body, moment=T)
+    return Exchange(
+        url=url,
+        method="GET",
+        request_headers=[("Host", "127.0.0.1"), ("User-Agent", "t")],
+        request_body=b"",
+        status=status,
+        reason="OK",
+        response_headers=[("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")],
+        body=body,
+        moment=T,
+    )
 
 
 def test_migrations_are_idempotent(tmp_path):
@@ -56,7 +63,9 @@ def test_warc_round_trip_keeps_raw_bytes(tmp_path):
 def test_revisit_and_failure_records(tmp_path):
     archive = WarcArchive(tmp_path, "t")
     archive.write_exchange(exchange())
-    ref, _ = archive.write_exchange(exchange(), revisit_of=("http://127.0.0.1/a/index.html", "2025-02-05T04:00:00Z"))
+    ref, _ = archive.write_exchange(
+        exchange(), revisit_of=("http://127.0.0.1/a/index.html", "2025-02-05T04:00:00Z")
+    )
     fail = archive.write_failure(exchange(body=b"", status=0), "TimeoutError: took too long")
     archive.close()
     assert read_record(tmp_path, ref).rec_type == "revisit"
@@ -80,8 +89,9 @@ def test_read_record_refuses_paths(tmp_path):
 
 
 def sighting(sha, fetch_id, at="2025-02-05T12:00:00+08:00"):
-    return documents.Sighting(url="http://x/r.html", kind="detail", source_id="s", fetch_id=fetch_id,
-                              seen_at=at, sha256=sha)
+    return documents.Sighting(
+        url="http://x/r.html", kind="detail", source_id="s", fetch_id=fetch_id, seen_at=at, sha256=sha
+    )
 
 
 def test_versions_are_append_only(fresh_db):
@@ -103,8 +113,16 @@ def test_verify_detects_tampering_and_torn_tail(tmp_path):
     warc = tmp_path / "warc"
     archive = WarcArchive(warc, "t")
     ref, digest = archive.write_exchange(exchange(body=b"A" * 2000))
-    fetches.insert_fetch(db, {"url": "http://127.0.0.1/a/index.html", "record_type": "response",
-                              "payload_sha256": digest, "status": 200}, ref)
+    fetches.insert_fetch(
+        db,
+        {
+            "url": "http://127.0.0.1/a/index.html",
+            "record_type": "response",
+            "payload_sha256": digest,
+            "status": 200,
+        },
+        ref,
+    )
     archive.write_exchange(exchange(body=b"B" * 50))  # written, never indexed (killed before commit)
     archive.close()
     report = verify_archive(db, warc)

@@ -7,21 +7,62 @@ import pytest
 from storage.search import chars_form, count, index_reports, parse_query, search
 
 DOCS = [
-    ("r1", "甲市2020年政府信息公开工作年度报告", "甲市人民政府", 2020, "city", "浙江",
-     "本年度共收到行政复议申请3件，行政诉讼2件，复议机关依法作出复议决定。"),
-    ("r2", "乙县2021年政府信息公开工作年度报告", "乙县财政局", 2021, "county", "江苏",
-     "复议维持1件。信访工作有序开展，行政处罚信息按时公开。"),
-    ("r3", "丙区2021年政府信息公开工作年度报告", "丙区审计局", 2021, "district", "江苏",
-     "复，议题无关。审计结果公开。营商环境持续优化。"),
-    ("r4", "丁镇2019年政府信息公开工作年度报告", "丁镇人民政府", 2019, "town", "浙江",
-     "政府信息公开申请答复期限超过法定期限的情况为0件。行政诉讼败诉0件。"),
+    (
+        "r1",
+        "甲市2020年政府信息公开工作年度报告",
+        "甲市人民政府",
+        2020,
+        "city",
+        "浙江",
+        "本年度共收到行政复议申请3件，行政诉讼2件，复议机关依法作出复议决定。",
+    ),
+    (
+        "r2",
+        "乙县2021年政府信息公开工作年度报告",
+        "乙县财政局",
+        2021,
+        "county",
+        "江苏",
+        "复议维持1件。信访工作有序开展，行政处罚信息按时公开。",
+    ),
+    (
+        "r3",
+        "丙区2021年政府信息公开工作年度报告",
+        "丙区审计局",
+        2021,
+        "district",
+        "江苏",
+        "复，议题无关。审计结果公开。营商环境持续优化。",
+    ),
+    (
+        "r4",
+        "丁镇2019年政府信息公开工作年度报告",
+        "丁镇人民政府",
+        2019,
+        "town",
+        "浙江",
+        "政府信息公开申请答复期限超过法定期限的情况为0件。行政诉讼败诉0件。",
+    ),
 ]
 
 
 def _insert(db, docs=DOCS, updated="2024-01-01"):
     db["report_texts"].upsert_all(
-        [dict(report_id=d[0], title=d[1], agency=d[2], report_year=d[3], level=d[4], region=d[5],
-              source_id="s-" + d[0], text=d[6], original=d[6], updated_at=updated) for d in docs],
+        [
+            dict(
+                report_id=d[0],
+                title=d[1],
+                agency=d[2],
+                report_year=d[3],
+                level=d[4],
+                region=d[5],
+                source_id="s-" + d[0],
+                text=d[6],
+                original=d[6],
+                updated_at=updated,
+            )
+            for d in docs
+        ],
         pk="report_id",
     )
 
@@ -41,27 +82,27 @@ def ids(hits):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("复议", ["r1", "r2"]),            # 2 chars: inside 行政复议 too; not across "复，议"
+        ("复议", ["r1", "r2"]),  # 2 chars: inside 行政复议 too; not across "复，议"
         ("诉讼", ["r1", "r4"]),
-        ("审", ["r3"]),                    # 1 char
+        ("审", ["r3"]),  # 1 char
         ("败", ["r4"]),
-        ("行政复议", ["r1"]),              # 4 chars → trigram
+        ("行政复议", ["r1"]),  # 4 chars → trigram
         ("行政处罚", ["r2"]),
         ('"答复期限超过法定期限"', ["r4"]),  # phrase
-        ('"行政 复议"', ["r1"]),            # spaces inside a CJK phrase ignored
-        ("复议 维持", ["r2"]),             # AND of two short terms
-        ("行政诉讼 败诉", ["r4"]),          # a 2-char term in an AND is not ignored
+        ('"行政 复议"', ["r1"]),  # spaces inside a CJK phrase ignored
+        ("复议 维持", ["r2"]),  # AND of two short terms
+        ("行政诉讼 败诉", ["r4"]),  # a 2-char term in an AND is not ignored
         ("行政诉讼 复议", ["r1"]),
         ("复议 OR 审计", ["r1", "r2", "r3"]),
         ("复议 | 败诉", ["r1", "r2", "r4"]),
         ("复议 -维持", ["r1"]),
         ("诉讼 NOT 败诉", ["r1"]),
         ("年度报告 -行政", ["r3"]),
-        ("復議", ["r1", "r2"]),            # traditional query
+        ("復議", ["r1", "r2"]),  # traditional query
         ("行政復議", ["r1"]),
         ("ｘｙｚ", []),
-        ("２０２１", ["r2", "r3"]),        # full-width digits; title/text both searched (trigram)
-        ("甲市", ["r1"]),                  # title only
+        ("２０２１", ["r2", "r3"]),  # full-width digits; title/text both searched (trigram)
+        ("甲市", ["r1"]),  # title only
     ],
 )
 def test_recall_and_boolean(db, query, expected, ranked):
@@ -105,10 +146,13 @@ def test_snippets_and_fields(db):
 
 
 def test_ranking_prefers_more_occurrences(fresh_db):
-    _insert(fresh_db, [
-        ("a", "报告", "甲", 2020, "city", "x", "行政复议。" + "其他内容。" * 50),
-        ("b", "报告", "乙", 2020, "city", "x", "行政复议行政复议行政复议。"),
-    ])
+    _insert(
+        fresh_db,
+        [
+            ("a", "报告", "甲", 2020, "city", "x", "行政复议。" + "其他内容。" * 50),
+            ("b", "报告", "乙", 2020, "city", "x", "行政复议行政复议行政复议。"),
+        ],
+    )
     index_reports(fresh_db)
     hits = search(fresh_db, "行政复议")
     assert [h.report_id for h in hits] == ["b", "a"] and hits[0].score > hits[1].score
@@ -130,8 +174,12 @@ def test_reindex_is_idempotent_and_follows_changes(db):
     index_reports(db)
     assert ids(search(db, "审计")) == []
     assert db["search_docs"].count == 3
-    assert db.execute("SELECT count(*) FROM search_docs_fts WHERE search_docs_fts MATCH '\"年度报告\"'"
-                      ).fetchone()[0] == 3
+    assert (
+        db.execute(
+            "SELECT count(*) FROM search_docs_fts WHERE search_docs_fts MATCH '\"年度报告\"'"
+        ).fetchone()[0]
+        == 3
+    )
     # an explicit id whose row is gone is removed too
     db["report_texts"].delete("r4")
     assert index_reports(db, ["r4"]) == 0
@@ -142,10 +190,46 @@ def test_reindex_is_idempotent_and_follows_changes(db):
 
 @pytest.mark.parametrize(
     "query",
-    ['"', '""', '"复议', "复议\"", "(", ")", "()", "(复议", "复议)", "*", "复*", "**议", "NEAR",
-     "NEAR(复议 诉讼)", "复议 NEAR 诉讼", "AND", "OR", "NOT", "OR 复议", "复议 OR", "复议 NOT", "-", "--",
-     "-复议", "title:复议", "text:行政复议", "^复议", "{复议}", "复议 AND 诉讼", "", "   ", "\x00",
-     "复议" * 2000, "行 " * 500, "'; DROP TABLE report_texts; --", "%", "_", "\\"],
+    [
+        '"',
+        '""',
+        '"复议',
+        '复议"',
+        "(",
+        ")",
+        "()",
+        "(复议",
+        "复议)",
+        "*",
+        "复*",
+        "**议",
+        "NEAR",
+        "NEAR(复议 诉讼)",
+        "复议 NEAR 诉讼",
+        "AND",
+        "OR",
+        "NOT",
+        "OR 复议",
+        "复议 OR",
+        "复议 NOT",
+        "-",
+        "--",
+        "-复议",
+        "title:复议",
+        "text:行政复议",
+        "^复议",
+        "{复议}",
+        "复议 AND 诉讼",
+        "",
+        "   ",
+        "\x00",
+        "复议" * 2000,
+        "行 " * 500,
+        "'; DROP TABLE report_texts; --",
+        "%",
+        "_",
+        "\\",
+    ],
 )
 def test_hostile_queries_never_raise(db, query):
     hits = search(db, query)
@@ -166,8 +250,9 @@ def test_hostile_query_results(db):
 def test_paging(db):
     all_ids = [h.report_id for h in search(db, "公开", limit=10)]
     assert len(all_ids) == 4
-    assert [h.report_id for h in search(db, "公开", limit=2)] + \
-        [h.report_id for h in search(db, "公开", limit=2, offset=2)] == all_ids
+    assert [h.report_id for h in search(db, "公开", limit=2)] + [
+        h.report_id for h in search(db, "公开", limit=2, offset=2)
+    ] == all_ids
 
 
 def test_common_terms_are_ranked_within_a_pool_and_exact_ranks_all(tmp_path):
@@ -181,7 +266,9 @@ def test_common_terms_are_ranked_within_a_pool_and_exact_ranks_all(tmp_path):
     # report 0 mentions 复议 most, but it is the oldest indexed; later ones mention it once
     texts = ["行政复议" * 30] + ["本年度行政复议1件。" + "其他内容" * 40 for _ in range(9)]
     db["report_texts"].insert_all(
-        {"report_id": f"r{i}", "title": f"报告{i}", "text": t, "report_year": 2024} for i, t in enumerate(texts))
+        {"report_id": f"r{i}", "title": f"报告{i}", "text": t, "report_year": 2024}
+        for i, t in enumerate(texts)
+    )
     index_reports(db)
     assert search(db, "复议", rank_pool=None)[0].report_id == "r0"  # exact: the densest first
     pooled = search(db, "复议", rank_pool=3, limit=3)

@@ -11,12 +11,15 @@ def desc(*values: int):
     return iter(sorted(values, reverse=True))
 
 
-@pytest.mark.parametrize(("a", "b", "anded", "ored", "a_not_b"), [
-    ((9, 7, 5, 3, 1), (8, 7, 3, 2), [7, 3], [9, 8, 7, 5, 3, 2, 1], [9, 5, 1]),
-    ((5, 4), (), [], [5, 4], [5, 4]),
-    ((100,), (100,), [100], [100], []),
-    ((6, 4, 2), (5, 3, 1), [], [6, 5, 4, 3, 2, 1], [6, 4, 2]),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "anded", "ored", "a_not_b"),
+    [
+        ((9, 7, 5, 3, 1), (8, 7, 3, 2), [7, 3], [9, 8, 7, 5, 3, 2, 1], [9, 5, 1]),
+        ((5, 4), (), [], [5, 4], [5, 4]),
+        ((100,), (100,), [100], [100], []),
+        ((6, 4, 2), (5, 3, 1), [], [6, 5, 4, 3, 2, 1], [6, 4, 2]),
+    ],
+)
 def test_merges(a, b, anded, ored, a_not_b):
     assert list(_intersect([desc(*a), desc(*b)])) == anded
     assert list(_union([desc(*a), desc(*b)])) == ored

@@ -54,8 +54,10 @@ def verify(data: str | None) -> None:
         click.echo(f"ERROR {line}", err=True)
     for line in report.warnings:
         click.echo(f"warning {line}", err=True)
-    click.echo(f"{'ok' if report.ok else 'FAILED'}: {report.records} records in {report.files} WARC files, "
-               f"{len(report.errors)} errors, {len(report.warnings)} warnings")
+    click.echo(
+        f"{'ok' if report.ok else 'FAILED'}: {report.records} records in {report.files} WARC files, "
+        f"{len(report.errors)} errors, {len(report.warnings)} warnings"
+    )
     sys.exit(0 if report.ok else 1)
 
 
@@ -104,9 +106,11 @@ def status(data: str | None, sources: str | None, as_json: bool) -> None:
             click.echo(json.dumps(row, ensure_ascii=False))
             continue
         last = (row["last_success"] or "never")[:16]
-        click.echo(f"{source_id:<22} {row['health']:<9} last success {last:<16}  failures in a row "
-                   f"{row['consecutive_failures']}  items last run {row['items_last_run'] if row['latest_run'] else '-'}  "
-                   f"latest {row['latest_status'] or '-'}{'  ' + row['reason'] if row['reason'] else ''}")
+        click.echo(
+            f"{source_id:<22} {row['health']:<9} last success {last:<16}  failures in a row "
+            f"{row['consecutive_failures']}  items last run {row['items_last_run'] if row['latest_run'] else '-'}  "
+            f"latest {row['latest_status'] or '-'}{'  ' + row['reason'] if row['reason'] else ''}"
+        )
 
 
 COMMANDS = [raw, verify, status]

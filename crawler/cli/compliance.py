@@ -45,8 +45,11 @@ def check_line(result) -> str:  # noqa: ANN001 (a CheckResult; imported lazily)
     opened = sum(1 for e in result.events if e["event"] in ("opened", "reopened"))
     closed = sum(1 for e in result.events if e["event"] == "closed")
     updated = sum(1 for e in result.events if e["event"] == "updated")
-    written = (f"; flags: {opened} opened, {updated} updated, {closed} closed" if result.written
-               else "; historical check: nothing written")
+    written = (
+        f"; flags: {opened} opened, {updated} updated, {closed} closed"
+        if result.written
+        else "; historical check: nothing written"
+    )
     return f"check as of {result.as_of}: {len(result.verdicts)} verdicts: {line}{written}"
 
 
@@ -54,11 +57,19 @@ def check_line(result) -> str:  # noqa: ANN001 (a CheckResult; imported lazily)
 @click.argument("source_ids", nargs=-1)
 @data_option
 @sources_option
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
-              help="Judge as of this date (default: today). A past date is a what-if: nothing is written.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Judge as of this date (default: today). A past date is a what-if: nothing is written.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print every verdict as JSON (DESIGN §7).")
-@click.option("--notify/--no-notify", default=True, show_default=True,
-              help="Deliver new flag events to NIANBAO_NOTIFY_URLS.")
+@click.option(
+    "--notify/--no-notify",
+    default=True,
+    show_default=True,
+    help="Deliver new flag events to NIANBAO_NOTIFY_URLS.",
+)
 @settings_option
 def check(source_ids, data, sources, as_of, as_json, notify, settings) -> None:
     """Verdicts (on_time, late, missing, pending, unknown) with evidence; open and close flags.
@@ -80,10 +91,16 @@ def check(source_ids, data, sources, as_of, as_json, notify, settings) -> None:
     from crawler.stages.crawl import build_settings
     from crawler.stages.run import check_stage
 
-    outcome = check_stage(data, sources=sources, source_ids=source_ids,
-                          as_of=date.fromordinal(as_of.toordinal()) if as_of else None,
-                          settings=build_settings(parse_settings(settings)), notify=notify, on_wait=say_waiting,
-                          command=command_line() or "check")
+    outcome = check_stage(
+        data,
+        sources=sources,
+        source_ids=source_ids,
+        as_of=date.fromordinal(as_of.toordinal()) if as_of else None,
+        settings=build_settings(parse_settings(settings)),
+        notify=notify,
+        on_wait=say_waiting,
+        command=command_line() or "check",
+    )
     if as_json:
         json.dump(outcome.result.verdicts, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -98,14 +115,29 @@ def data_dir_of(data: str | None) -> Path:
     return data_dir(data)
 
 
-FLAG_CSV = ("id", "kind", "state", "source", "agency", "year", "report", "summary", "summary_zh", "url",
-            "opened_at", "updated_at", "closed_at")
+FLAG_CSV = (
+    "id",
+    "kind",
+    "state",
+    "source",
+    "agency",
+    "year",
+    "report",
+    "summary",
+    "summary_zh",
+    "url",
+    "opened_at",
+    "updated_at",
+    "closed_at",
+)
 
 
 @click.command()
 @data_option
-@click.option("--kind", type=click.Choice(["missing", "late", "edited", "inconsistent", "source_broken",
-                                           "source_blocked"]))
+@click.option(
+    "--kind",
+    type=click.Choice(["missing", "late", "edited", "inconsistent", "source_broken", "source_blocked"]),
+)
 @click.option("--year", type=int)
 @click.option("--agency", help="Agency name contains this.")
 @click.option("--source", help="Source id.")
@@ -125,8 +157,9 @@ def flags(data, kind, year, agency, source, only_open, history, as_json, as_csv)
     from storage import compliance as store
 
     db = _open(data)
-    rows = store.query_flags(db, kind=kind, year=year, agency=agency, source=source,
-                             state="open" if only_open else None)
+    rows = store.query_flags(
+        db, kind=kind, year=year, agency=agency, source=source, state="open" if only_open else None
+    )
     if as_json:
         if history:
             for row in rows:
@@ -142,17 +175,22 @@ def flags(data, kind, year, agency, source, only_open, history, as_json, as_csv)
         return
     for row in rows:
         year_s = row["year"] if row["year"] is not None else "-"
-        click.echo(f"#{row['id']:<5} {row['kind']:<14} {row['state']:<6} {row['source']:<22} {year_s}  "
-                   f"{one_line(row['summary'])}")
+        click.echo(
+            f"#{row['id']:<5} {row['kind']:<14} {row['state']:<6} {row['source']:<22} {year_s}  "
+            f"{one_line(row['summary'])}"
+        )
     click.echo(f"{len(rows)} flag(s)", err=True)
-
-
 
 
 @click.command()
 @data_option
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="Output file: .html (self-contained page) or .csv (UTF-8 with BOM).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output file: .html (self-contained page) or .csv (UTF-8 with BOM).",
+)
 @click.option("--year", type=int, help="Only this report year.")
 @click.option("--level", help="Only sources of this level (county, city_dept, …).")
 @click.option("--region", help="Only sources whose region code (行政区划代码) starts with this.")
@@ -184,8 +222,11 @@ def report(data, out, year, level, region, fmt) -> None:
     else:
         sources = len({v["source"] for v in verdicts})
         if sources > LARGE_PAGE:
-            click.echo(f"nianbao: {sources} agencies in one page may be too big for a browser; "
-                       "consider --level or --region", err=True)
+            click.echo(
+                f"nianbao: {sources} agencies in one page may be too big for a browser; "
+                "consider --level or --region",
+                err=True,
+            )
         path.write_text(render_html(verdicts, generated_at=clock.now_iso(), as_of=as_of), encoding="utf-8")
     counts = ", ".join(f"{sum(1 for v in verdicts if v['status'] == s)} {s}" for s in STATUS_ORDER)
     click.echo(f"{path}: {len(verdicts)} verdicts as of {as_of} ({counts})", err=True)
@@ -229,23 +270,40 @@ def evidence(source_id, year, data, sources, out, settings) -> None:
         from crawler.vocab import clock
 
         selected = select_enabled(load_registry(sources, data), [source_id])
-        found = [v for v in compute_verdicts(db, selected, clock.today(), _policy(settings)) if v["year"] == year]
+        found = [
+            v for v in compute_verdicts(db, selected, clock.today(), _policy(settings)) if v["year"] == year
+        ]
         if not found:
             fail(f"{source_id} has no verdict for {year} (before its first_year, or not yet due)", 2)
         verdict = found[0]
     flags_ = [f for f in store.query_flags(db, source=source_id, state=None) if f["year"] == year]
     info = write_bundle(db, data_dir_of(data), verdict, flags_, Path(out))
-    click.echo(f"{info.path}: {verdict['status']} ({verdict['deadline_basis']}), {info.records} WARC record(s), "
-               f"{info.members} file(s)", err=True)
+    click.echo(
+        f"{info.path}: {verdict['status']} ({verdict['deadline_basis']}), {info.records} WARC record(s), "
+        f"{info.members} file(s)",
+        err=True,
+    )
 
 
 @click.command("export")
 @data_option
 @sources_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
-              help="csv: UTF-8 with BOM; json: JSON Lines.")
-@click.option("--out", "out", type=click.Path(file_okay=False), default="nianbao-export", show_default=True,
-              help="Directory for reports.* and cells.*.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="csv: UTF-8 with BOM; json: JSON Lines.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    default="nianbao-export",
+    show_default=True,
+    help="Directory for reports.* and cells.*.",
+)
 def export_command(data, sources, fmt, out) -> None:
     """The statistics dataset: one row per report (headline numbers, checks) and every cell.
 
@@ -264,7 +322,9 @@ def export_command(data, sources, fmt, out) -> None:
 
     db = _open(data)
     # every source, switched off or not: their reports are in the archive too
-    registry = {s.id: {"level": s.level, "region": s.region, "kind": s.kind} for s in load_registry(sources, data)}
+    registry = {
+        s.id: {"level": s.level, "region": s.region, "kind": s.kind} for s in load_registry(sources, data)
+    }
     written = export(db, Path(out), fmt, registry)
     for name, n in written.items():
         click.echo(f"{Path(out) / name}: {n} rows", err=True)

@@ -18,8 +18,15 @@ from crawler.cli.options import (
 @click.command()
 @crawl_options
 @settings_option
-def crawl(source_ids: tuple[str, ...], data: str | None, sources: str | None, group: str | None,
-          years: str | None, profile: str, settings: tuple[str, ...]) -> None:
+def crawl(
+    source_ids: tuple[str, ...],
+    data: str | None,
+    sources: str | None,
+    group: str | None,
+    years: str | None,
+    profile: str,
+    settings: tuple[str, ...],
+) -> None:
     """Crawl the annual-report columns of SOURCE_IDS (default: every enabled source).
 
     Reads each source's column (every listing page) and the detail pages and attachments it links
@@ -50,8 +57,11 @@ def crawl(source_ids: tuple[str, ...], data: str | None, sources: str | None, gr
         raise ConfigError(str(exc)) from exc
     overrides = parse_settings(settings)
     ids = select_for_crawl(source_ids, data, sources, group, overrides)
-    problem = crawl_problem(run_crawl(data=data, sources=sources, source_ids=ids, years=years, profile=profile,
-                                      overrides=overrides))
+    problem = crawl_problem(
+        run_crawl(
+            data=data, sources=sources, source_ids=ids, years=years, profile=profile, overrides=overrides
+        )
+    )
     if problem:
         fail(problem)
 
@@ -60,7 +70,9 @@ def crawl(source_ids: tuple[str, ...], data: str | None, sources: str | None, gr
 @crawl_options
 @extract_options
 @settings_option
-def run(source_ids, data, sources, group, years, profile, workers, timeout, memory_mb, no_ocr, settings) -> None:
+def run(
+    source_ids, data, sources, group, years, profile, workers, timeout, memory_mb, no_ocr, settings
+) -> None:
     """Crawl, extract, check and notify: what the scheduler calls.
 
     Crawls like nianbao crawl (SOURCE_IDS, --group, --years, --profile, -s), then extracts every
@@ -87,10 +99,18 @@ def run(source_ids, data, sources, group, years, profile, workers, timeout, memo
             for problem in outcome.problems:
                 click.echo(f"nianbao: {problem}", err=True)
 
-    result = run_stages(data, sources=sources, source_ids=source_ids, group=group, years=years, profile=profile,
-                        overrides=parse_settings(settings), extract=extract_settings(workers, timeout, memory_mb,
-                                                                                      no_ocr),
-                        on_wait=say_waiting, on_stage=report)
+    result = run_stages(
+        data,
+        sources=sources,
+        source_ids=source_ids,
+        group=group,
+        years=years,
+        profile=profile,
+        overrides=parse_settings(settings),
+        extract=extract_settings(workers, timeout, memory_mb, no_ocr),
+        on_wait=say_waiting,
+        on_stage=report,
+    )
     if result.stopped:
         fail(result.stopped)
     if result.problem:

@@ -14,15 +14,29 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-data_option = click.option("--data", "data", envvar="NIANBAO_DATA", type=click.Path(file_okay=False),
-                           help="Data directory (default: ./nianbao-data, or $NIANBAO_DATA when set) holding "
-                           "archive.db and warc/.")
-sources_option = click.option("--sources", "sources", type=click.Path(dir_okay=False),
-                              help="Sources registry TOML. Default: the registry shipped with nianbao.")
-settings_option = click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
-                               help="Override a Scrapy/nianbao setting.")
-profile_option = click.option("--profile", type=click.Choice(["polite", "sim"]), default="polite", show_default=True,
-                              help="Pacing: 'polite' for real portals; 'sim' for the local simulator only.")
+data_option = click.option(
+    "--data",
+    "data",
+    envvar="NIANBAO_DATA",
+    type=click.Path(file_okay=False),
+    help="Data directory (default: ./nianbao-data, or $NIANBAO_DATA when set) holding archive.db and warc/.",
+)
+sources_option = click.option(
+    "--sources",
+    "sources",
+    type=click.Path(dir_okay=False),
+    help="Sources registry TOML. Default: the registry shipped with nianbao.",
+)
+settings_option = click.option(
+    "-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy/nianbao setting."
+)
+profile_option = click.option(
+    "--profile",
+    type=click.Choice(["polite", "sim"]),
+    default="polite",
+    show_default=True,
+    help="Pacing: 'polite' for real portals; 'sim' for the local simulator only.",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
 csv_option = click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
 
@@ -32,6 +46,7 @@ def _bundle(*decorators: Callable[[F], F]) -> Callable[[F], F]:
         for decorator in reversed(decorators):
             func = decorator(func)
         return func
+
     return apply
 
 
@@ -39,8 +54,11 @@ crawl_options = _bundle(
     click.argument("source_ids", nargs=-1),
     data_option,
     sources_option,
-    click.option("--group", help="Only the sources of this scheduler group: dept, region, township or "
-                 "override-MMDD (see nianbao schedule --list)."),
+    click.option(
+        "--group",
+        help="Only the sources of this scheduler group: dept, region, township or "
+        "override-MMDD (see nianbao schedule --list).",
+    ),
     click.option("--years", help="Only these report years, e.g. 2019-2025 or 2024 (backfill)."),
     profile_option,
 )
@@ -50,7 +68,9 @@ extract_options = _bundle(
     click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True),
     click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per file."),
     click.option("--memory-mb", type=int, default=1536, show_default=True, help="Memory cap per worker."),
-    click.option("--no-ocr", is_flag=True, help="Mark pages without a text layer needs_ocr instead of OCRing them."),
+    click.option(
+        "--no-ocr", is_flag=True, help="Mark pages without a text layer needs_ocr instead of OCRing them."
+    ),
 )
 """--workers, --timeout, --memory-mb, --no-ocr: how extraction runs."""
 

@@ -14,21 +14,36 @@ from crawler.cli.options import data_option, parse_settings, settings_option, so
 @click.command()
 @data_option
 @sources_option
-@click.option("--profile", type=click.Choice(["polite", "sim"]), default="polite", show_default=True,
-              help="Pacing of the runs: 'polite' for real portals; 'sim' for the local simulator only.")
+@click.option(
+    "--profile",
+    type=click.Choice(["polite", "sim"]),
+    default="polite",
+    show_default=True,
+    help="Pacing of the runs: 'polite' for real portals; 'sim' for the local simulator only.",
+)
 @settings_option
 @click.option("--list", "list_only", is_flag=True, help="Print the jobs and their next run times, then exit.")
 @click.option("--json", "as_json", is_flag=True, help="With --list: one JSON object per job.")
-@click.option("--health-port", type=click.IntRange(0, 65535),
-              help="Also serve GET /health on 127.0.0.1:PORT (200 ok, 503 with the problems).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]),
-              help="Stop once nianbao's clock reaches this time (China time), after the running run.")
-@click.option("--finish-on-stop", is_flag=True,
-              help="On SIGTERM/Ctrl-C let the running run finish (a second signal interrupts it) instead of "
-                   "interrupting it cleanly at once.")
+@click.option(
+    "--health-port",
+    type=click.IntRange(0, 65535),
+    help="Also serve GET /health on 127.0.0.1:PORT (200 ok, 503 with the problems).",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]),
+    help="Stop once nianbao's clock reaches this time (China time), after the running run.",
+)
+@click.option(
+    "--finish-on-stop",
+    is_flag=True,
+    help="On SIGTERM/Ctrl-C let the running run finish (a second signal interrupts it) instead of "
+    "interrupting it cleanly at once.",
+)
 @click.option("--quiet", is_flag=True, help="Log to the file only, not to stderr.")
-def schedule(data, sources, profile, settings, list_only, as_json, health_port, until, finish_on_stop,
-             quiet) -> None:
+def schedule(
+    data, sources, profile, settings, list_only, as_json, health_port, until, finish_on_stop, quiet
+) -> None:
     """Run crawl → extract → check → notify for every source group on the season-aware cadence.
 
     The daemon: one job per source group (dept, region, township, override-MMDD: sources sharing
@@ -67,16 +82,21 @@ def schedule(data, sources, profile, settings, list_only, as_json, health_port, 
     except ValueError as exc:
         fail(f"schedule settings: {exc}", 2)
     options = sched.RunOptions(
-        data=root, sources=str(Path(sources).resolve()) if sources else None, profile=profile,
-        settings=tuple(sorted(overrides.items())), timeout=conf.getfloat("NIANBAO_RUN_TIMEOUT"),
-        kill_after=conf.getfloat("NIANBAO_RUN_KILL_AFTER"))
+        data=root,
+        sources=str(Path(sources).resolve()) if sources else None,
+        profile=profile,
+        settings=tuple(sorted(overrides.items())),
+        timeout=conf.getfloat("NIANBAO_RUN_TIMEOUT"),
+        kill_after=conf.getfloat("NIANBAO_RUN_KILL_AFTER"),
+    )
     township = conf.get("NIANBAO_TOWNSHIP_DEADLINE")
 
     grace = conf.getfloat("NIANBAO_MISFIRE_GRACE")
 
     def specs():  # raises ConfigError: a registry broken while the daemon runs must not stop it
-        return sched.job_specs(load_registry(sources, root), cadence, options, township_default=township,
-                               misfire_grace=grace)
+        return sched.job_specs(
+            load_registry(sources, root), cadence, options, township_default=township, misfire_grace=grace
+        )
 
     first = specs()
     if not first:
@@ -84,12 +104,23 @@ def schedule(data, sources, profile, settings, list_only, as_json, health_port, 
     if list_only:
         _print_jobs(sched, root, grace, first, as_json)
         return
-    setup_file_logging(root, max_bytes=conf.getint("NIANBAO_LOG_MAX_BYTES"),
-                       backups=conf.getint("NIANBAO_LOG_BACKUPS"), console=not quiet)
+    setup_file_logging(
+        root,
+        max_bytes=conf.getint("NIANBAO_LOG_MAX_BYTES"),
+        backups=conf.getint("NIANBAO_LOG_BACKUPS"),
+        console=not quiet,
+    )
     until_at = until.replace(tzinfo=clock.CHINA_TZ) if until else None
-    daemon = sched.Daemon(options, specs, misfire_grace=conf.getfloat("NIANBAO_MISFIRE_GRACE"), until=until_at,
-                          health_port=health_port, health=lambda: _health(sources, root),
-                          finish_on_stop=finish_on_stop, alert=lambda title, lines: _alert(conf, title, lines))
+    daemon = sched.Daemon(
+        options,
+        specs,
+        misfire_grace=conf.getfloat("NIANBAO_MISFIRE_GRACE"),
+        until=until_at,
+        health_port=health_port,
+        health=lambda: _health(sources, root),
+        finish_on_stop=finish_on_stop,
+        alert=lambda title, lines: _alert(conf, title, lines),
+    )
     try:  # one scheduler per data directory: two would run every group twice
         with stage_lock(root, "scheduler", command="nianbao schedule", wait=0):
             code = daemon.run()
@@ -113,17 +144,25 @@ def _print_jobs(sched, root: str, grace: float, specs, as_json: bool) -> None:
         real_next = spec.trigger.get_next_fire_time(None, clock.to_real(now))
         job = stored.get(spec.id)
         planned = clock.from_real(real_next).isoformat(timespec="seconds") if real_next else None
-        row = {"id": spec.id, "group": spec.group.name, "deadline": spec.group.deadline, "basis": spec.group.basis,
-               "sources": len(spec.group.source_ids),
-               "next_run": job["next_run"] if job else planned,
-               "reason": job["reason"] if job else (spec.trigger.reason_at(real_next) if real_next else ""),
-               "stored": job is not None, "overdue": bool(job and job["overdue"])}
+        row = {
+            "id": spec.id,
+            "group": spec.group.name,
+            "deadline": spec.group.deadline,
+            "basis": spec.group.basis,
+            "sources": len(spec.group.source_ids),
+            "next_run": job["next_run"] if job else planned,
+            "reason": job["reason"] if job else (spec.trigger.reason_at(real_next) if real_next else ""),
+            "stored": job is not None,
+            "overdue": bool(job and job["overdue"]),
+        }
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
             continue
         late = "  (overdue: runs when the scheduler starts)" if row["overdue"] else ""
-        click.echo(f"{row['id']:<22} {row['sources']:>6} sources  deadline {row['deadline']} ({row['basis']})\n"
-                   f"{'':<22} next {row['next_run'] or 'never'}  {row['reason']}{late}")
+        click.echo(
+            f"{row['id']:<22} {row['sources']:>6} sources  deadline {row['deadline']} ({row['basis']})\n"
+            f"{'':<22} next {row['next_run'] or 'never'}  {row['reason']}{late}"
+        )
     for job_id in sorted(set(stored) - {s.id for s in specs}):
         click.echo(f"{job_id:<22} stored but no longer configured: removed when the scheduler starts")
 
@@ -145,9 +184,11 @@ def _health(sources: str | None, root: str) -> tuple[dict[str, int], list[str], 
     finally:
         db.close()
     counts = Counter(r["health"] for r in rows)
-    return (dict(counts), [r["source"] for r in rows if r["health"] == "broken"],
-            [r["source"] for r in rows if r["health"] == "blocked"])
-
+    return (
+        dict(counts),
+        [r["source"] for r in rows if r["health"] == "broken"],
+        [r["source"] for r in rows if r["health"] == "blocked"],
+    )
 
 
 def _alert(conf, title: str, lines: list[str]) -> None:
@@ -160,7 +201,9 @@ def _alert(conf, title: str, lines: list[str]) -> None:
     urls = notify_urls(conf)
     for result in deliver_message(urls, title, lines) if urls else []:
         if not result.ok:
-            logging.getLogger("nianbao.schedule").error("alert to %s failed: %s", result.url_redacted, result.error)
+            logging.getLogger("nianbao.schedule").error(
+                "alert to %s failed: %s", result.url_redacted, result.error
+            )
 
 
 COMMANDS = [schedule]

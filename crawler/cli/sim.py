@@ -19,8 +19,9 @@ def sim() -> None:
 
 seed_option = click.option("--seed", type=int, default=7, show_default=True)
 agencies_option = click.option("--agencies", type=click.IntRange(1, 200_000), default=50, show_default=True)
-today_option = click.option("--today", type=click.DateTime(["%Y-%m-%d"]), required=True,
-                            help="Serve the world as of this date.")
+today_option = click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Serve the world as of this date."
+)
 
 
 @sim.command("serve")

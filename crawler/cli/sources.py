@@ -13,6 +13,7 @@ from crawler.cli.options import data_option, sources_option
 if TYPE_CHECKING:
     from crawler.registry.sources import Source
 
+
 @click.group()
 def sources() -> None:
     """The sources registry (which columns are crawled).
@@ -43,7 +44,9 @@ def sources_list(data: str | None, sources: str | None, show_all: bool, as_json:
             click.echo(json.dumps(asdict(s), ensure_ascii=False))
         else:
             flag = "" if s.enabled else f" (disabled{': ' + s.note if s.note else ''})"
-            click.echo(f"{s.id:<22} {s.level:<18} {s.kind:<8} {s.cms:<6} {s.agency}{flag}\n{'':<22} {s.urls[0]}")
+            click.echo(
+                f"{s.id:<22} {s.level:<18} {s.kind:<8} {s.cms:<6} {s.agency}{flag}\n{'':<22} {s.urls[0]}"
+            )
 
 
 @sources.command("validate")
@@ -86,7 +89,9 @@ def _changed_by(action: str) -> str:
 
 @sources.command("disable")
 @click.argument("source_id")
-@click.option("--reason", default="no reason given", show_default=True, help="Why (shown wherever it is off).")
+@click.option(
+    "--reason", default="no reason given", show_default=True, help="Why (shown wherever it is off)."
+)
 @data_option
 @sources_option
 def sources_disable(source_id: str, reason: str, data: str | None, sources: str | None) -> None:
@@ -103,7 +108,9 @@ def sources_disable(source_id: str, reason: str, data: str | None, sources: str 
 
     _registry_source(sources, source_id)
     reason = reason.strip() or "no reason given"
-    set_state(open_db(data), source_id, enabled=False, reason=reason, at=clock.now_iso(), by=_changed_by("disable"))
+    set_state(
+        open_db(data), source_id, enabled=False, reason=reason, at=clock.now_iso(), by=_changed_by("disable")
+    )
     click.echo(f"disabled {source_id}: {reason}")
 
 
@@ -127,11 +134,19 @@ def sources_enable(source_id: str, data: str | None, sources: str | None) -> Non
     if source.enabled:  # no state needed: the registry already has it on
         clear_state(db, source_id)
     else:
-        set_state(db, source_id, enabled=True, reason="enabled by operator", at=clock.now_iso(),
-                  by=_changed_by("enable"))
+        set_state(
+            db,
+            source_id,
+            enabled=True,
+            reason="enabled by operator",
+            at=clock.now_iso(),
+            by=_changed_by("enable"),
+        )
         note = f" ({source.note})" if source.note else ""
-        click.echo(f"note: the registry says {source_id} is disabled{note}; operator state now overrides it",
-                   err=True)
+        click.echo(
+            f"note: the registry says {source_id} is disabled{note}; operator state now overrides it",
+            err=True,
+        )
     click.echo(f"enabled {source_id}")
 
 
@@ -146,8 +161,10 @@ def sources_state(data: str | None, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
-            click.echo(f"{source_id:<22} {'enabled' if row['enabled'] else 'disabled':<8} {row['changed_at']}  "
-                       f"{row['changed_by']}  {row['reason']}")
+            click.echo(
+                f"{source_id:<22} {'enabled' if row['enabled'] else 'disabled':<8} {row['changed_at']}  "
+                f"{row['changed_by']}  {row['reason']}"
+            )
 
 
 COMMANDS = [sources]

@@ -24,7 +24,9 @@ from crawler.vocab.text import cell_text
 @click.command()
 @data_option
 @sources_option
-@click.option("--all", "redo", is_flag=True, help="Re-extract everything an older extractor version produced.")
+@click.option(
+    "--all", "redo", is_flag=True, help="Re-extract everything an older extractor version produced."
+)
 @extract_options
 def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
     """Extract clean text from archived pages and attachments, then index report texts.
@@ -52,9 +54,15 @@ def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
         if live:
             click.echo(f"\r\033[Kextract {n}/{total}", nl=False, err=True)
 
-    summary = extract_stage(data, sources=sources, redo=redo, options=extract_settings(workers, timeout, memory_mb,
-                                                                                        no_ocr),
-                            progress=progress, on_wait=say_waiting, command=command_line() or "extract")
+    summary = extract_stage(
+        data,
+        sources=sources,
+        redo=redo,
+        options=extract_settings(workers, timeout, memory_mb, no_ocr),
+        progress=progress,
+        on_wait=say_waiting,
+        command=command_line() or "extract",
+    )
     click.echo(("\r\033[K" if live else "") + summary.line(), err=True)
 
 
@@ -94,22 +102,49 @@ def search(query, data, agency, year, level, region, limit, exact, as_json, as_c
 
     db = open_db(data, create=False)
     try:
-        hits = index.search(db, query, agency=agency, year=year, level=level, region=region, limit=limit,
-                            rank_pool=None if exact else index.RANK_POOL)
+        hits = index.search(
+            db,
+            query,
+            agency=agency,
+            year=year,
+            level=level,
+            region=region,
+            limit=limit,
+            rank_pool=None if exact else index.RANK_POOL,
+        )
     except ValueError as exc:
         fail(str(exc), 2)
     if as_csv:
         out = csv.writer(sys.stdout)
         out.writerow(["report_id", "report_year", "agency", "title", "score", "snippet"])
         for h in hits:
-            out.writerow([h.report_id, h.report_year, cell_text(h.agency), cell_text(h.title), f"{h.score:.3f}",
-                          cell_text(h.snippet)])
+            out.writerow(
+                [
+                    h.report_id,
+                    h.report_year,
+                    cell_text(h.agency),
+                    cell_text(h.title),
+                    f"{h.score:.3f}",
+                    cell_text(h.snippet),
+                ]
+            )
         return
     for h in hits:
         if as_json:
-            click.echo(json.dumps({"report_id": h.report_id, "report_year": h.report_year, "agency": h.agency,
-                                   "title": h.title, "source": h.source_id, "score": h.score,
-                                   "snippet": h.snippet}, ensure_ascii=False))
+            click.echo(
+                json.dumps(
+                    {
+                        "report_id": h.report_id,
+                        "report_year": h.report_year,
+                        "agency": h.agency,
+                        "title": h.title,
+                        "source": h.source_id,
+                        "score": h.score,
+                        "snippet": h.snippet,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             click.echo(f"{h.report_id}  {h.report_year or '?'}  {h.title}\n    {h.snippet}")
     if not hits and not as_json:
@@ -150,23 +185,44 @@ def show(report, data, as_json, original) -> None:
 
     cells, checks = cells_for(db, row["id"]), checks_for(db, row["id"])
     if as_json:
-        click.echo(json.dumps({**row, "date_candidates": json.loads(row["date_candidates"] or "[]"),
-                               "stats_json": json.loads(row.get("stats_json") or "{}"),
-                               "attachments": attachments, "versions": versions, "cells": cells,
-                               "checks": checks, "text": (text or {}).get("original" if original else "text")},
-                              ensure_ascii=False, indent=1))
+        click.echo(
+            json.dumps(
+                {
+                    **row,
+                    "date_candidates": json.loads(row["date_candidates"] or "[]"),
+                    "stats_json": json.loads(row.get("stats_json") or "{}"),
+                    "attachments": attachments,
+                    "versions": versions,
+                    "cells": cells,
+                    "checks": checks,
+                    "text": (text or {}).get("original" if original else "text"),
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return
-    click.echo(f"{row['title']}\n  id {row['id']}  source {row['source_id']}  year {row['report_year']}"
-               f"  agency {row['agency']} ({row['agency_source']}){'' if row['own'] else '  [other body]'}")
-    click.echo(f"  url {row['url']}\n  published {row['published_at']} ({row['published_at_source']})"
-               f"  first seen {row['first_seen_at']}")
+    click.echo(
+        f"{row['title']}\n  id {row['id']}  source {row['source_id']}  year {row['report_year']}"
+        f"  agency {row['agency']} ({row['agency_source']}){'' if row['own'] else '  [other body]'}"
+    )
+    click.echo(
+        f"  url {row['url']}\n  published {row['published_at']} ({row['published_at_source']})"
+        f"  first seen {row['first_seen_at']}"
+    )
     for c in json.loads(row["date_candidates"] or "[]"):
-        click.echo(f"    date {c['date']} from {c['source']}{'' if c.get('trusted', True) else ' (untrusted)'}: {c['raw']}")
+        click.echo(
+            f"    date {c['date']} from {c['source']}{'' if c.get('trusted', True) else ' (untrusted)'}: {c['raw']}"
+        )
     for v in versions:
-        click.echo(f"  version {v['seq']}: {v['first_seen_at']} → {v['last_seen_at']}  sha256 {v['payload_sha256']}")
+        click.echo(
+            f"  version {v['seq']}: {v['first_seen_at']} → {v['last_seen_at']}  sha256 {v['payload_sha256']}"
+        )
     for a in attachments:
-        click.echo(f"  attachment {a['file_type'] or '?'} [{a['status'] or 'not extracted'}"
-                   f"{', OCR' if a['ocr'] else ''}] {a['text']}  {a['url']}")
+        click.echo(
+            f"  attachment {a['file_type'] or '?'} [{a['status'] or 'not extracted'}"
+            f"{', OCR' if a['ocr'] else ''}] {a['text']}  {a['url']}"
+        )
     click.echo(stats_block(row, cells, checks))
     click.echo("")
     click.echo((text or {}).get("original" if original else "text") or "(no text yet: run nianbao extract)")
@@ -178,19 +234,22 @@ def stats_block(row: dict, cells: list[dict], checks: list[dict]) -> str:
 
     if not row.get("analysed_at"):
         return "  statistics: not analysed yet (run nianbao extract)"
-    out = [f"  format {row.get('format') or '?'}; " + ", ".join(
-        f"{k} {_num(row.get(k))}" for k in HEADLINE)]
+    out = [f"  format {row.get('format') or '?'}; " + ", ".join(f"{k} {_num(row.get(k))}" for k in HEADLINE)]
     rows: dict[tuple[str, str], list[str]] = {}
     for c in cells:
         rows.setdefault((c["tbl"], c["row"]), []).append(
             f"{c['col']}={_num(c['value']) if c['status'] == 'number' else (c['raw'] or c['status'])}"
-            if c["col"] else f"{_num(c['value'])}{' (approx.)' if c['status'] == 'approximate' else ''}")
+            if c["col"]
+            else f"{_num(c['value'])}{' (approx.)' if c['status'] == 'approximate' else ''}"
+        )
     for (table, name), values in rows.items():
         out.append(f"  table {table} {name}: {'  '.join(values)}")
     bad = [c for c in checks if c["result"] != "pass"]
     passed = len(checks) - len(bad)
-    out.append(f"  checks: {passed} pass, {sum(c['result'] == 'fail' for c in bad)} fail, "
-               f"{sum(c['result'] == 'uncertain' for c in bad)} uncertain")
+    out.append(
+        f"  checks: {passed} pass, {sum(c['result'] == 'fail' for c in bad)} fail, "
+        f"{sum(c['result'] == 'uncertain' for c in bad)} uncertain"
+    )
     for c in bad:
         out.append(f"    {c['rule']} {c['result']} ({c['severity']}): {c['message']}")
     return "\n".join(out)

@@ -51,8 +51,9 @@ def month_day(spec: str, year: int) -> date:
         raise
 
 
-def expected_deadline(kind: str, year: int, *, override: str | None = None,
-                      township_default: str = DEFAULT_TOWNSHIP_DEADLINE) -> Deadline:
+def expected_deadline(
+    kind: str, year: int, *, override: str | None = None, township_default: str = DEFAULT_TOWNSHIP_DEADLINE
+) -> Deadline:
     """The deadline of a ``kind`` body's report for ``year`` (``kind``: region | dept | township)."""
     following = year + 1
     if year < NEW_REGULATIONS_FROM:
@@ -64,5 +65,8 @@ def expected_deadline(kind: str, year: int, *, override: str | None = None,
         return Deadline(date(following, 3, 31), BASIS_711_REGION)
     if kind == "dept":
         return Deadline(date(following, 1, 31), BASIS_711_DEPT)
-    return Deadline(month_day(township_default, following), BASIS_LOCAL_DEFAULT,
-                    f"not named in 711号 Art.49; default {township_default}")
+    return Deadline(
+        month_day(township_default, following),
+        BASIS_LOCAL_DEFAULT,
+        f"not named in 711号 Art.49; default {township_default}",
+    )

@@ -49,7 +49,9 @@ class Edit:
     removed: int
 
 
-def unified_diff(before: str, after: str, *, label_a: str, label_b: str, max_lines: int = MAX_DIFF_LINES) -> str:
+def unified_diff(
+    before: str, after: str, *, label_a: str, label_b: str, max_lines: int = MAX_DIFF_LINES
+) -> str:
     """A unified diff of two texts line by line (whitespace-only lines ignored), capped in length."""
     a = [line.strip() for line in (before or "").splitlines() if line.strip()]
     b = [line.strip() for line in (after or "").splitlines() if line.strip()]
@@ -73,12 +75,22 @@ def find_edits(versions: Sequence[VersionText]) -> list[Edit]:
             continue
         h = text_hash(version.text)
         if previous is not None and h != previous_hash:
-            diff = unified_diff(previous.text or "", version.text,
-                                label_a=f"{version.document_url} (seen {previous.first_seen_at} – {previous.last_seen_at})",
-                                label_b=f"{version.document_url} (seen from {version.first_seen_at})")
+            diff = unified_diff(
+                previous.text or "",
+                version.text,
+                label_a=f"{version.document_url} (seen {previous.first_seen_at} – {previous.last_seen_at})",
+                label_b=f"{version.document_url} (seen from {version.first_seen_at})",
+            )
             body = diff.splitlines()[2:]
-            out.append(Edit(version.document_url, previous, version, diff,
-                            added=sum(1 for d in body if d.startswith("+")),
-                            removed=sum(1 for d in body if d.startswith("-"))))
+            out.append(
+                Edit(
+                    version.document_url,
+                    previous,
+                    version,
+                    diff,
+                    added=sum(1 for d in body if d.startswith("+")),
+                    removed=sum(1 for d in body if d.startswith("-")),
+                )
+            )
         previous, previous_hash = version, h
     return out

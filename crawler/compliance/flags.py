@@ -67,46 +67,107 @@ def compliance_flags(verdicts: Iterable[dict]) -> dict[str, Desired]:
         key = compliance_key(v["source"], v["year"])
         if v["status"] == "late":
             title = f" “{v['title']}”" if v.get("title") else ""
-            summary = (f"{v['agency']}: {v['year']} report{title} published {v['published_at']} "
-                       f"(after the {v['deadline']} deadline, {v['deadline_basis']})")
-            summary_zh = (f"{v['agency']}{v['year']}年度报告{title}于{v['published_at']}发布，"
-                          f"晚于{v['deadline']}截止日期")
+            summary = (
+                f"{v['agency']}: {v['year']} report{title} published {v['published_at']} "
+                f"(after the {v['deadline']} deadline, {v['deadline_basis']})"
+            )
+            summary_zh = (
+                f"{v['agency']}{v['year']}年度报告{title}于{v['published_at']}发布，"
+                f"晚于{v['deadline']}截止日期"
+            )
         else:
             summary = f"{v['agency']}: no {v['year']} report found after the {v['deadline']} deadline"
             summary_zh = f"{v['agency']}{v['year']}年度报告在{v['deadline']}截止日期后仍未发布"
         state = {"status": v["status"], "published_at": v["published_at"], "deadline": v["deadline"]}
-        out[key] = Desired(key, v["status"], v["source"], v["agency"], v["year"], v["report"], summary, summary_zh,
-                           v.get("report_url"), v["evidence"],
-                           {"deadline": v["deadline"], "deadline_basis": v["deadline_basis"],
-                            "published_at_source": v["published_at_source"], "confidence": v["confidence"],
-                            "reason": v["reason"], "reason_zh": v["reason_zh"]}, state)
+        out[key] = Desired(
+            key,
+            v["status"],
+            v["source"],
+            v["agency"],
+            v["year"],
+            v["report"],
+            summary,
+            summary_zh,
+            v.get("report_url"),
+            v["evidence"],
+            {
+                "deadline": v["deadline"],
+                "deadline_basis": v["deadline_basis"],
+                "published_at_source": v["published_at_source"],
+                "confidence": v["confidence"],
+                "reason": v["reason"],
+                "reason_zh": v["reason_zh"],
+            },
+            state,
+        )
     return out
 
 
-def edit_flag(source: str, agency: str, year: int, report: str, title: str | None, edits: list[Edit]) -> Desired:
+def edit_flag(
+    source: str, agency: str, year: int, report: str, title: str | None, edits: list[Edit]
+) -> Desired:
     """One ``edited`` flag per report, covering every text change seen in its page and files."""
     last = edits[-1]
     first_seen = min(e.before.first_seen_at for e in edits)
     name = title or report
-    summary = (f"{agency}: {year} report edited after publication ({len(edits)} change(s); "
-               f"first captured {first_seen[:10]}, changed text seen {last.after.first_seen_at[:10]})")
-    summary_zh = f"{agency}{year}年度报告发布后被修改（{len(edits)}处变更；{last.after.first_seen_at[:10]}发现）"
+    summary = (
+        f"{agency}: {year} report edited after publication ({len(edits)} change(s); "
+        f"first captured {first_seen[:10]}, changed text seen {last.after.first_seen_at[:10]})"
+    )
+    summary_zh = (
+        f"{agency}{year}年度报告发布后被修改（{len(edits)}处变更；{last.after.first_seen_at[:10]}发现）"
+    )
     evidence = []
     for e in edits:
-        evidence.append({"fetch": e.before.last_fetch_id, "url": e.document_url, "fetched_at": e.before.last_seen_at,
-                         "role": "edit_before",
-                         "shows": f"the text before the edit (seen {e.before.first_seen_at} – {e.before.last_seen_at})",
-                         "shows_zh": f"修改前的文本（{e.before.first_seen_at}至{e.before.last_seen_at}）"})
-        evidence.append({"fetch": e.after.first_fetch_id, "url": e.document_url, "fetched_at": e.after.first_seen_at,
-                         "role": "edit_after", "shows": f"the changed text (first seen {e.after.first_seen_at})",
-                         "shows_zh": f"修改后的文本（{e.after.first_seen_at}首次发现）"})
-    detail = {"title": name, "changes": [
-        {"url": e.document_url, "before_seen": [e.before.first_seen_at, e.before.last_seen_at],
-         "after_seen": e.after.first_seen_at, "added": e.added, "removed": e.removed, "diff": e.diff}
-        for e in edits]}
+        evidence.append(
+            {
+                "fetch": e.before.last_fetch_id,
+                "url": e.document_url,
+                "fetched_at": e.before.last_seen_at,
+                "role": "edit_before",
+                "shows": f"the text before the edit (seen {e.before.first_seen_at} – {e.before.last_seen_at})",
+                "shows_zh": f"修改前的文本（{e.before.first_seen_at}至{e.before.last_seen_at}）",
+            }
+        )
+        evidence.append(
+            {
+                "fetch": e.after.first_fetch_id,
+                "url": e.document_url,
+                "fetched_at": e.after.first_seen_at,
+                "role": "edit_after",
+                "shows": f"the changed text (first seen {e.after.first_seen_at})",
+                "shows_zh": f"修改后的文本（{e.after.first_seen_at}首次发现）",
+            }
+        )
+    detail = {
+        "title": name,
+        "changes": [
+            {
+                "url": e.document_url,
+                "before_seen": [e.before.first_seen_at, e.before.last_seen_at],
+                "after_seen": e.after.first_seen_at,
+                "added": e.added,
+                "removed": e.removed,
+                "diff": e.diff,
+            }
+            for e in edits
+        ],
+    }
     state = {"changes": [[e.document_url, e.after.seq] for e in edits]}
-    return Desired(edited_key(source, report), "edited", source, agency, year, report, summary, summary_zh,
-                   edits[0].document_url, evidence, detail, state)
+    return Desired(
+        edited_key(source, report),
+        "edited",
+        source,
+        agency,
+        year,
+        report,
+        summary,
+        summary_zh,
+        edits[0].document_url,
+        evidence,
+        detail,
+        state,
+    )
 
 
 def inconsistent_flag(row: dict, agency: str) -> Desired:
@@ -115,25 +176,65 @@ def inconsistent_flag(row: dict, agency: str) -> Desired:
     title = f" “{row['title']}”" if row.get("title") else ""
     summary = f"{agency}: {row['report_year']} report{title} fails {rule} ({severity}): {row['message']}"
     summary_zh = f"{agency}{row['report_year']}年度报告{title}未通过{rule}校验（{'错误' if severity == 'error' else '提示'}）"
-    evidence = [{"fetch": row.get("first_fetch_id"), "url": row.get("url"), "fetched_at": row.get("first_seen_at"),
-                 "role": "first_capture", "shows": f"the report whose numbers fail {rule}",
-                 "shows_zh": f"数据未通过{rule}校验的报告"}]
+    evidence = [
+        {
+            "fetch": row.get("first_fetch_id"),
+            "url": row.get("url"),
+            "fetched_at": row.get("first_seen_at"),
+            "role": "first_capture",
+            "shows": f"the report whose numbers fail {rule}",
+            "shows_zh": f"数据未通过{rule}校验的报告",
+        }
+    ]
     detail = {"rule": rule, "severity": severity, "message": row["message"], "operands": row["operands"]}
-    return Desired(f"inconsistent:{row['source_id']}:{row['report_id']}:{rule}", "inconsistent", row["source_id"],
-                   agency, row["report_year"], row["report_id"], summary, summary_zh, row.get("url"), evidence,
-                   detail, {"rule": rule, "operands": row["operands"]})
+    return Desired(
+        f"inconsistent:{row['source_id']}:{row['report_id']}:{rule}",
+        "inconsistent",
+        row["source_id"],
+        agency,
+        row["report_year"],
+        row["report_id"],
+        summary,
+        summary_zh,
+        row.get("url"),
+        evidence,
+        detail,
+        {"rule": rule, "operands": row["operands"]},
+    )
 
 
 def health_flag(source: str, agency: str, health: dict, pages: list[dict]) -> Desired:
     """A ``source_broken`` or ``source_blocked`` flag from a source's health (``Health.as_dict``)."""
     kind = "source_blocked" if health["health"] == "blocked" else "source_broken"
     summary = f"{agency} ({source}): source {health['health']}: {health['reason']}"
-    summary_zh = f"{agency}（{source}）：来源{'被屏蔽' if kind == 'source_blocked' else '失效'}（{health['reason']}）"
-    evidence = [{"fetch": p["fetch_id"], "url": p["url"], "fetched_at": p["fetched_at"], "role": "latest_capture",
-                 "shows": f"listing page in the latest run: {p['status']}, {p['items'] or 0} item(s)",
-                 "shows_zh": f"最近一次抓取的栏目页面：{p['status']}，{p['items'] or 0}条"} for p in pages]
-    return Desired(f"{kind}:{source}", kind, source, agency, None, None, summary, summary_zh,
-                   pages[0]["url"] if pages else None, evidence, health, {"health": health["health"]})
+    summary_zh = (
+        f"{agency}（{source}）：来源{'被屏蔽' if kind == 'source_blocked' else '失效'}（{health['reason']}）"
+    )
+    evidence = [
+        {
+            "fetch": p["fetch_id"],
+            "url": p["url"],
+            "fetched_at": p["fetched_at"],
+            "role": "latest_capture",
+            "shows": f"listing page in the latest run: {p['status']}, {p['items'] or 0} item(s)",
+            "shows_zh": f"最近一次抓取的栏目页面：{p['status']}，{p['items'] or 0}条",
+        }
+        for p in pages
+    ]
+    return Desired(
+        f"{kind}:{source}",
+        kind,
+        source,
+        agency,
+        None,
+        None,
+        summary,
+        summary_zh,
+        pages[0]["url"] if pages else None,
+        evidence,
+        health,
+        {"health": health["health"]},
+    )
 
 
 @dataclass(slots=True)
@@ -147,8 +248,9 @@ class Change:
     flag_id: int | None = None
 
 
-def reconcile(existing: dict[str, dict], desired: dict[str, Desired], now: str,
-              scope: set[str] | None = None) -> list[Change]:
+def reconcile(
+    existing: dict[str, dict], desired: dict[str, Desired], now: str, scope: set[str] | None = None
+) -> list[Change]:
     """Changes that bring stored flags (rows by key) in line with the desired ones.
 
     ``scope``: the source ids this check judged (flags of other sources, e.g. ones not
@@ -156,10 +258,22 @@ def reconcile(existing: dict[str, dict], desired: dict[str, Desired], now: str,
     """
     changes = []
     for key, want in desired.items():
-        row = {"key": key, "kind": want.kind, "source_id": want.source, "agency": want.agency, "year": want.year,
-               "report_id": want.report, "summary": want.summary, "summary_zh": want.summary_zh, "url": want.url,
-               "evidence": want.evidence, "detail": want.detail, "fingerprint": want.fingerprint,
-               "state": OPEN, "updated_at": now}
+        row = {
+            "key": key,
+            "kind": want.kind,
+            "source_id": want.source,
+            "agency": want.agency,
+            "year": want.year,
+            "report_id": want.report,
+            "summary": want.summary,
+            "summary_zh": want.summary_zh,
+            "url": want.url,
+            "evidence": want.evidence,
+            "detail": want.detail,
+            "fingerprint": want.fingerprint,
+            "state": OPEN,
+            "updated_at": now,
+        }
         old = existing.get(key)
         if old is None:
             changes.append(Change(key, "opened", {**row, "opened_at": now, "closed_at": None}))
@@ -168,10 +282,24 @@ def reconcile(existing: dict[str, dict], desired: dict[str, Desired], now: str,
         elif old["fingerprint"] != want.fingerprint:
             changes.append(Change(key, "updated", row, old["kind"], old["id"]))
         else:
-            changes.append(Change(key, None, {k: row[k] for k in ("summary", "summary_zh", "evidence", "detail",
-                                                                   "url")}, None, old["id"]))
+            changes.append(
+                Change(
+                    key,
+                    None,
+                    {k: row[k] for k in ("summary", "summary_zh", "evidence", "detail", "url")},
+                    None,
+                    old["id"],
+                )
+            )
     for key, old in existing.items():
         if old["state"] == OPEN and key not in desired and (scope is None or key_source(key) in scope):
-            changes.append(Change(key, "closed", {"state": CLOSED, "closed_at": now, "updated_at": now},
-                                  old["kind"], old["id"]))
+            changes.append(
+                Change(
+                    key,
+                    "closed",
+                    {"state": CLOSED, "closed_at": now, "updated_at": now},
+                    old["kind"],
+                    old["id"],
+                )
+            )
     return changes

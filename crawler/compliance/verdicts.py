@@ -49,9 +49,13 @@ def covers(capture: Capture, year: int) -> bool:
 def absence_problem(capture: Capture, year: int) -> str | None:
     """Why this capture cannot prove that no report of ``year`` was listed (None: it can)."""
     if capture.status == SOURCE_EMPTY:
-        return "the column listed no report at all (a wrong or broken column cannot be told from an empty one)"
+        return (
+            "the column listed no report at all (a wrong or broken column cannot be told from an empty one)"
+        )
     if capture.status != SOURCE_OK:
-        return _STATUS_REASONS.get(capture.status.split(":")[0], "the crawl did not finish") + _kind(capture.status)
+        return _STATUS_REASONS.get(capture.status.split(":")[0], "the crawl did not finish") + _kind(
+            capture.status
+        )
     if not covers(capture, year):
         assert capture.years is not None  # covers() is True for a crawl without a --years limit
         return f"the crawl was limited to report years {capture.years[0]}-{capture.years[1]}"
@@ -65,8 +69,12 @@ def absence_problem(capture: Capture, year: int) -> str | None:
 def proves_absence(capture: Capture, year: int) -> bool:
     """Does this capture show the source's columns in full, without a report of ``year``?"""
     # absence_problem(capture, year) is None, without formatting the reason (hot path: 1.5 M verdicts)
-    return (capture.status == SOURCE_OK and covers(capture, year) and not capture.unidentified
-            and year not in capture.listed_years)
+    return (
+        capture.status == SOURCE_OK
+        and covers(capture, year)
+        and not capture.unidentified
+        and year not in capture.listed_years
+    )
 
 
 _STATUS_REASONS = {
@@ -126,21 +134,32 @@ class Verdict:
     def as_dict(self) -> dict:
         s = self.source
         return {
-            "source": s.id, "agency": s.agency, "level": s.level, "region": s.region, "kind": s.kind,
-            "year": self.year, "status": self.status, "deadline": _day_iso(self.deadline.due),
-            "deadline_basis": self.deadline.basis, "grace_days": self.grace_days,
+            "source": s.id,
+            "agency": s.agency,
+            "level": s.level,
+            "region": s.region,
+            "kind": s.kind,
+            "year": self.year,
+            "status": self.status,
+            "deadline": _day_iso(self.deadline.due),
+            "deadline_basis": self.deadline.basis,
+            "grace_days": self.grace_days,
             "published_at": _day_iso(self.published_at) if self.published_at else None,
             "published_at_source": self.published_at_source,
             "first_seen_at": _ts_iso(self.first_seen_at) if self.first_seen_at else None,
-            "confidence": self.confidence, "reason": self.reason, "reason_zh": self.reason_zh,
+            "confidence": self.confidence,
+            "reason": self.reason,
+            "reason_zh": self.reason_zh,
             "report": self.report.id if self.report else None,
             "report_url": self.report.url if self.report else None,
             "title": self.report.title if self.report else None,
-            "as_of": _day_iso(self.as_of), "evidence": self.evidence,
+            "as_of": _day_iso(self.as_of),
+            "evidence": self.evidence,
         }
 
 
 # -- dates ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class StatedDate:
@@ -193,6 +212,7 @@ def _dates(reports: Sequence[ArchivedReport]) -> tuple[dict[str, StatedDate], li
 
 # -- evidence ------------------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=4096)
 def _fmt(ts: datetime) -> str:
     return ts.isoformat(timespec="seconds")
@@ -206,30 +226,51 @@ def capture_evidence(capture: Capture, role: str, shows: str, shows_zh: str) -> 
     """One evidence item per listing page of a capture (a 304 also names the capture it confirmed)."""
     out = []
     for page in capture.pages:
-        item = {"fetch": page.fetch_id, "url": page.url, "fetched_at": page.fetched_at, "role": role,
-                "shows": shows, "shows_zh": shows_zh}
+        item = {
+            "fetch": page.fetch_id,
+            "url": page.url,
+            "fetched_at": page.fetched_at,
+            "role": role,
+            "shows": shows,
+            "shows_zh": shows_zh,
+        }
         if page.basis_fetch_id and page.basis_fetch_id != page.fetch_id:
             item["basis_fetch"] = page.basis_fetch_id
-            item["shows"] = shows + f" (server answered 304 Not Modified: content of capture #{page.basis_fetch_id})"
+            item["shows"] = (
+                shows + f" (server answered 304 Not Modified: content of capture #{page.basis_fetch_id})"
+            )
             item["shows_zh"] = shows_zh + f"（服务器返回304未修改：内容同第{page.basis_fetch_id}号抓取）"
         out.append(item)
     return out
 
 
 def report_evidence(rep: ArchivedReport, role: str, shows: str, shows_zh: str) -> dict:
-    return {"fetch": rep.first_fetch_id, "url": rep.url, "fetched_at": _fmt(rep.first_seen_at), "role": role,
-            "shows": shows, "shows_zh": shows_zh}
+    return {
+        "fetch": rep.first_fetch_id,
+        "url": rep.url,
+        "fetched_at": _fmt(rep.first_seen_at),
+        "role": role,
+        "shows": shows,
+        "shows_zh": shows_zh,
+    }
 
 
 # -- the decision --------------------------------------------------------------------------------
+
 
 @lru_cache(maxsize=4096)
 def _end_of(day: date, tz) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
 
 
-def verdict_for(source: SourceInfo, year: int, reports: Sequence[ArchivedReport], captures: Sequence[Capture],
-                as_of: date, policy: Policy = DEFAULT_POLICY) -> Verdict:
+def verdict_for(
+    source: SourceInfo,
+    year: int,
+    reports: Sequence[ArchivedReport],
+    captures: Sequence[Capture],
+    as_of: date,
+    policy: Policy = DEFAULT_POLICY,
+) -> Verdict:
     """The verdict of ``source``'s ``year`` report as of the end of ``as_of``.
 
     ``reports`` are the source's own reports of that year, ``captures`` its crawl runs (any
@@ -255,8 +296,14 @@ def _deadline(kind: str, year: int, override: str | None, township_default: str)
     return expected_deadline(kind, year, override=override, township_default=township_default)
 
 
-def _decide(source: SourceInfo, year: int, reports: Sequence[ArchivedReport], captures: Sequence[Capture],
-            as_of: date, policy: Policy) -> Verdict:
+def _decide(
+    source: SourceInfo,
+    year: int,
+    reports: Sequence[ArchivedReport],
+    captures: Sequence[Capture],
+    as_of: date,
+    policy: Policy,
+) -> Verdict:
     """:func:`verdict_for` on inputs already limited to ``as_of`` and sorted by time."""
     dl = _deadline(source.kind, year, source.deadline, policy.township_default)
     v = Verdict(source, year, dl, "unknown", "low", "", "", as_of, policy.grace_days)
@@ -282,116 +329,228 @@ def _published(v: Verdict, reports: Sequence[ArchivedReport], captures: Sequence
     v.report, v.first_seen_at = first, first.first_seen_at
     after_deadline = _end_of(due, tz)
     absence = _absence_after(captures, year, after_deadline, first.first_seen_at)
-    seen = report_evidence(first, "first_capture", f"our first capture of the report: {first.title or first.url}",
-                           f"首次抓取到该报告：{first.title or first.url}")
+    seen = report_evidence(
+        first,
+        "first_capture",
+        f"our first capture of the report: {first.title or first.url}",
+        f"首次抓取到该报告：{first.title or first.url}",
+    )
     best, notes = _dates(reports)
     stated = best.get("meta") or best.get("page") or best.get(LIST_SOURCE)
     if stated is not None:
         sure = "high" if stated.source in STATED_SOURCES else "medium"
         v.published_at, v.published_at_source = stated.date, stated.source
         v.report = stated.report
-        where, where_zh = (("the report page states", "报告页面标注") if sure == "high"
-                           else ("the column lists it", "栏目列表标注"))
-        date_ev = report_evidence(stated.report, "stated_date",
-                                  f"{where} it was published on {stated.date} ({stated.source}: {stated.raw!r})",
-                                  f"{where_zh}的发布日期为{stated.date}（{stated.source}：{stated.raw!r}）")
+        where, where_zh = (
+            ("the report page states", "报告页面标注")
+            if sure == "high"
+            else ("the column lists it", "栏目列表标注")
+        )
+        date_ev = report_evidence(
+            stated.report,
+            "stated_date",
+            f"{where} it was published on {stated.date} ({stated.source}: {stated.raw!r})",
+            f"{where_zh}的发布日期为{stated.date}（{stated.source}：{stated.raw!r}）",
+        )
         if stated.date > due:
-            _set(v, "late", sure, f"published {stated.date}, {(stated.date - due).days} day(s) after the "
-                 f"deadline {due} ({v.deadline.basis}); date from {stated.source}",
-                 f"发布于{stated.date}，晚于{due}截止日期（{v.deadline.basis}）{(stated.date - due).days}天",
-                 [date_ev, seen])
+            _set(
+                v,
+                "late",
+                sure,
+                f"published {stated.date}, {(stated.date - due).days} day(s) after the "
+                f"deadline {due} ({v.deadline.basis}); date from {stated.source}",
+                f"发布于{stated.date}，晚于{due}截止日期（{v.deadline.basis}）{(stated.date - due).days}天",
+                [date_ev, seen],
+            )
             return
         if absence is not None and absence.at.date() >= stated.date:
             v.published_at, v.published_at_source = first.first_seen_at.date(), "first_seen"
-            _set(v, "late", "medium",
-                 f"the page states {stated.date} ({stated.source}) but our capture of the column on "
-                 f"{absence.at.date()}, after the deadline {due}, did not list it; first captured "
-                 f"{first.first_seen_at.date()} (the stated date is contradicted: possible back-dating)",
-                 f"页面标注{stated.date}，但截止日期{due}之后{absence.at.date()}抓取的栏目未列出该报告；"
-                 f"首次抓取于{first.first_seen_at.date()}（标注日期与抓取记录矛盾，疑似倒签）",
-                 [date_ev, *capture_evidence(absence, "absence",
-                                             f"the column after the deadline, without the {year} report",
-                                             f"截止日期后的栏目页面，未列出{year}年度报告"), seen])
+            _set(
+                v,
+                "late",
+                "medium",
+                f"the page states {stated.date} ({stated.source}) but our capture of the column on "
+                f"{absence.at.date()}, after the deadline {due}, did not list it; first captured "
+                f"{first.first_seen_at.date()} (the stated date is contradicted: possible back-dating)",
+                f"页面标注{stated.date}，但截止日期{due}之后{absence.at.date()}抓取的栏目未列出该报告；"
+                f"首次抓取于{first.first_seen_at.date()}（标注日期与抓取记录矛盾，疑似倒签）",
+                [
+                    date_ev,
+                    *capture_evidence(
+                        absence,
+                        "absence",
+                        f"the column after the deadline, without the {year} report",
+                        f"截止日期后的栏目页面，未列出{year}年度报告",
+                    ),
+                    seen,
+                ],
+            )
             return
-        _set(v, "on_time", sure, f"published {stated.date}, on or before the deadline {due} "
-             f"({v.deadline.basis}); date from {stated.source}" + _notes(notes),
-             f"发布于{stated.date}，未超过{due}截止日期（{v.deadline.basis}）", [date_ev, seen])
+        _set(
+            v,
+            "on_time",
+            sure,
+            f"published {stated.date}, on or before the deadline {due} "
+            f"({v.deadline.basis}); date from {stated.source}" + _notes(notes),
+            f"发布于{stated.date}，未超过{due}截止日期（{v.deadline.basis}）",
+            [date_ev, seen],
+        )
         return
     fs = first.first_seen_at.date()
     if fs <= due:
         v.published_at, v.published_at_source = fs, "first_seen"
-        _set(v, "on_time", "high", f"no trusted stated date; our capture shows it online on {fs}, on or before "
-             f"the deadline {due}" + _notes(notes),
-             f"页面无可信发布日期；我们于{fs}抓取到该报告，未超过{due}截止日期", [seen])
+        _set(
+            v,
+            "on_time",
+            "high",
+            f"no trusted stated date; our capture shows it online on {fs}, on or before "
+            f"the deadline {due}" + _notes(notes),
+            f"页面无可信发布日期；我们于{fs}抓取到该报告，未超过{due}截止日期",
+            [seen],
+        )
         return
     if absence is not None:
         v.published_at, v.published_at_source = fs, "first_seen"
-        _set(v, "late", "high",
-             f"no trusted stated date; our capture of the column on {absence.at.date()}, after the deadline "
-             f"{due}, did not list it, and it was first captured on {fs}" + _notes(notes),
-             f"页面无可信发布日期；截止日期{due}之后{absence.at.date()}抓取的栏目未列出该报告，{fs}首次抓取到",
-             [*capture_evidence(absence, "absence", f"the column after the deadline, without the {year} report",
-                                f"截止日期后的栏目页面，未列出{year}年度报告"), seen])
+        _set(
+            v,
+            "late",
+            "high",
+            f"no trusted stated date; our capture of the column on {absence.at.date()}, after the deadline "
+            f"{due}, did not list it, and it was first captured on {fs}" + _notes(notes),
+            f"页面无可信发布日期；截止日期{due}之后{absence.at.date()}抓取的栏目未列出该报告，{fs}首次抓取到",
+            [
+                *capture_evidence(
+                    absence,
+                    "absence",
+                    f"the column after the deadline, without the {year} report",
+                    f"截止日期后的栏目页面，未列出{year}年度报告",
+                ),
+                seen,
+            ],
+        )
         return
     weak = best.get("url")
     if weak is not None and weak.date <= due:
         v.published_at, v.published_at_source = weak.date, weak.source
-        _set(v, "on_time", "low", f"only a {weak.source} date ({weak.date}, on or before the deadline {due}) "
-             f"dates it; first captured {fs}" + _notes(notes),
-             f"仅有{weak.source}日期（{weak.date}）早于截止日期{due}；首次抓取于{fs}",
-             [report_evidence(weak.report, "stated_date", f"{weak.source} date {weak.date} ({weak.raw!r})",
-                              f"{weak.source}日期{weak.date}"), seen])
+        _set(
+            v,
+            "on_time",
+            "low",
+            f"only a {weak.source} date ({weak.date}, on or before the deadline {due}) "
+            f"dates it; first captured {fs}" + _notes(notes),
+            f"仅有{weak.source}日期（{weak.date}）早于截止日期{due}；首次抓取于{fs}",
+            [
+                report_evidence(
+                    weak.report,
+                    "stated_date",
+                    f"{weak.source} date {weak.date} ({weak.raw!r})",
+                    f"{weak.source}日期{weak.date}",
+                ),
+                seen,
+            ],
+        )
         return
     hint = f"; its {weak.source} date {weak.date} is not proof" if weak else ""
-    _set(v, "unknown", "low",
-         f"first captured on {fs}, after the deadline {due}, with no trusted stated date and no earlier capture "
-         f"of the column after the deadline{hint}" + _notes(notes),
-         f"截止日期{due}之后的{fs}才首次抓取到，页面无可信发布日期，且截止日期后无更早的栏目抓取记录", [seen])
+    _set(
+        v,
+        "unknown",
+        "low",
+        f"first captured on {fs}, after the deadline {due}, with no trusted stated date and no earlier capture "
+        f"of the column after the deadline{hint}" + _notes(notes),
+        f"截止日期{due}之后的{fs}才首次抓取到，页面无可信发布日期，且截止日期后无更早的栏目抓取记录",
+        [seen],
+    )
 
 
 def _unpublished(v: Verdict, captures: Sequence[Capture], policy: Policy, tz) -> None:
     due, year = v.deadline.due, v.year
     if v.as_of <= due:
-        _set(v, "pending", "high", f"not found yet; the deadline {due} ({v.deadline.basis}) has not passed",
-             f"尚未发现；截止日期{due}（{v.deadline.basis}）未到", [])
+        _set(
+            v,
+            "pending",
+            "high",
+            f"not found yet; the deadline {due} ({v.deadline.basis}) has not passed",
+            f"尚未发现；截止日期{due}（{v.deadline.basis}）未到",
+            [],
+        )
         return
     window_start = _end_of(due + timedelta(days=policy.grace_days), tz)
     after = [c for c in captures if c.at >= window_start]
     proving = [c for c in after if proves_absence(c, year)]
     if proving:
         first, last = proving[0], proving[-1]
-        evidence = capture_evidence(first, "absence", f"the column, {first.at.date()}: no {year} report listed",
-                                    f"{first.at.date()}的栏目页面：未列出{year}年度报告")
+        evidence = capture_evidence(
+            first,
+            "absence",
+            f"the column, {first.at.date()}: no {year} report listed",
+            f"{first.at.date()}的栏目页面：未列出{year}年度报告",
+        )
         if last is not first:
-            evidence += capture_evidence(last, "latest_capture", f"the column, {last.at.date()}: still no "
-                                         f"{year} report", f"{last.at.date()}的栏目页面：仍未列出{year}年度报告")
-        _set(v, "missing", "high" if len(proving) > 1 else "medium",
-             f"not published: {len(proving)} complete capture(s) of the column between {first.at.date()} and "
-             f"{last.at.date()}, after the deadline {due} ({v.deadline.basis}) + {policy.grace_days} day(s) "
-             f"grace, list no {year} report",
-             f"未发布：截止日期{due}（{v.deadline.basis}）及{policy.grace_days}天宽限期后，"
-             f"{first.at.date()}至{last.at.date()}间{len(proving)}次完整抓取栏目均未见{year}年度报告", evidence)
+            evidence += capture_evidence(
+                last,
+                "latest_capture",
+                f"the column, {last.at.date()}: still no {year} report",
+                f"{last.at.date()}的栏目页面：仍未列出{year}年度报告",
+            )
+        _set(
+            v,
+            "missing",
+            "high" if len(proving) > 1 else "medium",
+            f"not published: {len(proving)} complete capture(s) of the column between {first.at.date()} and "
+            f"{last.at.date()}, after the deadline {due} ({v.deadline.basis}) + {policy.grace_days} day(s) "
+            f"grace, list no {year} report",
+            f"未发布：截止日期{due}（{v.deadline.basis}）及{policy.grace_days}天宽限期后，"
+            f"{first.at.date()}至{last.at.date()}间{len(proving)}次完整抓取栏目均未见{year}年度报告",
+            evidence,
+        )
         return
     if v.as_of < window_start.date():
-        _set(v, "unknown", "low", f"not found; the deadline {due} passed but the {policy.grace_days}-day grace "
-             "period has not", f"尚未发现；截止日期{due}已过，但{policy.grace_days}天宽限期未满", [])
+        _set(
+            v,
+            "unknown",
+            "low",
+            f"not found; the deadline {due} passed but the {policy.grace_days}-day grace period has not",
+            f"尚未发现；截止日期{due}已过，但{policy.grace_days}天宽限期未满",
+            [],
+        )
         return
     if not after:
-        _set(v, "unknown", "low", f"not found, but the source was never crawled after the deadline {due} + "
-             f"{policy.grace_days} day(s) grace", f"尚未发现，但截止日期{due}及宽限期后未抓取过该来源", [])
+        _set(
+            v,
+            "unknown",
+            "low",
+            f"not found, but the source was never crawled after the deadline {due} + "
+            f"{policy.grace_days} day(s) grace",
+            f"尚未发现，但截止日期{due}及宽限期后未抓取过该来源",
+            [],
+        )
         return
     last = after[-1]
     problem = absence_problem(last, year) or "no capture could prove the absence"
     kind = "blocked" if last.status.startswith("blocked") else "latest_capture"
-    _set(v, "unknown", "low", f"not found, but absence cannot be proven: {problem} (latest capture "
-         f"{last.at.date()})", f"尚未发现，但无法证明未发布：{_ZH.get(last.status.split(':')[0], '抓取记录不足')}"
-         f"（最近抓取{last.at.date()}）",
-         capture_evidence(last, kind, f"capture on {last.at.date()}: {problem}",
-                          f"{last.at.date()}的抓取：{_ZH.get(last.status.split(':')[0], '无法证明')}"))
+    _set(
+        v,
+        "unknown",
+        "low",
+        f"not found, but absence cannot be proven: {problem} (latest capture {last.at.date()})",
+        f"尚未发现，但无法证明未发布：{_ZH.get(last.status.split(':')[0], '抓取记录不足')}"
+        f"（最近抓取{last.at.date()}）",
+        capture_evidence(
+            last,
+            kind,
+            f"capture on {last.at.date()}: {problem}",
+            f"{last.at.date()}的抓取：{_ZH.get(last.status.split(':')[0], '无法证明')}",
+        ),
+    )
 
 
-_ZH = {"blocked": "来源屏蔽了抓取", "unreachable": "来源无法访问", "partial": "部分栏目页面未能读取",
-       "empty": "栏目未列出任何报告", "ok": "栏目中有无法识别的链接或抓取限定了年份"}
+_ZH = {
+    "blocked": "来源屏蔽了抓取",
+    "unreachable": "来源无法访问",
+    "partial": "部分栏目页面未能读取",
+    "empty": "栏目未列出任何报告",
+    "ok": "栏目中有无法识别的链接或抓取限定了年份",
+}
 
 
 def _notes(notes: list[str]) -> str:
@@ -399,7 +558,13 @@ def _notes(notes: list[str]) -> str:
 
 
 def _set(v: Verdict, status: str, confidence: str, reason: str, reason_zh: str, evidence: list[dict]) -> None:
-    v.status, v.confidence, v.reason, v.reason_zh, v.evidence = status, confidence, reason, reason_zh, evidence
+    v.status, v.confidence, v.reason, v.reason_zh, v.evidence = (
+        status,
+        confidence,
+        reason,
+        reason_zh,
+        evidence,
+    )
 
 
 def years_due(first_year: int, as_of: date) -> range:
@@ -407,8 +572,13 @@ def years_due(first_year: int, as_of: date) -> range:
     return range(first_year, as_of.year)
 
 
-def source_verdicts(source: SourceInfo, reports: Iterable[ArchivedReport], captures: Sequence[Capture],
-                    as_of: date, policy: Policy = DEFAULT_POLICY) -> list[Verdict]:
+def source_verdicts(
+    source: SourceInfo,
+    reports: Iterable[ArchivedReport],
+    captures: Sequence[Capture],
+    as_of: date,
+    policy: Policy = DEFAULT_POLICY,
+) -> list[Verdict]:
     """Verdicts of every report year of ``source`` (its own reports of all years, its captures)."""
     horizon = _end_of(as_of, CHINA_TZ)  # what verdict_for does per year, once per source
     captures = sorted((c for c in captures if c.at < horizon), key=_capture_at)
@@ -418,5 +588,7 @@ def source_verdicts(source: SourceInfo, reports: Iterable[ArchivedReport], captu
             by_year.setdefault(rep.year, []).append(rep)
     for reps in by_year.values():
         reps.sort(key=_first_seen)
-    return [_decide(source, y, by_year.get(y, ()), captures, as_of, policy)
-            for y in years_due(source.first_year, as_of)]
+    return [
+        _decide(source, y, by_year.get(y, ()), captures, as_of, policy)
+        for y in years_due(source.first_year, as_of)
+    ]

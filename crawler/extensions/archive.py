@@ -25,7 +25,9 @@ SPIDER_ARGS = ("source_ids", "years", "sources_path")  # recorded with the run (
 class ArchiveOwner:
     """Opens the :class:`~crawler.session.ArchiveSession` of the crawl and closes it once."""
 
-    def __init__(self, crawler: Crawler, *, data: str | None, warc_max_bytes: int, commit_interval: float) -> None:
+    def __init__(
+        self, crawler: Crawler, *, data: str | None, warc_max_bytes: int, commit_interval: float
+    ) -> None:
         self.crawler = crawler
         self.data, self.warc_max_bytes, self.commit_interval = data, warc_max_bytes, commit_interval
         self._session: ArchiveSession | None = None
@@ -35,8 +37,12 @@ class ArchiveOwner:
         settings = crawler.settings
         if not settings.getbool("NIANBAO_STORE_ENABLED"):
             raise NotConfigured
-        owner = cls(crawler, data=settings.get("NIANBAO_DATA"), warc_max_bytes=settings.getint("NIANBAO_WARC_MAX_BYTES"),
-                    commit_interval=settings.getfloat("NIANBAO_COMMIT_INTERVAL"))
+        owner = cls(
+            crawler,
+            data=settings.get("NIANBAO_DATA"),
+            warc_max_bytes=settings.getint("NIANBAO_WARC_MAX_BYTES"),
+            commit_interval=settings.getfloat("NIANBAO_COMMIT_INTERVAL"),
+        )
         # connected before the other components' handlers (this extension is built first), so the
         # session exists when they first run
         crawler.signals.connect(owner.spider_opened, signal=signals.spider_opened)
@@ -49,8 +55,13 @@ class ArchiveOwner:
         if self._session is None:
             spider = self.crawler.spider
             args = {k: v for k, v in vars(spider).items() if k in SPIDER_ARGS} if spider else {}
-            self._session = ArchiveSession(self.data, command="crawl", args=args, warc_max_bytes=self.warc_max_bytes,
-                                           commit_interval=self.commit_interval)
+            self._session = ArchiveSession(
+                self.data,
+                command="crawl",
+                args=args,
+                warc_max_bytes=self.warc_max_bytes,
+                commit_interval=self.commit_interval,
+            )
         return self._session
 
     def spider_opened(self, spider: Spider) -> None:

@@ -20,9 +20,11 @@ if TYPE_CHECKING:
 def progress_line(stats: dict) -> str:
     """The progress text for a stats dict."""
     g = stats.get
-    return (f"pages {g('nianbao/fetches', 0)} · reports {g('nianbao/reports_new', 0)} new"
-            f" / {g('nianbao/reports_seen', 0)} seen · blocked pages {sum(v for k, v in stats.items() if k.startswith('nianbao/blocked/'))}"
-            f" · errors {g('nianbao/fetch_errors', 0)} · {g('nianbao/bytes', 0) / 1e6:.1f} MB")
+    return (
+        f"pages {g('nianbao/fetches', 0)} · reports {g('nianbao/reports_new', 0)} new"
+        f" / {g('nianbao/reports_seen', 0)} seen · blocked pages {sum(v for k, v in stats.items() if k.startswith('nianbao/blocked/'))}"
+        f" · errors {g('nianbao/fetch_errors', 0)} · {g('nianbao/bytes', 0) / 1e6:.1f} MB"
+    )
 
 
 class Progress:

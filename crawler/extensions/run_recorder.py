@@ -45,5 +45,10 @@ class RunRecorder:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         session = self._session()
-        runs.finish_run(session.db, session.run_id, finished_at=clock.now_iso(), finish_reason=reason,
-                        stats=self.crawler.stats.get_stats())
+        runs.finish_run(
+            session.db,
+            session.run_id,
+            finished_at=clock.now_iso(),
+            finish_reason=reason,
+            stats=self.crawler.stats.get_stats(),
+        )

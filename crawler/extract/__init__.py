@@ -29,6 +29,7 @@ from crawler.recognize.encoding import decode_body
 
 __all__ = ["EXTRACTOR_VERSION", "ExtractResult", "extract_bytes", "extract_html_pages", "sniff"]
 
+
 def _dispatch(data: bytes, kind: str | None, content_type: str | None, ocr: bool) -> ExtractResult:
     if kind == "html":
         return extract_html(data, content_type)
@@ -67,8 +68,14 @@ def _dispatch(data: bytes, kind: str | None, content_type: str | None, ocr: bool
     return failed("unsupported", f"no extractor for file type {what!r}", file_type=kind)
 
 
-def extract_bytes(data: bytes, *, content_type: str | None = None, url: str | None = None, ocr: bool = True,
-                  max_bytes: int = 60_000_000) -> ExtractResult:
+def extract_bytes(
+    data: bytes,
+    *,
+    content_type: str | None = None,
+    url: str | None = None,
+    ocr: bool = True,
+    max_bytes: int = 60_000_000,
+) -> ExtractResult:
     """Extract text (and tables) from one fetched body. Never raises: every failure is a
     status with a readable ``error``. Runs in the calling process: use
     :func:`crawler.extract.pool.extract_many` for isolation, timeouts and memory limits."""
@@ -88,8 +95,9 @@ def extract_bytes(data: bytes, *, content_type: str | None = None, url: str | No
         return failed("error", f"{type(exc).__name__}: {exc}"[:500])
 
 
-def extract_html_pages(pages: list[bytes], *, url: str | None = None,
-                       content_type: str | None = None) -> ExtractResult:
+def extract_html_pages(
+    pages: list[bytes], *, url: str | None = None, content_type: str | None = None
+) -> ExtractResult:
     """A TRS article split over ``t…_1.html`` pages: the main text of each, joined in order
     (``pages`` = number of pages). Never raises."""
     try:

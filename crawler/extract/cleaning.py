@@ -33,8 +33,10 @@ _CJK_PUNCT = "，。、；：？！（）《》〈〉“”‘’「」『』【
 # --- mojibake -------------------------------------------------------------------------------
 
 # Runs of latin-1/cp1252 letters a GBK page shows when decoded as a single-byte charset.
-_LATIN_RUN = re.compile("[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-                        "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{2,}")
+_LATIN_RUN = re.compile(
+    "[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{2,}"
+)
 # GBK text decoded one byte out of step (doc-sharing mirrors): the lead byte of 小 is lost,
 # "：<" fuse into one undecodable pair. Lossy, so only known fragments are restored.
 _LOSSY_FRAGMENTS: tuple[tuple[re.Pattern[str], str], ...] = (

@@ -17,15 +17,33 @@ from crawler.recognize.text import clean_line
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
-_DROP_TAGS = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "iframe",
-              "form", "select", "button", "object", "embed", "svg")
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "iframe",
+    "form",
+    "select",
+    "button",
+    "object",
+    "embed",
+    "svg",
+)
 _WIDGET_ATTR = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|menu|header|footer|foot|breadcrumb|crumbs?|position|location|share|"
     r"bdsharebuttonbox|sidebar|side|copyright|jiucuo|ideconac|conac|toolbar|tools|print|fontsize|"
-    r"font-size|zoomfont|related|xgxx|xgwz|pager|page-turn|comment|qrcode|ewm)(?:$|[\s_-])", re.I)
+    r"font-size|zoomfont|related|xgxx|xgwz|pager|page-turn|comment|qrcode|ewm)(?:$|[\s_-])",
+    re.I,
+)
 _WIDGET_TEXT = re.compile(
     r"我要纠错|网站纠错|打印本页|【打印|关闭窗口|【关闭|分享到|字号[:：]|【大|\[大\]|收藏本页|返回顶部|"
-    r"扫一扫|当前位置[:：]|您现在的位置|您当前的位置|党政机关|政府网站找错")
+    r"扫一扫|当前位置[:：]|您现在的位置|您当前的位置|党政机关|政府网站找错"
+)
 _WIDGET_MAX_TEXT = 60
 _WIDGET_ATTR_MAX_TEXT = 1000  # a long 'side' block may be the article itself
 _MARK = "@@nbtable{}@@"
@@ -73,7 +91,11 @@ def _clean(root: _Element) -> None:
         if tag in ("table", "tr", "td", "th", "tbody"):
             continue
         attrs = _classes(el)
-        if attrs.strip() and _WIDGET_ATTR.search(attrs) and _short_text(el, _WIDGET_ATTR_MAX_TEXT) is not None:
+        if (
+            attrs.strip()
+            and _WIDGET_ATTR.search(attrs)
+            and _short_text(el, _WIDGET_ATTR_MAX_TEXT) is not None
+        ):
             _drop(el)
             continue
         if tag in ("a", "span", "div", "p", "li", "ul", "dl"):
@@ -98,8 +120,11 @@ def _table_rows(table: _Element) -> list[list[tuple[str, int, int]]]:
         owner = next((a for a in tr.iterancestors("table")), None)
         if owner is not table:
             continue
-        cells = [(_cell_text(td), _span(td.get("rowspan")), _span(td.get("colspan")))
-                 for td in tr if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")]
+        cells = [
+            (_cell_text(td), _span(td.get("rowspan")), _span(td.get("colspan")))
+            for td in tr
+            if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")
+        ]
         rows.append(cells)
     return rows
 
@@ -114,8 +139,11 @@ def _render(root: _Element) -> tuple[str, list[list[list[str]]]]:
     for table in list(root.iter("table")):
         if next(table.iterdescendants("table"), None) is None:
             continue
-        own = [el for el in table.iter("tr", "td", "th", "tbody", "thead", "tfoot")
-               if next(el.iterancestors("table"), None) is table]
+        own = [
+            el
+            for el in table.iter("tr", "td", "th", "tbody", "thead", "tfoot")
+            if next(el.iterancestors("table"), None) is table
+        ]
         for el in [table, *own]:
             el.tag = "div"
     for table in list(root.iter("table")):
@@ -150,7 +178,10 @@ def _body_root(sel: Selector, html: str) -> _Element:
         frag = Selector(text=zjeg.group(1), type="html")
         body = frag.xpath("//body")
         if body:
-            best, root = (body_score(element_text(body[0].root), len(body[0].xpath(".//table"))), 0), body[0].root
+            best, root = (
+                (body_score(element_text(body[0].root), len(body[0].xpath(".//table"))), 0),
+                body[0].root,
+            )
     for rank, query in enumerate(BODY_SELECTORS, start=1):
         for el in sel.css(query):
             text = element_text(el.root)
@@ -189,5 +220,11 @@ def extract_html_pages(pages: list[bytes], content_type: str | None = None) -> E
         text, found = html_result(html)
         texts.append(text)
         tables.extend(found)
-    return finish("\n".join(t for t in texts if t), tables=tables, extractor="html",
-                  version=lib_version("lxml"), pages=len(pages), file_type="html")
+    return finish(
+        "\n".join(t for t in texts if t),
+        tables=tables,
+        extractor="html",
+        version=lib_version("lxml"),
+        pages=len(pages),
+        file_type="html",
+    )

@@ -74,8 +74,13 @@ def ocr_image(image: Image, timeout: float = PAGE_TIMEOUT) -> str:
     image.save(buf, format="PNG")
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
-        out = subprocess.run(["tesseract", "stdin", "stdout", "-l", LANGS, "--psm", "6"],
-                             input=buf.getvalue(), capture_output=True, timeout=timeout, env=env)
+        out = subprocess.run(
+            ["tesseract", "stdin", "stdout", "-l", LANGS, "--psm", "6"],
+            input=buf.getvalue(),
+            capture_output=True,
+            timeout=timeout,
+            env=env,
+        )
     except subprocess.TimeoutExpired as exc:
         raise OcrError(f"tesseract timed out after {timeout:.0f} s") from exc
     except OSError as exc:

@@ -36,10 +36,14 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     for info in zf.infolist():
         total += info.file_size
         if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(1, info.compress_size):
-            raise UnsafeArchive(f"zip bomb guard: {info.filename} inflates {info.compress_size} → "
-                                f"{info.file_size} bytes (ratio > {MAX_RATIO})")
+            raise UnsafeArchive(
+                f"zip bomb guard: {info.filename} inflates {info.compress_size} → "
+                f"{info.file_size} bytes (ratio > {MAX_RATIO})"
+            )
     if total > MAX_UNCOMPRESSED:
-        raise UnsafeArchive(f"zip bomb guard: {total // 2**20} MB uncompressed > {MAX_UNCOMPRESSED // 2**20} MB")
+        raise UnsafeArchive(
+            f"zip bomb guard: {total // 2**20} MB uncompressed > {MAX_UNCOMPRESSED // 2**20} MB"
+        )
     return zf
 
 
@@ -47,7 +51,9 @@ def safe_xml(raw: bytes, name: str) -> etree._Element:
     """Parse an OOXML part without DTDs or entities (OOXML never has them: refusing them stops
     'billion laughs' bombs), no network, no huge trees."""
     if _DTD.search(raw[:65536]):
-        raise UnsafeArchive(f"XML entity bomb guard: {name} declares a DOCTYPE/ENTITY, which OOXML never does")
+        raise UnsafeArchive(
+            f"XML entity bomb guard: {name} declares a DOCTYPE/ENTITY, which OOXML never does"
+        )
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     return etree.fromstring(raw, parser)
 
@@ -200,17 +206,38 @@ def extract_doc(data: bytes, file_type: str = "doc", timeout: float = SOFFICE_TI
     base = {"extractor": "libreoffice", "version": "LibreOffice", "file_type": file_type}
     exe = soffice_path()
     if not exe:
-        return failed("needs_tool", "LibreOffice (soffice) is not installed; apt install libreoffice-writer-nogui",
-                      **base)
+        return failed(
+            "needs_tool",
+            "LibreOffice (soffice) is not installed; apt install libreoffice-writer-nogui",
+            **base,
+        )
     with tempfile.TemporaryDirectory(prefix="nianbao-soffice-") as tmp:
         src = os.path.join(tmp, "input.doc")  # Kingsoft .wps is Word-97 inside; the Word filter reads it
         with open(src, "wb") as fh:
             fh.write(data)
-        cmd = [exe, "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nofirststartwizard",
-               f"-env:UserInstallation=file://{tmp}/profile", "--infilter=MS Word 97", "--convert-to", "docx:MS Word 2007 XML",
-               "--outdir", os.path.join(tmp, "out"), src]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                                preexec_fn=_unlimited, env={**os.environ, "HOME": tmp})
+        cmd = [
+            exe,
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            "--nofirststartwizard",
+            f"-env:UserInstallation=file://{tmp}/profile",
+            "--infilter=MS Word 97",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            os.path.join(tmp, "out"),
+            src,
+        ]
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            preexec_fn=_unlimited,
+            env={**os.environ, "HOME": tmp},
+        )
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -220,12 +247,15 @@ def extract_doc(data: bytes, file_type: str = "doc", timeout: float = SOFFICE_TI
         result = os.path.join(tmp, "out", "input.docx")
         if not os.path.exists(result):
             msg = (err or out).decode(errors="replace").strip()[-300:]
-            return failed("error", f"LibreOffice could not convert the file (exit {proc.returncode}): {msg}",
-                          **base)
+            return failed(
+                "error", f"LibreOffice could not convert the file (exit {proc.returncode}): {msg}", **base
+            )
         with open(result, "rb") as fh:
             converted = fh.read()
     res = extract_docx(converted)
-    return res.with_(extractor="libreoffice", version=f"{soffice_version()}; {res.version}", file_type=file_type)
+    return res.with_(
+        extractor="libreoffice", version=f"{soffice_version()}; {res.version}", file_type=file_type
+    )
 
 
 @cache

@@ -82,12 +82,20 @@ def extract_pdf(data: bytes, *, ocr: bool = True) -> ExtractResult:
     text = PAGE_SEP.join(texts)
     fields = {**base, "pages": n, "ocr": ocr_used}
     if truncated:
-        return failed("error", "truncated or damaged PDF: no %%EOF at the end (file cut short?)",
-                      text=text.strip(), **fields)
+        return failed(
+            "error",
+            "truncated or damaged PDF: no %%EOF at the end (file cut short?)",
+            text=text.strip(),
+            **fields,
+        )
     if scanned and not ocr_used:
         reason = ocr_error or ("OCR disabled" if not ocr else ocr_unavailable())
-        return failed("needs_ocr", f"{len(scanned)} of {n} pages have no text layer; {reason}",
-                      text=text.strip(), **fields)
+        return failed(
+            "needs_ocr",
+            f"{len(scanned)} of {n} pages have no text layer; {reason}",
+            text=text.strip(),
+            **fields,
+        )
     if ocr_error:
         return failed("error", f"OCR failed on some pages: {ocr_error}", text=text.strip(), **fields)
     return finish(text, **fields)

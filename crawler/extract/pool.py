@@ -22,7 +22,9 @@ from crawler.extract.result import failed
 
 _POLL = 0.5
 
-Extractor = Callable[..., ExtractResult]  # extract_bytes's signature: (data, *, content_type, url, ocr, max_bytes)
+Extractor = Callable[
+    ..., ExtractResult
+]  # extract_bytes's signature: (data, *, content_type, url, ocr, max_bytes)
 
 
 def _context() -> mp.context.ForkServerContext | mp.context.SpawnContext:
@@ -33,7 +35,9 @@ def _context() -> mp.context.ForkServerContext | mp.context.SpawnContext:
     return mp.get_context("spawn")
 
 
-def _worker(conn: Connection, memory_mb: int, ocr: bool, extractor: Extractor) -> None:  # pragma: no cover - child
+def _worker(
+    conn: Connection, memory_mb: int, ocr: bool, extractor: Extractor
+) -> None:  # pragma: no cover - child
     import resource
 
     if memory_mb:
@@ -50,16 +54,26 @@ def _worker(conn: Connection, memory_mb: int, ocr: bool, extractor: Extractor) -
             return
         meta, data = task, conn.recv_bytes()
         try:
-            result = extractor(data, content_type=meta.get("content_type"), url=meta.get("url"), ocr=ocr,
-                               max_bytes=meta["max_bytes"])
+            result = extractor(
+                data,
+                content_type=meta.get("content_type"),
+                url=meta.get("url"),
+                ocr=ocr,
+                max_bytes=meta["max_bytes"],
+            )
         except Exception as exc:  # extract_bytes never raises; another extractor must not kill the worker
             result = failed("error", f"{type(exc).__name__}: {exc}"[:500])
         conn.send(asdict(result))
 
 
 class _Worker:
-    def __init__(self, ctx: mp.context.ForkServerContext | mp.context.SpawnContext, memory_mb: int, ocr: bool,
-                 extractor: Extractor) -> None:
+    def __init__(
+        self,
+        ctx: mp.context.ForkServerContext | mp.context.SpawnContext,
+        memory_mb: int,
+        ocr: bool,
+        extractor: Extractor,
+    ) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(child, memory_mb, ocr, extractor), daemon=True)
         self.proc.start()
@@ -101,9 +115,16 @@ def _death(proc: mp.process.BaseProcess) -> str:
     return f"worker process exited with code {code}"
 
 
-def extract_many(tasks: Iterable[tuple[str, bytes, dict]], *, workers: int = 2, timeout: float = 120,
-                 memory_mb: int = 1536, ocr: bool = True, max_bytes: int = 60_000_000,
-                 extractor: Extractor = extract_bytes) -> Iterator[tuple[str, ExtractResult]]:
+def extract_many(
+    tasks: Iterable[tuple[str, bytes, dict]],
+    *,
+    workers: int = 2,
+    timeout: float = 120,
+    memory_mb: int = 1536,
+    ocr: bool = True,
+    max_bytes: int = 60_000_000,
+    extractor: Extractor = extract_bytes,
+) -> Iterator[tuple[str, ExtractResult]]:
     """Extract ``(key, data, {"content_type":…, "url":…})`` tasks in ``workers`` processes and
     yield ``(key, result)`` as each finishes (any order). Never raises for a bad document.
 
@@ -125,10 +146,20 @@ def extract_many(tasks: Iterable[tuple[str, bytes, dict]], *, workers: int = 2, 
                     exhausted = True
                     break
                 key, data, meta = item
-                meta = {"content_type": meta.get("content_type"), "url": meta.get("url"), "max_bytes": max_bytes}
+                meta = {
+                    "content_type": meta.get("content_type"),
+                    "url": meta.get("url"),
+                    "max_bytes": max_bytes,
+                }
                 if len(data) > max_bytes:  # do not ship a huge body to a worker only to refuse it
-                    yield key, failed("too_large", f"{len(data)} bytes > limit of {max_bytes} bytes",
-                                      file_type=sniff(data[:65536], meta["content_type"], meta["url"]))
+                    yield (
+                        key,
+                        failed(
+                            "too_large",
+                            f"{len(data)} bytes > limit of {max_bytes} bytes",
+                            file_type=sniff(data[:65536], meta["content_type"], meta["url"]),
+                        ),
+                    )
                     continue
                 worker = idle.popleft() if idle else None
                 if worker is None or not worker.proc.is_alive():
@@ -162,8 +193,10 @@ def extract_many(tasks: Iterable[tuple[str, bytes, dict]], *, workers: int = 2, 
                 if now >= worker.deadline:
                     del busy[conn]
                     worker.kill()
-                    yield worker.key or "", failed("timeout", f"extraction took longer than {timeout:g} s; "
-                                                   "worker killed")
+                    yield (
+                        worker.key or "",
+                        failed("timeout", f"extraction took longer than {timeout:g} s; worker killed"),
+                    )
     finally:
         for worker in idle:
             worker.stop()

@@ -98,7 +98,9 @@ def extract_xls(data: bytes) -> ExtractResult:
             sh = book.sheet_by_index(i)
             if sh.nrows * sh.ncols > MAX_CELLS:
                 return failed("too_large", f"sheet {sh.name} has more than {MAX_CELLS} cells", **base)
-            grid = [[_xls_cell(sh.cell(r, c), book.datemode) for c in range(sh.ncols)] for r in range(sh.nrows)]
+            grid = [
+                [_xls_cell(sh.cell(r, c), book.datemode) for c in range(sh.ncols)] for r in range(sh.nrows)
+            ]
             origin = [[True] * sh.ncols for _ in range(sh.nrows)]
             for rlo, rhi, clo, chi in sh.merged_cells:
                 for r in range(rlo, min(rhi, sh.nrows)):

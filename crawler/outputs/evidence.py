@@ -52,6 +52,7 @@ MAX_REQUEST_MEMBER = 16 << 20  # a request record is a few hundred bytes; stop l
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
+
 class UnsafeName(NianbaoError):
     """A zip member name that could escape the bundle's folder."""
 
@@ -67,6 +68,7 @@ class BundleInfo:
 
 
 # -- names ---------------------------------------------------------------------------------------
+
 
 def safe_member(name: str) -> str:
     """``name`` if it is a relative, forward-slash path that stays inside the zip; else raise."""
@@ -90,7 +92,7 @@ def safe_filename(text: str | None, fallback: str = "payload") -> str:
     if len(name) > MAX_NAME:
         stem, dot, ext = name.rpartition(".")
         ext = ext if dot and stem and len(ext) <= 10 else ""
-        name = name[:MAX_NAME - len(ext) - (1 if ext else 0)].rstrip(".") + ("." + ext if ext else "")
+        name = name[: MAX_NAME - len(ext) - (1 if ext else 0)].rstrip(".") + ("." + ext if ext else "")
     return name if name.strip("._-") else fallback
 
 
@@ -104,6 +106,7 @@ def document_name(url: str | None, disposition: str | None) -> str:
 
 
 # -- records -------------------------------------------------------------------------------------
+
 
 def _read_span(root: Path, ref: RecordRef) -> bytes:
     if PurePosixPath(ref.file).name != ref.file or "\\" in ref.file:
@@ -122,10 +125,12 @@ def _read_span(root: Path, ref: RecordRef) -> bytes:
 def _why(exc: Exception, root: Path, limit: int = 160) -> str:
     """A short reason for a bundle that may be published: no local paths, no record bytes."""
     text = str(exc)
-    if exc.__cause__ is not None and not isinstance(exc.__cause__, OSError):  # a parser's message quotes bytes
+    if exc.__cause__ is not None and not isinstance(
+        exc.__cause__, OSError
+    ):  # a parser's message quotes bytes
         text = f"{text.split(': ', 1)[0]} ({type(exc.__cause__).__name__})"
     text = one_line(text.replace(str(root.resolve()), WARC_DIR).replace(str(root), WARC_DIR))
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _following_request(root: Path, ref: RecordRef, record_id: str | None) -> bytes | None:
@@ -142,7 +147,7 @@ def _following_request(root: Path, ref: RecordRef, record_id: str | None) -> byt
                     return None
                 data += chunk
                 unzip.decompress(chunk)
-        member = data[:len(data) - len(unzip.unused_data)] if unzip.eof else None
+        member = data[: len(data) - len(unzip.unused_data)] if unzip.eof else None
         if member is None:
             return None
         record = next(iter(ArchiveIterator(io.BytesIO(member))))
@@ -154,8 +159,9 @@ def _following_request(root: Path, ref: RecordRef, record_id: str | None) -> byt
     return member
 
 
-def _copy_fetch(db: Database, root: Path, fetch_id, out: Collected, *,
-                why: tuple[str, str] = ("", "")) -> dict | None:
+def _copy_fetch(
+    db: Database, root: Path, fetch_id, out: Collected, *, why: tuple[str, str] = ("", "")
+) -> dict | None:
     """Copy one fetch's record (and its request) into ``out``; returns the fetch row, None if unavailable."""
     if not isinstance(fetch_id, int) or isinstance(fetch_id, bool):
         out.unavailable.append((fetch_id, "not a fetch id"))
@@ -182,17 +188,28 @@ def _copy_fetch(db: Database, root: Path, fetch_id, out: Collected, *,
     request = _following_request(root, ref, record.warc_headers.get("WARC-Record-ID"))
     if request is not None:
         out.members.append(request)
-    out.copied.append((f"fetch #{fetch_id}: {record.rec_type}{' + request' if request else ''}{why[0]}",
-                       f"第{fetch_id}号抓取：{record.rec_type}{'及request' if request else ''}{why[1]}"))
+    out.copied.append(
+        (
+            f"fetch #{fetch_id}: {record.rec_type}{' + request' if request else ''}{why[0]}",
+            f"第{fetch_id}号抓取：{record.rec_type}{'及request' if request else ''}{why[1]}",
+        )
+    )
     if row["record_type"] != "revisit" and row["status"] != 304:
         return row
     what = "revisit" if row["record_type"] == "revisit" else "304"
     holder = fetches.full_capture(db, row)
     if holder is None:
-        out.unavailable.append((fetch_id, f"it is a {what}, and the capture holding its content is not archived"))
+        out.unavailable.append(
+            (fetch_id, f"it is a {what}, and the capture holding its content is not archived")
+        )
     elif (holder["warc_file"], holder["warc_offset"]) not in out.seen:
-        _copy_fetch(db, root, holder["id"], out,
-                    why=(f" (the content of {what} #{fetch_id})", f"（第{fetch_id}号{what}记录的内容）"))
+        _copy_fetch(
+            db,
+            root,
+            holder["id"],
+            out,
+            why=(f" (the content of {what} #{fetch_id})", f"（第{fetch_id}号{what}记录的内容）"),
+        )
     return row
 
 
@@ -208,11 +225,15 @@ def evidence_fetch_ids(verdict: dict, flags: list[dict]) -> list:
 
 # -- files ---------------------------------------------------------------------------------------
 
+
 def report_parts(db: Database, verdict: dict, flags: list[dict]) -> list[dict]:
     """The first capture of each attachment of the report(s) judged (a report page is often a stub
     linking the PDF that is the report), seen by the verdict's as-of date; evidence-shaped items."""
-    ids = list(dict.fromkeys(r for r in [verdict.get("report"), *(f.get("report") for f in flags)]
-                             if isinstance(r, str)))
+    ids = list(
+        dict.fromkeys(
+            r for r in [verdict.get("report"), *(f.get("report") for f in flags)] if isinstance(r, str)
+        )
+    )
     if not ids:
         return []
     as_of = str(verdict.get("as_of") or "9999")
@@ -220,9 +241,16 @@ def report_parts(db: Database, verdict: dict, flags: list[dict]) -> list[dict]:
     for row in first_attachment_captures(db, ids):
         if row["first_fetch_id"] is None or (row["first_seen_at"] or "")[:10] > as_of:
             continue
-        out.append({"fetch": row["first_fetch_id"], "url": row["url"], "fetched_at": row["first_seen_at"],
-                    "role": "attachment", "shows": "an attachment of the report, as first captured",
-                    "shows_zh": "报告附件（首次抓取）"})
+        out.append(
+            {
+                "fetch": row["first_fetch_id"],
+                "url": row["url"],
+                "fetched_at": row["first_seen_at"],
+                "role": "attachment",
+                "shows": "an attachment of the report, as first captured",
+                "shows_zh": "报告附件（首次抓取）",
+            }
+        )
     return out
 
 
@@ -232,7 +260,9 @@ def document_items(db: Database, verdict: dict, flags: list[dict]) -> list[dict]
     return named + report_parts(db, verdict, flags)
 
 
-def _document_files(db: Database, root: Path, items: list[dict], out: Collected) -> list[tuple[str, bytes, str]]:
+def _document_files(
+    db: Database, root: Path, items: list[dict], out: Collected
+) -> list[tuple[str, bytes, str]]:
     """(name under files/, payload, description) of each document item (once per fetch)."""
     files, done = [], {i for i, _ in out.unavailable}
     for item in items:
@@ -243,7 +273,9 @@ def _document_files(db: Database, root: Path, items: list[dict], out: Collected)
         row = fetches.fetch_row(db, fetch_id)
         row = fetches.full_capture(db, row) if row else None
         if row is None or not row.get("warc_file"):
-            out.unavailable.append((fetch_id, f"no archived payload for the {one_line(item['role'])} document"))
+            out.unavailable.append(
+                (fetch_id, f"no archived payload for the {one_line(item['role'])} document")
+            )
             continue
         try:
             record = read_record(root, fetches.ref_of(row))
@@ -252,13 +284,19 @@ def _document_files(db: Database, root: Path, items: list[dict], out: Collected)
             continue
         disposition = next((v for k, v in record.http_headers if k.lower() == "content-disposition"), None)
         name = f"{fetch_id}-{document_name(row['url'], disposition)}"
-        files.append((name, decoded_payload(record),
-                      f"fetch #{fetch_id}, {one_line(item['role'])}, {one_line(row.get('content_type')) or '?'}"
-                      + (f", content of #{row['id']}" if row["id"] != fetch_id else "")))
+        files.append(
+            (
+                name,
+                decoded_payload(record),
+                f"fetch #{fetch_id}, {one_line(item['role'])}, {one_line(row.get('content_type')) or '?'}"
+                + (f", content of #{row['id']}" if row["id"] != fetch_id else ""),
+            )
+        )
     return files
 
 
 # -- deadline and summaries ------------------------------------------------------------------------
+
 
 def _json(obj) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n").encode("utf-8")
@@ -275,8 +313,10 @@ def _stamp(verdict: dict) -> tuple[int, int, int, int, int, int]:
 
 def bundle_folder(verdict: dict) -> str:
     year = verdict.get("year")
-    return f"evidence-{safe_filename(str(verdict.get('source') or ''), 'source')}-" \
-           f"{year if isinstance(year, int) else safe_filename(str(year), 'year')}"
+    return (
+        f"evidence-{safe_filename(str(verdict.get('source') or ''), 'source')}-"
+        f"{year if isinstance(year, int) else safe_filename(str(year), 'year')}"
+    )
 
 
 def write_bundle(db: Database, data_dir: Path, verdict: dict, flags: list[dict], out: Path) -> BundleInfo:
@@ -290,9 +330,12 @@ def write_bundle(db: Database, data_dir: Path, verdict: dict, flags: list[dict],
     deadline = deadline_facts(verdict)
     summary_en, summary_zh = summaries(verdict, flags, deadline, records, files)
     members: list[tuple[str, bytes]] = [
-        ("verdict.json", _json(verdict)), ("deadline.json", _json(deadline)), ("flags.json", _json(flags)),
+        ("verdict.json", _json(verdict)),
+        ("deadline.json", _json(deadline)),
+        ("flags.json", _json(flags)),
         ("records.warc.gz", b"".join(records.members)),
-        ("summary.en.txt", summary_en.encode("utf-8")), ("summary.zh.txt", summary_zh.encode("utf-8")),
+        ("summary.en.txt", summary_en.encode("utf-8")),
+        ("summary.zh.txt", summary_zh.encode("utf-8")),
         *((f"files/{name}", data) for name, data, _ in files),
     ]
     manifest = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in members)

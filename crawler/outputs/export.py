@@ -28,11 +28,47 @@ from crawler.vocab.text import cell_text
 from crawler.vocab.words import HEADLINE
 from storage import stats as stats_store
 
-RULES = ("A1", "A2", "A3", "B1", "B2", "B3", "B4", "B5", "C1", "C2", "C3", "C4", "S1", "S2", "S3", "T1", "T2", "T3")
-REPORT_COLUMNS = ("report_id", "source_id", "agency", "level", "region", "kind", "report_year", "title", "url",
-                  "published_at", "published_at_source", "first_seen_at", "format", *HEADLINE,
-                  "compliance_status", "deadline", "checks_failed", "checks_uncertain",
-                  *(f"check_{r}" for r in RULES))
+RULES = (
+    "A1",
+    "A2",
+    "A3",
+    "B1",
+    "B2",
+    "B3",
+    "B4",
+    "B5",
+    "C1",
+    "C2",
+    "C3",
+    "C4",
+    "S1",
+    "S2",
+    "S3",
+    "T1",
+    "T2",
+    "T3",
+)
+REPORT_COLUMNS = (
+    "report_id",
+    "source_id",
+    "agency",
+    "level",
+    "region",
+    "kind",
+    "report_year",
+    "title",
+    "url",
+    "published_at",
+    "published_at_source",
+    "first_seen_at",
+    "format",
+    *HEADLINE,
+    "compliance_status",
+    "deadline",
+    "checks_failed",
+    "checks_uncertain",
+    *(f"check_{r}" for r in RULES),
+)
 CELL_COLUMNS = ("report_id", "table", "row", "column", "value", "raw", "status")
 TEXT_COLUMNS = {"agency", "title", "url", "raw", "row", "column"}
 
@@ -42,8 +78,15 @@ def report_rows(db: Database, registry: dict[str, dict]) -> Iterator[dict]:
     for row in stats_store.dataset_reports(db):
         results = dict(part.split("=", 1) for part in (row.pop("checks") or "").split() if "=" in part)
         source = registry.get(row["source_id"], {})
-        out = {"report_id": row["report_id"], "source_id": row["source_id"], "agency": row["agency"],
-               "level": source.get("level"), "region": source.get("region"), "kind": source.get("kind"), **row}
+        out = {
+            "report_id": row["report_id"],
+            "source_id": row["source_id"],
+            "agency": row["agency"],
+            "level": source.get("level"),
+            "region": source.get("region"),
+            "kind": source.get("kind"),
+            **row,
+        }
         for key in HEADLINE:
             value = out.get(key)
             out[key] = int(value) if isinstance(value, float) and value.is_integer() else value
@@ -89,7 +132,11 @@ def export(db: Database, out: Path, fmt: str, registry: dict[str, dict]) -> dict
     """Write the dataset into ``out`` (created); returns rows written per file name."""
     out.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
-        return {"reports.csv": write_csv(out / "reports.csv", REPORT_COLUMNS, report_rows(db, registry)),
-                "cells.csv": write_csv(out / "cells.csv", CELL_COLUMNS, cell_rows(db))}
-    return {"reports.jsonl": write_jsonl(out / "reports.jsonl", report_rows(db, registry)),
-            "cells.jsonl": write_jsonl(out / "cells.jsonl", cell_rows(db))}
+        return {
+            "reports.csv": write_csv(out / "reports.csv", REPORT_COLUMNS, report_rows(db, registry)),
+            "cells.csv": write_csv(out / "cells.csv", CELL_COLUMNS, cell_rows(db)),
+        }
+    return {
+        "reports.jsonl": write_jsonl(out / "reports.jsonl", report_rows(db, registry)),
+        "cells.jsonl": write_jsonl(out / "cells.jsonl", cell_rows(db)),
+    }

@@ -43,7 +43,13 @@ STATUS_COLOURS = {
     "pending": "#9fb4d3",
     "unknown": "#e4e4e4",
 }
-STATUS_TEXT_COLOURS = {"on_time": "#fff", "late": "#000", "missing": "#fff", "pending": "#000", "unknown": "#000"}
+STATUS_TEXT_COLOURS = {
+    "on_time": "#fff",
+    "late": "#000",
+    "missing": "#fff",
+    "pending": "#000",
+    "unknown": "#000",
+}
 STATUS_MARKS = {"on_time": "✓", "late": "L", "missing": "✗", "pending": "…", "unknown": "?"}
 STATUS_LABELS = {
     "on_time": ("on time", "按时发布"),
@@ -54,9 +60,24 @@ STATUS_LABELS = {
 }
 
 CSV_COLUMNS = (
-    "source", "agency", "level", "region", "kind", "year", "status", "deadline", "deadline_basis",
-    "published_at", "published_at_source", "first_seen_at", "confidence", "reason", "report",
-    "report_url", "title", "evidence_fetches",
+    "source",
+    "agency",
+    "level",
+    "region",
+    "kind",
+    "year",
+    "status",
+    "deadline",
+    "deadline_basis",
+    "published_at",
+    "published_at_source",
+    "first_seen_at",
+    "confidence",
+    "reason",
+    "report",
+    "report_url",
+    "title",
+    "evidence_fetches",
 )
 # Columns holding text from crawled pages (or quoting it): a leading = + - @ (or tab/CR) makes a
 # spreadsheet evaluate the cell, so it gets a leading apostrophe.
@@ -66,7 +87,8 @@ CSV_TEXT_COLUMNS = frozenset({"agency", "reason", "report_url", "title"})
 _LINKABLE = re.compile(r"https?://[^\x00-\x20\x7f]+", re.IGNORECASE)
 _REGION_CODE = re.compile(r"\d{6}")
 
-_CSS = """\
+_CSS = (
+    """\
 body{font:14px/1.4 system-ui,"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;margin:1em;color:#111}
 h1{font-size:1.4em;margin:.2em 0}.meta{color:#444}
 #legend{border-collapse:collapse;margin:.6em 0}#legend td,#legend th{padding:2px 8px;text-align:left}
@@ -79,9 +101,13 @@ h1{font-size:1.4em;margin:.2em 0}.meta{color:#444}
 .ev{border-top:1px solid #ccc;margin-top:.8em;content-visibility:auto;contain-intrinsic-size:auto 14em}.ev h3{font-size:1.05em;margin:.4em 0}
 .ev dl{display:grid;grid-template-columns:max-content auto;gap:0 1em;margin:0}.ev dt{color:#555}.ev dd{margin:0}
 :target{outline:3px solid #0550ae}
-""" + "".join(
-    f".status-{s}{{background-color:{STATUS_COLOURS[s]};color:{STATUS_TEXT_COLOURS[s]}}}\n" for s in STATUSES
-) + ".status-unknown{background-image:repeating-linear-gradient(45deg,transparent 0 3px,rgba(0,0,0,.16) 3px 5px)}\n"
+"""
+    + "".join(
+        f".status-{s}{{background-color:{STATUS_COLOURS[s]};color:{STATUS_TEXT_COLOURS[s]}}}\n"
+        for s in STATUSES
+    )
+    + ".status-unknown{background-image:repeating-linear-gradient(45deg,transparent 0 3px,rgba(0,0,0,.16) 3px 5px)}\n"
+)
 
 # Filters: rows carry data-level/data-region; per-row status counts come from the #nb-data JSON.
 _JS = """\
@@ -118,7 +144,9 @@ def render_csv(verdicts: list[dict]) -> str:
         row = []
         for col in CSV_COLUMNS:
             if col == "evidence_fetches":
-                value = " ".join(str(e["fetch"]) for e in v.get("evidence") or () if e.get("fetch") is not None)
+                value = " ".join(
+                    str(e["fetch"]) for e in v.get("evidence") or () if e.get("fetch") is not None
+                )
             else:
                 value = v.get(col)
                 value = cell_text(value) if col in CSV_TEXT_COLUMNS else ("" if value is None else str(value))
@@ -170,33 +198,47 @@ def _group(verdicts: list[dict]) -> list[dict]:
             raise ValueError(f"unknown status {v['status']!r} for source {v['source']!r}")
         row = by_source.get(v["source"])
         if row is None:
-            row = by_source[v["source"]] = {"source": str(v["source"]), "agency": v.get("agency") or "",
-                                            "level": v.get("level") or "", "region": v.get("region") or "",
-                                            "cells": {}}
+            row = by_source[v["source"]] = {
+                "source": str(v["source"]),
+                "agency": v.get("agency") or "",
+                "level": v.get("level") or "",
+                "region": v.get("region") or "",
+                "cells": {},
+            }
         row["cells"][int(v["year"])] = v
     rank = {level: i for i, level in enumerate(LEVELS)}
-    return sorted(by_source.values(), key=lambda r: (rank.get(r["level"], len(LEVELS)), r["level"],
-                                                      r["region"], r["agency"], r["source"]))
+    return sorted(
+        by_source.values(),
+        key=lambda r: (rank.get(r["level"], len(LEVELS)), r["level"], r["region"], r["agency"], r["source"]),
+    )
 
 
 def _legend(totals: dict[str, int], n_rows: int) -> str:
-    out = ['<table id="legend"><thead><tr><th></th><th>Status 状态</th><th>shown</th><th>total</th></tr>'
-           "</thead><tbody>"]
+    out = [
+        '<table id="legend"><thead><tr><th></th><th>Status 状态</th><th>shown</th><th>total</th></tr>'
+        "</thead><tbody>"
+    ]
     for s in STATUSES:
         en, zh = STATUS_LABELS[s]
-        out.append(f'<tr data-status="{s}"><td><span class="sw status-{s}">{STATUS_MARKS[s]}</span></td>'
-                   f'<td>{en} {zh}</td><td class="n" id="n-{s}">{totals[s]}</td>'
-                   f'<td class="n total">{totals[s]}</td></tr>')
-    out.append(f'<tr><td></td><td>agencies 机关</td><td class="n" id="n-rows">{n_rows}</td>'
-               f'<td class="n total">{n_rows}</td></tr></tbody></table>\n')
+        out.append(
+            f'<tr data-status="{s}"><td><span class="sw status-{s}">{STATUS_MARKS[s]}</span></td>'
+            f'<td>{en} {zh}</td><td class="n" id="n-{s}">{totals[s]}</td>'
+            f'<td class="n total">{totals[s]}</td></tr>'
+        )
+    out.append(
+        f'<tr><td></td><td>agencies 机关</td><td class="n" id="n-rows">{n_rows}</td>'
+        f'<td class="n total">{n_rows}</td></tr></tbody></table>\n'
+    )
     return "".join(out)
 
 
 def _filters(rows: list[dict]) -> str:
     levels = {r["level"] for r in rows}
     rank = {level: i for i, level in enumerate(LEVELS)}
-    level_opts = "".join(f'<option value="{escape(lv)}">{escape(lv) or "(none)"}</option>'
-                         for lv in sorted(levels, key=lambda lv: (rank.get(lv, len(LEVELS)), lv)))
+    level_opts = "".join(
+        f'<option value="{escape(lv)}">{escape(lv) or "(none)"}</option>'
+        for lv in sorted(levels, key=lambda lv: (rank.get(lv, len(LEVELS)), lv))
+    )
     regions: dict[tuple[str, int], tuple[str, str]] = {}
     for region in {r["region"] for r in rows}:
         if not region:
@@ -207,8 +249,10 @@ def _filters(rows: list[dict]) -> str:
             regions[(region[:2], 0)] = ("^" + region[:2], region[:2] + "···· all")
             if region[2:4] != "00":
                 regions[(region[:4], 0)] = ("^" + region[:4], region[:4] + "·· all")
-    region_opts = "".join(f'<option value="{escape(value)}">{escape(label)}</option>'
-                          for _, (value, label) in sorted(regions.items()))
+    region_opts = "".join(
+        f'<option value="{escape(value)}">{escape(label)}</option>'
+        for _, (value, label) in sorted(regions.items())
+    )
     return (
         '<div id="filters"><label>Level 层级 <select id="f-level"><option value="">all</option>'
         f'{level_opts}</select></label><label>Region 地区 <select id="f-region"><option value="">all</option>'
@@ -223,9 +267,11 @@ def _grid(out: list[str], rows: list[dict], span: range) -> None:
     out.append("</tr></thead><tbody>\n")
     for i, r in enumerate(rows):
         src, level, region = escape(r["source"]), escape(r["level"]), escape(r["region"])
-        out.append(f'<tr id="r{i}" data-source="{src}" data-level="{level}" data-region="{region}">'
-                   f'<th scope="row" title="{src}">{escape(r["agency"])}</th><td>{level}</td>'
-                   f"<td>{region}</td>")
+        out.append(
+            f'<tr id="r{i}" data-source="{src}" data-level="{level}" data-region="{region}">'
+            f'<th scope="row" title="{src}">{escape(r["agency"])}</th><td>{level}</td>'
+            f"<td>{region}</td>"
+        )
         cells = r["cells"]
         for y in span:
             v = cells.get(y)
@@ -238,8 +284,10 @@ def _grid(out: list[str], rows: list[dict], span: range) -> None:
                 tip += f", published {v['published_at']}"
             if v.get("deadline"):
                 tip += f", deadline {v['deadline']}"
-            out.append(f'<td class="status-{s}" data-status="{s}" data-source="{src}" data-year="{y}" '
-                       f'title="{escape(tip)}"><a href="#ev-{i}-{y}">{STATUS_MARKS[s]}</a></td>')
+            out.append(
+                f'<td class="status-{s}" data-status="{s}" data-source="{src}" data-year="{y}" '
+                f'title="{escape(tip)}"><a href="#ev-{i}-{y}">{STATUS_MARKS[s]}</a></td>'
+            )
         out.append("</tr>\n")
     out.append("</tbody></table>\n")
 
@@ -297,7 +345,12 @@ def _link(url: str | None, text: str | None = None) -> str:
 def _script_json(obj: object) -> str:
     """JSON safe inside ``<script>``: ``<``, ``>``, ``&`` and line separators become escapes."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    for char, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                      ("\u2029", "\\u2029")):
+    for char, esc in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, esc)
     return text

@@ -79,19 +79,35 @@ class StorePipeline:
             with db.atomic():
                 if item.document is not None:
                     self.record_document(item.document)
-                is_new = reports.upsert_report(db, item.report_id, {
-                    "source_id": item.source_id, "agency": item.agency, "agency_source": item.agency_source,
-                    "own": int(item.own), "report_year": item.report_year, "title": item.title,
-                    "url": item.url,
-                    # a moved report's content lives at the URL it redirected to
-                    "document_id": documents.document_id(db, item.document.url if item.document else item.url),
-                    "listing_url": item.listing_url, "published_at": item.published_at,
-                    "published_at_source": item.published_at_source, "cms": item.cms,
-                    "exclusion": item.exclusion,
-                }, seen_at=item.seen_at, fetch_id=item.fetch_id, date_candidates=item.date_candidates)
+                is_new = reports.upsert_report(
+                    db,
+                    item.report_id,
+                    {
+                        "source_id": item.source_id,
+                        "agency": item.agency,
+                        "agency_source": item.agency_source,
+                        "own": int(item.own),
+                        "report_year": item.report_year,
+                        "title": item.title,
+                        "url": item.url,
+                        # a moved report's content lives at the URL it redirected to
+                        "document_id": documents.document_id(
+                            db, item.document.url if item.document else item.url
+                        ),
+                        "listing_url": item.listing_url,
+                        "published_at": item.published_at,
+                        "published_at_source": item.published_at_source,
+                        "cms": item.cms,
+                        "exclusion": item.exclusion,
+                    },
+                    seen_at=item.seen_at,
+                    fetch_id=item.fetch_id,
+                    date_candidates=item.date_candidates,
+                )
                 for att in item.attachments:
-                    reports.add_attachment(db, item.report_id, att["url"], att.get("text", ""),
-                                           file_type=att.get("file_type"))
+                    reports.add_attachment(
+                        db, item.report_id, att["url"], att.get("text", ""), file_type=att.get("file_type")
+                    )
             if item.own:
                 self.reports_seen[item.source_id].add(item.report_id)
                 self.reports_new[item.source_id] += int(is_new)
@@ -103,19 +119,34 @@ class StorePipeline:
                 self.reports_seen[item.source_id].add(item.report_id)
                 stats.inc_value("nianbao/reports_seen")
         elif isinstance(item, AttachmentSeen):
-            reports.add_attachment(db, item.report_id, item.url, item.text,
-                                   document_id=documents.document_id(db, item.url), file_type=item.file_type)
+            reports.add_attachment(
+                db,
+                item.report_id,
+                item.url,
+                item.text,
+                document_id=documents.document_id(db, item.url),
+                file_type=item.file_type,
+            )
         elif isinstance(item, DocumentGone):
             documents.mark_gone(db, item.url, item.at)
             stats.inc_value("nianbao/documents_gone")
         elif isinstance(item, ListingSnapshot):
             session = self.owner.session
-            reports.add_listing_snapshot(db, {
-                "run_id": session.run_id, "source_id": item.source_id, "column_url": item.column_url,
-                "url": item.url,
-                "fetch_id": item.fetch_id, "fetched_at": item.fetched_at, "status": item.status,
-                "items": item.items, "report_urls": item.report_urls,
-                "basis_fetch_id": item.basis_fetch_id or item.fetch_id})
+            reports.add_listing_snapshot(
+                db,
+                {
+                    "run_id": session.run_id,
+                    "source_id": item.source_id,
+                    "column_url": item.column_url,
+                    "url": item.url,
+                    "fetch_id": item.fetch_id,
+                    "fetched_at": item.fetched_at,
+                    "status": item.status,
+                    "items": item.items,
+                    "report_urls": item.report_urls,
+                    "basis_fetch_id": item.basis_fetch_id or item.fetch_id,
+                },
+            )
             self.listings[item.source_id][item.status] += 1
             stats.inc_value(f"nianbao/listing/{item.status.split(':')[0]}")
         return item
@@ -123,11 +154,22 @@ class StorePipeline:
     def record_document(self, item: DocumentSeen) -> None:
         """Upsert the document and append a version when its content changed."""
         stats = self.crawler.stats
-        result = documents.record_sighting(self.db, documents.Sighting(
-            url=item.url, kind=item.kind, source_id=item.source_id, fetch_id=item.fetch_id,
-            seen_at=item.seen_at, sha256=item.sha256, payload_sha256=item.payload_sha256, size=item.size,
-            content_type=item.content_type,
-            etag=item.etag, last_modified=item.last_modified))
+        result = documents.record_sighting(
+            self.db,
+            documents.Sighting(
+                url=item.url,
+                kind=item.kind,
+                source_id=item.source_id,
+                fetch_id=item.fetch_id,
+                seen_at=item.seen_at,
+                sha256=item.sha256,
+                payload_sha256=item.payload_sha256,
+                size=item.size,
+                content_type=item.content_type,
+                etag=item.etag,
+                last_modified=item.last_modified,
+            ),
+        )
         stats.inc_value("nianbao/documents_new" if result.new_document else "nianbao/documents_seen")
         if result.new_version and not result.new_document:
             stats.inc_value("nianbao/versions_new")
@@ -143,13 +185,21 @@ class StorePipeline:
             status, detail = source_status(counts, len(self.reports_seen.get(source.id, ())))
             if reason != "finished" and not status.startswith(SOURCE_BLOCKED):
                 status, detail = SOURCE_INTERRUPTED, f"run closed ({reason}); {detail or 'nothing fetched'}"
-            runs.record_source_run(session.db, session.run_id, source.id, {
-                "status": status, "listing_pages": sum(counts.values()), "listing_ok": counts.get("ok", 0),
-                "blocked": sum(n for s, n in counts.items() if s.startswith("blocked:")),
-                "errors": sum(n for s, n in counts.items() if s.startswith(("http:", "error:"))),
-                "reports_seen": len(self.reports_seen.get(source.id, ())),
-                "reports_new": self.reports_new.get(source.id, 0), "detail": detail,
-            })
+            runs.record_source_run(
+                session.db,
+                session.run_id,
+                source.id,
+                {
+                    "status": status,
+                    "listing_pages": sum(counts.values()),
+                    "listing_ok": counts.get("ok", 0),
+                    "blocked": sum(n for s, n in counts.items() if s.startswith("blocked:")),
+                    "errors": sum(n for s, n in counts.items() if s.startswith(("http:", "error:"))),
+                    "reports_seen": len(self.reports_seen.get(source.id, ())),
+                    "reports_new": self.reports_new.get(source.id, 0),
+                    "detail": detail,
+                },
+            )
             self.crawler.stats.inc_value(f"nianbao/sources/{status.split(':')[0]}")
         runs.save_stats(session.db, session.run_id, self.crawler.stats.get_stats())
 

@@ -33,18 +33,32 @@ WAF_PHRASES_ZH = ("请稍候", "安全验证", "访问异常", "滑动验证", "
 WAF_PHRASES_EN = (b"please enable javascript",)
 
 # Binary documents are never challenge pages (OFD and DOCX/XLSX are ZIP containers).
-_DOC_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"Rar!\x1a\x07",
-              b"7z\xbc\xaf\x27\x1c", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"II*\x00", b"MM\x00*")
+_DOC_MAGIC = (
+    b"%PDF-",
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+    b"Rar!\x1a\x07",
+    b"7z\xbc\xaf\x27\x1c",
+    b"\xff\xd8\xff",
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF8",
+    b"II*\x00",
+    b"MM\x00*",
+)
 
 _RUISHU_META = re.compile(rb"""<meta\s+id=["']?[A-Za-z0-9_]{6,}["']?\s+content=["'][^"']{32,}""", re.I)
 _RUISHU_SCRIPT = re.compile(rb"""<script[^>]*\sr=["']m["']""", re.I)
 _RUISHU_COOKIE = re.compile(r"(?:^|[;,]\s*)[A-Za-z0-9_]+80[ST]=")
 _WZWS_BODY = re.compile(rb"WZWSRE|wzwschallenge|wzwsquestion|wzwsmethod", re.I)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
-_REDIRECT = re.compile(rb"""http-equiv\s*=\s*["']?refresh|(?:window|document|top|self)\.location|"""
-                       rb"""location\.(?:href|replace|assign)""", re.I)
-_INVISIBLE = re.compile(rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[^>]*>|&[a-z]+;|\s+",
-                        re.I | re.S)
+_REDIRECT = re.compile(
+    rb"""http-equiv\s*=\s*["']?refresh|(?:window|document|top|self)\.location|"""
+    rb"""location\.(?:href|replace|assign)""",
+    re.I,
+)
+_INVISIBLE = re.compile(
+    rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[^>]*>|&[a-z]+;|\s+", re.I | re.S
+)
 _HTML_SNIFF = re.compile(rb"<(?:!doctype|html|head|body|meta|title|script|div|p)\b", re.I)
 
 
@@ -129,8 +143,9 @@ def _vendor_block(status: int, hdrs: dict[str, list[str]], marker_zone: bytes, h
     return None
 
 
-def detect_block(status: int, headers: Mapping[str, str], body: bytes, *,
-                 expect_html: bool = True) -> str | None:
+def detect_block(
+    status: int, headers: Mapping[str, str], body: bytes, *, expect_html: bool = True
+) -> str | None:
     """Classify a response as an anti-bot/WAF block page; None when it looks like a real response.
 
     ``headers`` may be a plain mapping or Scrapy ``Headers`` (bytes keys, list values); names are
@@ -154,7 +169,12 @@ def detect_block(status: int, headers: Mapping[str, str], body: bytes, *,
         title = _TITLE.search(head)
         if (len(data) < SMALL_PAGE and _has_waf_phrase(head)) or (title and _has_waf_phrase(title[1])):
             return WAF
-    if (expect_html and status_code == 200 and len(data) < TINY_PAGE
-            and "location" not in hdrs and not _REDIRECT.search(data)):
+    if (
+        expect_html
+        and status_code == 200
+        and len(data) < TINY_PAGE
+        and "location" not in hdrs
+        and not _REDIRECT.search(data)
+    ):
         return TINY
     return None

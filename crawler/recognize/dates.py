@@ -21,9 +21,7 @@ SOURCE_ORDER = DATE_SOURCES  # precedence, best first
 
 _Y = r"(?P<y>(?:19|20|21)\d{2})"
 # Ordinary forms: 2024-01-15, 2024/1/15, 2024.01.15, 2024年1月15日 (optional time after).
-_FULL = re.compile(
-    rf"(?<!\d){_Y}\s*(?:[-/.]|年)\s*(?P<m>\d{{1,2}})\s*(?:[-/.]|月)\s*(?P<d>\d{{1,2}})(?!\d)"
-)
+_FULL = re.compile(rf"(?<!\d){_Y}\s*(?:[-/.]|年)\s*(?P<m>\d{{1,2}})\s*(?:[-/.]|月)\s*(?P<d>\d{{1,2}})(?!\d)")
 # Dropped 年: 20211月1日.
 _NO_YEAR_MARK = re.compile(rf"(?<!\d){_Y}(?P<m>\d{{1,2}})月\s*(?P<d>\d{{1,2}})\s*日")
 # Dropped 月 (2007年45日) or both (202111日, 20211230日): month+day digits before 日.
@@ -78,9 +76,7 @@ def _cn_number(s: str) -> int:
 def _split_month_day(year: int, digits: str) -> date | None:
     """The one valid (month, day) split of ``digits`` (``45`` → 4-5, ``1230`` → 12-30)."""
     found = {
-        make_date(year, int(digits[:cut]), int(digits[cut:]))
-        for cut in (1, 2)
-        if 1 <= len(digits) - cut <= 2
+        make_date(year, int(digits[:cut]), int(digits[cut:])) for cut in (1, 2) if 1 <= len(digits) - cut <= 2
     } - {None}
     return found.pop() if len(found) == 1 else None
 
@@ -107,10 +103,10 @@ def find_date(s: str) -> tuple[date, str] | None:
     for m, d in sorted(_candidates(s), key=lambda c: c[0].start()):
         if d is not None:
             end = m.end()
-            if m.re is _FULL and s[end:end + 1] == "日":
+            if m.re is _FULL and s[end : end + 1] == "日":
                 end += 1
             clock = _CLOCK.match(s, end)
-            return d, s[m.start():clock.end() if clock else end]
+            return d, s[m.start() : clock.end() if clock else end]
     return None
 
 

@@ -31,19 +31,36 @@ _BLOCK = frozenset(
 )
 _SKIP = frozenset({"script", "style", "noscript", "template", "select", "option", "textarea", "head"})
 BODY_SELECTORS = (
-    "#ivs_content", ".TRS_Editor", ".trs_editor_view", "#webeditorview", "#zoom", "#Zoom",
-    ".Custom_UnionStyle", "#article", "#articleContent", ".article-content", ".xxgk_content",
-    ".zw-content", "#content",
+    "#ivs_content",
+    ".TRS_Editor",
+    ".trs_editor_view",
+    "#webeditorview",
+    "#zoom",
+    "#Zoom",
+    ".Custom_UnionStyle",
+    "#article",
+    "#articleContent",
+    ".article-content",
+    ".xxgk_content",
+    ".zw-content",
+    "#content",
 )
 _ROW_END = re.compile(r"(?:\s*\|\s*)+$")
 _SPECIFIC_BODIES = BODY_SELECTORS[:-1]  # #content is too common to prove an article
-ZJEG_CONTENT = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->",
-                   re.S | re.I)
-_MARKERS = tuple(re.compile(p) for p in (
-    r"一\s*[、.．]\s*(?:总体|概述|概况|工作概述)", r"二\s*[、.．]\s*(?:行政机关)?主动公开",
-    r"三\s*[、.．]\s*(?:行政机关)?(?:收到和处理|依申请)", r"四\s*[、.．].{0,20}(?:行政复议|行政诉讼)",
-    r"五\s*[、.．].{0,20}(?:问题|改进)", r"六\s*[、.．]\s*其他需要报告",
-))
+ZJEG_CONTENT = re.compile(
+    r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->", re.S | re.I
+)
+_MARKERS = tuple(
+    re.compile(p)
+    for p in (
+        r"一\s*[、.．]\s*(?:总体|概述|概况|工作概述)",
+        r"二\s*[、.．]\s*(?:行政机关)?主动公开",
+        r"三\s*[、.．]\s*(?:行政机关)?(?:收到和处理|依申请)",
+        r"四\s*[、.．].{0,20}(?:行政复议|行政诉讼)",
+        r"五\s*[、.．].{0,20}(?:问题|改进)",
+        r"六\s*[、.．]\s*其他需要报告",
+    )
+)
 _META_NAMES = {"pubdate", "publishdate"}
 _GENERATED_NAMES = {"htmlgeneratetime", "maketime"}
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
@@ -59,7 +76,8 @@ _NOT_AGENCY = re.compile(r"^(?:我|本)|^(?:本站|本网|原创|网站)$")
 _ATTACH_EXT = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|et|ofd|rar|zip)(?:[?#]|$)", re.I)
 _ATTACH_PATH = re.compile(
     r"/P0\d{17,}\.(?:pdf|docx?)|/module/download/downfile\.jsp|/files/[0-9a-f]{32}\.|/attachment/\d+/|"
-    r"/doc/ucap/", re.I
+    r"/doc/ucap/",
+    re.I,
 )
 _ATTACH_TEXT = re.compile(r"^(?:附件|下载)|\.(?:pdf|docx?|wps|xlsx?|ofd)$", re.I)
 _VIEWER = re.compile(r"viewer(?:\.html?)?\?(?:.*&)?file=", re.I)
@@ -161,7 +179,7 @@ def _title(sel: Selector, hanweb: bool) -> tuple[str | None, str]:
     tag_title = " ".join(sel.xpath("//title//text()").getall())
     parts = _title_parts(tag_title, hanweb)
     site = clean_line(parts[-1]) if len(parts) > 1 else ""
-    query = ("//h1 | //*[@id='title'] | //*[contains(concat(' ', normalize-space(@class), ' '), ' title ')]")
+    query = "//h1 | //*[@id='title'] | //*[contains(concat(' ', normalize-space(@class), ' '), ' title ')]"
     heads = [t for t in (_texts(h) for h in sel.xpath(query)) if 2 <= len(t) <= 200]
     for text in heads:
         if recognize_title(text).is_report:
@@ -181,8 +199,11 @@ def _title(sel: Selector, hanweb: bool) -> tuple[str | None, str]:
 def _flat_text(sel: Selector) -> str:
     """Every text node of the page on its own line (scripts and styles left out): what the
     label searches (发布机构：…, 发布日期：…) read."""
-    nodes = sel.root.xpath("//body//text()[not(ancestor::script or ancestor::style)]") \
-        if hasattr(sel.root, "xpath") else []
+    nodes = (
+        sel.root.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
+        if hasattr(sel.root, "xpath")
+        else []
+    )
     if not nodes and hasattr(sel.root, "xpath"):
         nodes = sel.root.xpath("//text()[not(ancestor::script or ancestor::style)]")
     return normalize_text("\n".join(str(n) for n in nodes))
@@ -276,8 +297,11 @@ def _attachments(sel: Selector, base: str) -> list[Link]:
     for el in sel.xpath("//a[@href] | //iframe[@src] | //embed[@src] | //object[@data]"):
         embedded = el.root.tag != "a"
         href = el.attrib.get("href") or el.attrib.get("src") or el.attrib.get("data") or ""
-        text = functools.cache(lambda el=el, embedded=embedded: clean_line(el.attrib.get("title", ""))
-                               if embedded else _texts(el))
+        text = functools.cache(
+            lambda el=el, embedded=embedded: (
+                clean_line(el.attrib.get("title", "")) if embedded else _texts(el)
+            )
+        )
         url = _attachment_url(href, base, text, embedded)
         if url and (url not in found or not found[url]):
             found[url] = text()
@@ -343,5 +367,14 @@ def parse_detail(html: str, url: str, *, with_body: bool = True) -> Detail:
     body, specific = _body(sel, html) if with_body else ("", False)
     has_meta = bool(_meta(sel, {"articletitle", "pubdate", "contentsource"}))
     is_article = has_meta or specific or bool(_DETAIL_URL.search(urlsplit(url).path))
-    return Detail(title, title_source, _agency(sel, flat), dates, _attachments(sel, url),
-                  _continuation(html, url), body, cms, is_article)
+    return Detail(
+        title,
+        title_source,
+        _agency(sel, flat),
+        dates,
+        _attachments(sel, url),
+        _continuation(html, url),
+        body,
+        cms,
+        is_article,
+    )

@@ -17,8 +17,23 @@ import re
 from charset_normalizer import from_bytes
 
 _GB_ALIASES = frozenset(
-    {"gb2312", "gbk", "gb_2312-80", "gb_2312", "x-gbk", "cp936", "ms936", "csgb2312", "euc-cn",
-     "euccn", "936", "windows-936", "gb18030", "x-gb18030", "hz-gb-2312"}
+    {
+        "gb2312",
+        "gbk",
+        "gb_2312-80",
+        "gb_2312",
+        "x-gbk",
+        "cp936",
+        "ms936",
+        "csgb2312",
+        "euc-cn",
+        "euccn",
+        "936",
+        "windows-936",
+        "gb18030",
+        "x-gb18030",
+        "hz-gb-2312",
+    }
 )
 _WEAK_LABELS = frozenset({"latin_1", "iso8859-1", "ascii", "cp1252"})
 _BOMS = (
@@ -102,7 +117,7 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
         return "", "utf-8"
     for bom, enc in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(enc, errors="replace"), enc
+            return body[len(bom) :].decode(enc, errors="replace"), enc
     declared = _declared(body, content_type)
     non_ascii = not body.isascii()
     weak: list[str] = []

@@ -32,10 +32,10 @@ def _strip_invisible(html: str) -> str:
     while (m := _OPEN.search(html, pos)) is not None:
         tag = (m.group(1) or "").lower()
         if tag == "script" and "xml" in (m.group(2) or "").lower():
-            out.append(html[pos:m.end()])
+            out.append(html[pos : m.end()])
             pos = m.end()
             continue
-        out.append(html[pos:m.start()])
+        out.append(html[pos : m.start()])
         closer = "-->" if m.group(0) == "<!--" else f"</{tag}"
         end = lower.find(closer, m.end())
         if end < 0:
@@ -60,8 +60,9 @@ def content_fingerprint(body: bytes, content_type: str | None = None, text: str 
 
     ``text`` is the body already decoded by the caller, to avoid decoding it twice."""
     ctype = (content_type or "").lower()
-    looks_html = any(t in ctype for t in _HTML_TYPES) or (not ctype and body[:512].lstrip().lower().startswith(
-        (b"<!doctype html", b"<html")))
+    looks_html = any(t in ctype for t in _HTML_TYPES) or (
+        not ctype and body[:512].lstrip().lower().startswith((b"<!doctype html", b"<html"))
+    )
     if not looks_html or not body:
         return hashlib.sha256(body).hexdigest()
     if text is None:

@@ -18,11 +18,31 @@ OTHER = "other-attachment"
 FILE_TYPES = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd", "zip", "rar", OTHER)
 
 EXTENSIONS: dict[str, str] = {
-    "pdf": "pdf", "doc": "doc", "docx": "docx", "wps": "wps", "xls": "xls", "xlsx": "xlsx",
-    "ofd": "ofd", "zip": "zip", "rar": "rar",
-    "et": OTHER, "dot": OTHER, "dotx": OTHER, "rtf": OTHER, "ppt": OTHER, "pptx": OTHER, "dps": OTHER,
-    "7z": OTHER, "gz": OTHER, "tif": OTHER, "tiff": OTHER, "jpg": OTHER, "jpeg": OTHER, "png": OTHER,
-    "txt": OTHER, "csv": OTHER,
+    "pdf": "pdf",
+    "doc": "doc",
+    "docx": "docx",
+    "wps": "wps",
+    "xls": "xls",
+    "xlsx": "xlsx",
+    "ofd": "ofd",
+    "zip": "zip",
+    "rar": "rar",
+    "et": OTHER,
+    "dot": OTHER,
+    "dotx": OTHER,
+    "rtf": OTHER,
+    "ppt": OTHER,
+    "pptx": OTHER,
+    "dps": OTHER,
+    "7z": OTHER,
+    "gz": OTHER,
+    "tif": OTHER,
+    "tiff": OTHER,
+    "jpg": OTHER,
+    "jpeg": OTHER,
+    "png": OTHER,
+    "txt": OTHER,
+    "csv": OTHER,
 }
 
 CONTENT_TYPES: dict[str, str] = {
@@ -48,10 +68,17 @@ CONTENT_TYPES: dict[str, str] = {
 }
 
 # Types that say "some file" without saying which: decide by filename or URL extension.
-GENERIC_DOWNLOAD_TYPES = frozenset({
-    "application/octet-stream", "binary/octet-stream", "application/force-download",
-    "application/download", "application/x-download", "application/unknown", "application/x-msdownload",
-})
+GENERIC_DOWNLOAD_TYPES = frozenset(
+    {
+        "application/octet-stream",
+        "binary/octet-stream",
+        "application/force-download",
+        "application/download",
+        "application/x-download",
+        "application/unknown",
+        "application/x-msdownload",
+    }
+)
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _NON_DOCUMENT_SUFFIXES = ("/json", "/xml", "+xml", "javascript")
 
@@ -108,8 +135,10 @@ def _decode_encoded_words(value: str) -> str:
     if not _ENCODED_WORD.search(value):
         return value
     try:
-        return "".join(part.decode(canonical_encoding(cs) or "utf-8", "replace")
-                       if isinstance(part, bytes) else part for part, cs in decode_header(value))
+        return "".join(
+            part.decode(canonical_encoding(cs) or "utf-8", "replace") if isinstance(part, bytes) else part
+            for part, cs in decode_header(value)
+        )
     except (LookupError, ValueError):
         return value
 
@@ -165,8 +194,9 @@ def _same_family(a: str, b: str) -> bool:
     return any(a in family and b in family for family in _FAMILIES)
 
 
-def is_document_response(content_type: str | None, content_disposition: bytes | str | None,
-                         url: str) -> str | None:
+def is_document_response(
+    content_type: str | None, content_disposition: bytes | str | None, url: str
+) -> str | None:
     """The document kind of a response (``pdf``, ``doc``, …, ``other-attachment``); None for HTML pages.
 
     Decided by ``Content-Type``; a generic download type (``application/octet-stream`` …) or a

@@ -45,8 +45,17 @@ _PAGE_PARAM = re.compile(
 _PAGE_FILE = re.compile(r"(?P<pre>(?:^|/|_|-))(?P<n>\d+)(?=\.s?html?$)")
 _DATAPROXY = "module/web/jpage/dataproxy.jsp"
 _WINDOW_KEYS = ("startrecord", "endrecord", "perpage")
-_FORM_ORDER = ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname",
-               "permissiontype")
+_FORM_ORDER = (
+    "col",
+    "appid",
+    "webid",
+    "path",
+    "columnid",
+    "sourceContentType",
+    "unitid",
+    "webname",
+    "permissiontype",
+)
 _DEFAULT_PERPAGE = 15
 _WINDOW_PAGES = 3  # jpage fetches three pages of records per request (1..45 when perpage = 15)
 
@@ -57,8 +66,13 @@ _FAMILY_SELECTORS: dict[str, tuple[str, ...]] = {
     "hanweb": (),
 }
 _GENERIC_SELECTORS = (
-    "ul.list li", ".xxgk_list li", ".news_list li", ".gl_list tr",
-    "xpath://table//tr[td//a[@href]][not(.//table)]", "dl dt", "div.list_model li",
+    "ul.list li",
+    ".xxgk_list li",
+    ".news_list li",
+    ".gl_list tr",
+    "xpath://table//tr[td//a[@href]][not(.//table)]",
+    "dl dt",
+    "div.list_model li",
     ".overview_right li",
 )
 
@@ -115,14 +129,23 @@ def detect_cms(html: str, url: str) -> str:
     """
     html = html or ""
     url = url or ""
-    if (_HANWEB_URL.search(url) or "dataproxy.jsp" in url or "<datastore" in html
-            or re.search(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_", url) or "ZJEG_RSS" in html):
+    if (
+        _HANWEB_URL.search(url)
+        or "dataproxy.jsp" in url
+        or "<datastore" in html
+        or re.search(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_", url)
+        or "ZJEG_RSS" in html
+    ):
         return "hanweb"
     arities = [len(m.group(1).split(",")) for m in _CALL_ANY.finditer(html)]
     if 6 in arities or _CALL_6.search(html) or "trs_editor_view" in html:
         return "trs6"
-    if 4 in arities or _COUNT_PAGE.search(html) or "TRS_Editor" in html \
-            or re.search(r"/t\d{8}_\d+(?:_\d+)?\.s?html?", url):
+    if (
+        4 in arities
+        or _COUNT_PAGE.search(html)
+        or "TRS_Editor" in html
+        or re.search(r"/t\d{8}_\d+(?:_\d+)?\.s?html?", url)
+    ):
         return "trs"
     return "plain"
 
@@ -181,8 +204,11 @@ def _list_items(html: str, sel: Selector, cms: str, base: str) -> list[ListItem]
         items = _items_from(_select(sel, query), base)
         if items:
             return items
-    dated = [li for li in sel.xpath("//li[.//a[@href]]")
-             if parse_date(" ".join(li.xpath(".//text()[not(ancestor::a)]").getall()))]
+    dated = [
+        li
+        for li in sel.xpath("//li[.//a[@href]]")
+        if parse_date(" ".join(li.xpath(".//text()[not(ancestor::a)]").getall()))
+    ]
     items = _items_from(dated, base)
     if items or "<!--" not in html:
         return items
@@ -219,8 +245,9 @@ def _api_base(url: str, nextgroup_href: str | None) -> str:
 
 
 def _window_url(base: str, start: int, end: int, perpage: int, extra: list[tuple[str, str]]) -> str:
-    query = urlencode([("startrecord", str(start)), ("endrecord", str(end)), ("perpage", str(perpage))]
-                      + extra)
+    query = urlencode(
+        [("startrecord", str(start)), ("endrecord", str(end)), ("perpage", str(perpage))] + extra
+    )
     return f"{base}?{query}"
 
 
@@ -268,8 +295,9 @@ def _hanweb_api(html: str, url: str) -> tuple[list[ListItem], list[ApiRequest], 
         base = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
         nxt = end + 1
         while nxt <= total and len(requests) < MAX_PAGES:
-            requests.append(ApiRequest(_window_url(base, nxt, nxt + size - 1, perpage, extra), "POST",
-                                       dict(extra)))
+            requests.append(
+                ApiRequest(_window_url(base, nxt, nxt + size - 1, perpage, extra), "POST", dict(extra))
+            )
             nxt += size
     return items, requests, total_pages
 
@@ -311,8 +339,9 @@ def _link_pager(sel: Selector, url: str) -> tuple[list[str], int | None]:
     found: dict[int, str] = {}
     if nxt is not None:
         found[nxt[1] if nxt[1] is not None and nxt[1] > current else current + 1] = nxt[0]
-    found.update((n, u) for t, u, n in reversed(links)
-                 if t.isdigit() and len(t) <= 4 and n is not None and n > current)
+    found.update(
+        (n, u) for t, u, n in reversed(links) if t.isdigit() and len(t) <= 4 and n is not None and n > current
+    )
     if nxt is not None and last_n is not None:
         for k in range(current + 1, min(last_n, current + MAX_PAGES) + 1):
             candidate = _with_page(nxt[0], k)
@@ -345,8 +374,13 @@ def _child_columns(sel: Selector, url: str, item_urls: set[str]) -> list[ChildCo
         if m is None or target is None:
             continue
         bare = urlunsplit(urlsplit(target)._replace(query="", fragment=""))
-        if (not bare.startswith(directory) or len(bare) <= len(directory) or bare in seen
-                or target in item_urls or target == url):
+        if (
+            not bare.startswith(directory)
+            or len(bare) <= len(directory)
+            or bare in seen
+            or target in item_urls
+            or target == url
+        ):
             continue
         seen.add(bare)
         out.append(ChildColumn(target, int(m["y"]), text))

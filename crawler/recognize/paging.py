@@ -81,8 +81,9 @@ def find_pagers(html: str, url: str = "") -> list[Pager]:
         elif len(args) == 6:
             total, cur = _int(args[1]), _int(args[2])
             if total is not None and cur is not None and args[3] and args[4].isalnum():
-                pagers.append(Pager(total, max(cur, 1), args[3], args[4], one_based=True,
-                                    records=_int(args[5])))
+                pagers.append(
+                    Pager(total, max(cur, 1), args[3], args[4], one_based=True, records=_int(args[5]))
+                )
     if pagers:
         return pagers
     count = _COUNT.search(html)

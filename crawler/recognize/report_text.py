@@ -56,12 +56,19 @@ _META_PUNCT = re.compile(r"[:：|>/]")
 _SECTION_START = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）])")
 
 # -- body evidence ----------------------------------------------------------------------------
-_SUB_MARKERS = tuple(re.compile(p) for p in (
-    r"[(（]一[)）]\s*(?:政府信息)?主动公开", r"[(（]二[)）]\s*(?:政府信息)?依申请公开",
-    r"[(（]三[)）]\s*政府信息管理", r"[(（]四[)）]\s*(?:政府信息(?:公开)?)?平台建设",
-    r"[(（]五[)）]\s*监督保障",
-))
-_TABLE_HEADER = re.compile(r"第二十条第\s*[(（]\s*一\s*[)）]\s*项|本列数据的勾稽关系|本年新收政府信息公开申请数量")
+_SUB_MARKERS = tuple(
+    re.compile(p)
+    for p in (
+        r"[(（]一[)）]\s*(?:政府信息)?主动公开",
+        r"[(（]二[)）]\s*(?:政府信息)?依申请公开",
+        r"[(（]三[)）]\s*政府信息管理",
+        r"[(（]四[)）]\s*(?:政府信息(?:公开)?)?平台建设",
+        r"[(（]五[)）]\s*监督保障",
+    )
+)
+_TABLE_HEADER = re.compile(
+    r"第二十条第\s*[(（]\s*一\s*[)）]\s*项|本列数据的勾稽关系|本年新收政府信息公开申请数量"
+)
 _SELF_REFERENCE = re.compile(
     r"本(?:年度)?报告|本年报|现将[^。]{0,40}报告如下|特向社会公布[^。]{0,40}报告"
     r"|现(?:予)?公[布开][^。]{0,40}信息公开[^。]{0,8}报告"
@@ -181,7 +188,7 @@ def _title_candidate(raw: str) -> TitleInfo | None:
         if not cores:
             return None
         core = cores[-1]
-        if re.search(r"[，,]", t[: core.start()]) or not _TITLE_SUFFIX.fullmatch(t[core.end():]):
+        if re.search(r"[，,]", t[: core.start()]) or not _TITLE_SUFFIX.fullmatch(t[core.end() :]):
             return None
     info = recognize_title(t)
     return info if info.is_report or info.reason.startswith("excluded:") else None
@@ -329,8 +336,14 @@ def _upgrade(short: str, sources: list[tuple[str, list[str]]]) -> tuple[str, str
     return None
 
 
-def _agency(info: TitleInfo | None, title: str | None, text: str, flat: str, page_agency: str | None,
-            registry_agency: str | None) -> tuple[str | None, str]:
+def _agency(
+    info: TitleInfo | None,
+    title: str | None,
+    text: str,
+    flat: str,
+    page_agency: str | None,
+    registry_agency: str | None,
+) -> tuple[str | None, str]:
     meta = ("meta", _meta_names(text, page_agency))
     sentences = ("sentence", _sentence_names(flat))
     contacts = ("sentence", _contact_names(flat))
@@ -342,7 +355,9 @@ def _agency(info: TitleInfo | None, title: str | None, text: str, flat: str, pag
     if named and _full(named):
         return named, "title"
     if named:  # bare place or place-less: only a matching fuller name will do
-        lookups = [meta, sentences, registry] if _is_bare_place(named) else [meta, sentences, contacts, registry]
+        lookups = (
+            [meta, sentences, registry] if _is_bare_place(named) else [meta, sentences, contacts, registry]
+        )
         up = _upgrade(named, lookups)
         return up if up else (None, "none")
     for source, names in (meta, sentences, contacts, registry):
@@ -381,8 +396,9 @@ def cited_format(text: str) -> str | None:
 
 
 # -- entry point ------------------------------------------------------------------------------
-def recognize_report(text: str, *, title: str | None = None, page_agency: str | None = None,
-                     registry_agency: str | None = None) -> ReportFacts:
+def recognize_report(
+    text: str, *, title: str | None = None, page_agency: str | None = None, registry_agency: str | None = None
+) -> ReportFacts:
     """Is ``text`` (clean, simplified) an annual disclosure report, for which year and body?
 
     ``title`` is the page title when known (else the first lines are read), ``page_agency`` the

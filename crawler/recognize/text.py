@@ -20,17 +20,16 @@ from crawler.vocab.text import fold_width
 # Inline pinyin annotations such as 開(kāi) or 鎮(zhèn): a CJK character followed by a
 # parenthesised lowercase Latin syllable containing at least one tone-marked vowel.
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
-_PINYIN = re.compile(
-    rf"(?<=[\u3400-\u9fff])[(（]\s*(?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}\s*[)）]"
-)
+_PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])[(（]\s*(?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}\s*[)）]")
 _HSPACE = re.compile(r"[ \t\f\v]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 # Formatting markup CMSs leave in titles; anything else (``<script>`` in a hijacked page) is
 # kept as text, for every output to escape, rather than silently rewritten.
-_TAG = re.compile(r"<br\s*/?>|</?(?:font|span|b|i|u|em|strong|p|sup|sub|a|div|nobr|small|big)\b[^<>]{0,200}>",
-                  re.I)
+_TAG = re.compile(
+    r"<br\s*/?>|</?(?:font|span|b|i|u|em|strong|p|sup|sub|a|div|nobr|small|big)\b[^<>]{0,200}>", re.I
+)
 _TITLE_MARKS = re.compile(r"[《》〈〉“”‘’\"'「」『』]")
 _TRAILING_ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{3,})+$")
 

@@ -23,14 +23,14 @@ _PERIOD_KEY = (
     r"(?:统计(?:数据)?(?:期限|时限|时间段|时间范围|时间|期间|期)|数据(?:统计)?(?:期限|时限|时间段|时间范围)"
     r"|时间范围|所列数据(?:为|是)?)"
 )
-PERIOD = re.compile(
-    rf"{_PERIOD_KEY}[^\d]{{0,12}}(?P<y>(?:19|20)\d{{2}})\s*年?\s*0?[15]\s*月?\s*0?1\s*日"
-)
+PERIOD = re.compile(rf"{_PERIOD_KEY}[^\d]{{0,12}}(?P<y>(?:19|20)\d{{2}})\s*年?\s*0?[15]\s*月?\s*0?1\s*日")
 _PERIOD_RANGE = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*年?\s*0?1\s*月?\s*0?1\s*日?\s*起?\s*(?:至|到|-|—|–|~|～)\s*"
     r"(?:(?P<y2>(?:19|20)\d{2})\s*年?\s*)?12\s*月?\s*31\s*日"
 )
-_HALF_YEAR_END = re.compile(r"\s*起?\s*(?:至|到|-|—|–|~|～)\s*(?:(?:19|20)\d{2}\s*年?\s*)?0?6\s*月?\s*30\s*日")
+_HALF_YEAR_END = re.compile(
+    r"\s*起?\s*(?:至|到|-|—|–|~|～)\s*(?:(?:19|20)\d{2}\s*年?\s*)?0?6\s*月?\s*30\s*日"
+)
 NEGATIVE = re.compile(
     r"年度报告格式|报告制度|编制发布工作的通知|有关事项的通知|工作要点|第三方评估|"
     r"法治政府建设|上半年|季度|统计公报|预算|决算|年度报告(?:发布情况)?评估|展示平台|集中展示"
@@ -55,8 +55,7 @@ _LEVEL_CHARS = "省市县区州盟旗"
 _PLACE_CHARS = _LEVEL_CHARS + "镇乡"
 _ELLIPSIS_END = re.compile(r"(?:\.{2,}|…+)\s*$")
 # A few traditional characters so mirrors in 繁體 still match the report phrase.
-_TRAD = str.maketrans("開報務關於況讀圖問區縣鎮辦廳",
-                      "开报务关于况读图问区县镇办厅")
+_TRAD = str.maketrans("開報務關於況讀圖問區縣鎮辦廳", "开报务关于况读图问区县镇办厅")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,13 +124,13 @@ def recognize_title(title: str) -> TitleInfo:
 
 def _report_info(t: str, core: re.Match[str]) -> TitleInfo:
     """Year and agency around the report phrase ``core`` of the normalised title ``t``."""
-    prefix, suffix = t[: core.start()], t[core.end():]
+    prefix, suffix = t[: core.start()], t[core.end() :]
     years = list(_YEAR_RE.finditer(prefix))
     year: int | None = None
     if years:
         last = years[-1]
         year = int(last["year"])
-        before, after = prefix[: last.start()], prefix[last.end():]
+        before, after = prefix[: last.start()], prefix[last.end() :]
         agency = _clean_agency(before) or _clean_agency(after)
     else:
         m = _SUFFIX_YEAR.match(suffix)

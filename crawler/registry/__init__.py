@@ -37,14 +37,21 @@ def select_enabled(sources: list[Source], ids: Iterable[str] | None) -> list[Sou
     """:func:`~crawler.registry.sources.select_sources` for operations: naming a disabled source fails with
     why it is off (the operator's reason, or the registry's note) and how to switch it back on."""
     wanted = [ids] if isinstance(ids, str) else list(ids or ())
-    by_id = {s.id: s for s in select_sources(sources, wanted, include_disabled=True)}  # unknown ids: close matches
+    by_id = {
+        s.id: s for s in select_sources(sources, wanted, include_disabled=True)
+    }  # unknown ids: close matches
     for source_id in wanted:
         source = by_id[source_id]
         if disabled_by_operator(source):
-            raise ConfigError(f"source is {source.note}; run 'nianbao sources enable {source_id}' to crawl it "
-                              "again", source=source_id)
+            raise ConfigError(
+                f"source is {source.note}; run 'nianbao sources enable {source_id}' to crawl it again",
+                source=source_id,
+            )
         if not source.enabled:
             note = f" ({source.note})" if source.note else ""
-            raise ConfigError(f"source is disabled in the registry{note}; set enabled = true there, or run "
-                              f"'nianbao sources enable {source_id}' for this data directory", source=source_id)
+            raise ConfigError(
+                f"source is disabled in the registry{note}; set enabled = true there, or run "
+                f"'nianbao sources enable {source_id}' for this data directory",
+                source=source_id,
+            )
     return select_sources(sources, ids)

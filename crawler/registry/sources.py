@@ -36,8 +36,15 @@ FIRST_YEAR_RANGE = (2008, 2100)
 MAX_PAGES_RANGE = (1, 200)
 REQUIRED_KEYS = ("id", "agency", "level", "kind", "urls")
 DEFAULTS: dict[str, Any] = {
-    "region": None, "cms": "auto", "encoding": "auto", "first_year": 2008, "deadline": None,
-    "enabled": True, "note": "", "allowed_hosts": None, "max_pages": 50,
+    "region": None,
+    "cms": "auto",
+    "encoding": "auto",
+    "first_year": 2008,
+    "deadline": None,
+    "enabled": True,
+    "note": "",
+    "allowed_hosts": None,
+    "max_pages": 50,
 }
 
 
@@ -72,10 +79,19 @@ class _Invalid(ValueError):
 
 # --- field validators: each returns the normalised value or raises _Invalid ---------------------
 
+
 def _toml_type(value: Any) -> str:
-    for kind, name in ((bool, "boolean"), (int, "integer"), (float, "float"), (str, "string"),
-                       (list, "array"), (dict, "table"), (datetime, "datetime"), (date, "date"),
-                       (time, "time")):
+    for kind, name in (
+        (bool, "boolean"),
+        (int, "integer"),
+        (float, "float"),
+        (str, "string"),
+        (list, "array"),
+        (dict, "table"),
+        (datetime, "datetime"),
+        (date, "date"),
+        (time, "time"),
+    ):
         if isinstance(value, kind):
             return name
     return type(value).__name__
@@ -101,13 +117,18 @@ def _choice(choices: tuple[str, ...], hints: dict[str, str] | None = None) -> Ca
             hint = f"; use {hints[value]}" if hints and value in hints else _suggest(value, choices)
             raise _Invalid(f"{value!r} is not one of {', '.join(choices)}{hint}")
         return value
+
     return check
 
 
 # Words from portals.md §8's older schema, mapped to this registry's vocabulary.
-LEVEL_HINTS = {"district": "'county' (区 and 县 are county level)", "town": "'township'",
-               "department": "'state_council_dept', 'province_dept', 'city_dept' or 'county_dept'",
-               "prefecture": "'city'", "national": "'state_council_dept'"}
+LEVEL_HINTS = {
+    "district": "'county' (区 and 县 are county level)",
+    "town": "'township'",
+    "department": "'state_council_dept', 'province_dept', 'city_dept' or 'county_dept'",
+    "prefecture": "'city'",
+    "national": "'state_council_dept'",
+}
 KIND_HINTS = {"government": "'region'", "department": "'dept'", "town": "'township'"}
 
 
@@ -117,14 +138,17 @@ def _int_range(low: int, high: int) -> Callable[[Any], int]:
         if not low <= value <= high:
             raise _Invalid(f"{value} is outside {low}..{high}")
         return value
+
     return check
 
 
 def _check_id(value: Any) -> str:
     _expect(value, str, "a string")
     if not ID_RE.match(value):
-        raise _Invalid(f"{value!r} is not a slug (lowercase letters, digits, '.', '_', '-'; 2-64 "
-                       "characters, starting with a letter or digit)")
+        raise _Invalid(
+            f"{value!r} is not a slug (lowercase letters, digits, '.', '_', '-'; 2-64 "
+            "characters, starting with a letter or digit)"
+        )
     return value
 
 
@@ -157,7 +181,9 @@ def _check_encoding(value: Any) -> str:
     try:
         info = codecs.lookup(value)
     except LookupError:
-        raise _Invalid(f"{value!r} is not an encoding Python knows (use 'auto', 'utf-8', 'gb18030', …)") from None
+        raise _Invalid(
+            f"{value!r} is not an encoding Python knows (use 'auto', 'utf-8', 'gb18030', …)"
+        ) from None
     if not getattr(info, "_is_text_encoding", True):
         raise _Invalid(f"{value!r} is not a text encoding")
     return value
@@ -175,7 +201,7 @@ def valid_month_day(value: str) -> bool:
 def _check_deadline(value: Any) -> str:
     _expect(value, str, 'a string "MM-DD"')
     if not valid_month_day(value):
-        raise _Invalid(f"{value!r} is not a valid month-day \"MM-DD\"")
+        raise _Invalid(f'{value!r} is not a valid month-day "MM-DD"')
     return value
 
 
@@ -261,6 +287,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
 
 # --- whole-file checking ------------------------------------------------------------------------
 
+
 def _source_label(raw: dict[str, Any], number: int) -> str:
     raw_id = raw.get("id")
     return raw_id if isinstance(raw_id, str) and ID_RE.match(raw_id) else f"#{number}"
@@ -272,8 +299,9 @@ def _parse_source(raw: dict[str, Any], number: int, file: str) -> tuple[Source |
     values = dict(DEFAULTS)
     for key in raw:
         if key not in FIELDS:
-            errors.append(ConfigError(f"unknown key{_suggest(key, FIELDS)}", file=file, source=label,
-                                      field=key))
+            errors.append(
+                ConfigError(f"unknown key{_suggest(key, FIELDS)}", file=file, source=label, field=key)
+            )
     for key in REQUIRED_KEYS:
         if key not in raw:
             errors.append(ConfigError("required key is missing", file=file, source=label, field=key))
@@ -291,8 +319,14 @@ def _parse_source(raw: dict[str, Any], number: int, file: str) -> tuple[Source |
     source = Source(**values)
     for host in url_hosts:
         if not source.allows_host(host):
-            errors.append(ConfigError(f"does not allow {host!r}, the host of one of the urls", file=file,
-                                      source=label, field="allowed_hosts"))
+            errors.append(
+                ConfigError(
+                    f"does not allow {host!r}, the host of one of the urls",
+                    file=file,
+                    source=label,
+                    field="allowed_hosts",
+                )
+            )
     return (None, errors) if errors else (source, [])
 
 
@@ -324,20 +358,34 @@ def _check_file(path: str | os.PathLike[str] | None) -> tuple[list[Source], list
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return [], [ConfigError(f"not valid UTF-8 at byte {exc.start}; save the file as UTF-8 (not GBK)",
-                                file=file)]
+        return [], [
+            ConfigError(f"not valid UTF-8 at byte {exc.start}; save the file as UTF-8 (not GBK)", file=file)
+        ]
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return [], [_syntax_error(exc, text, file)]
-    errors = [ConfigError(f"unknown top-level key{_suggest(key, ['source'])}; sources go in [[source]] tables",
-                          file=file, field=key) for key in document if key != "source"]
+    errors = [
+        ConfigError(
+            f"unknown top-level key{_suggest(key, ['source'])}; sources go in [[source]] tables",
+            file=file,
+            field=key,
+        )
+        for key in document
+        if key != "source"
+    ]
     raw_sources = document.get("source")
     if raw_sources is None:
         return [], [*errors, ConfigError("defines no [[source]] tables", file=file)]
     if not isinstance(raw_sources, list) or not all(isinstance(r, dict) for r in raw_sources):
-        return [], [*errors, ConfigError("'source' must be an array of tables: write [[source]], not [source]",
-                                         file=file, field="source")]
+        return [], [
+            *errors,
+            ConfigError(
+                "'source' must be an array of tables: write [[source]], not [source]",
+                file=file,
+                field="source",
+            ),
+        ]
     sources: list[Source] = []
     first_use: dict[str, int] = {}
     for number, raw in enumerate(raw_sources, start=1):
@@ -346,8 +394,14 @@ def _check_file(path: str | os.PathLike[str] | None) -> tuple[list[Source], list
         raw_id = raw.get("id")
         if isinstance(raw_id, str) and ID_RE.match(raw_id):
             if raw_id in first_use:
-                errors.append(ConfigError(f"duplicate id: sources #{first_use[raw_id]} and #{number} both use it",
-                                          file=file, source=raw_id, field="id"))
+                errors.append(
+                    ConfigError(
+                        f"duplicate id: sources #{first_use[raw_id]} and #{number} both use it",
+                        file=file,
+                        source=raw_id,
+                        field="id",
+                    )
+                )
                 continue
             first_use[raw_id] = number
         if source is not None:
@@ -356,6 +410,7 @@ def _check_file(path: str | os.PathLike[str] | None) -> tuple[list[Source], list
 
 
 # --- public API ---------------------------------------------------------------------------------
+
 
 def default_sources_path() -> Path:
     """Path of the registry shipped with the package (``crawler/data/sources.toml``)."""
@@ -380,8 +435,9 @@ def validate_sources(path: str | os.PathLike[str] | None = None) -> list[ConfigE
     return _check_file(path)[1]
 
 
-def select_sources(sources: list[Source], ids: Iterable[str] | None,
-                   include_disabled: bool = False) -> list[Source]:
+def select_sources(
+    sources: list[Source], ids: Iterable[str] | None, include_disabled: bool = False
+) -> list[Source]:
     """Pick sources by id, in the order asked (duplicates dropped).
 
     ``ids`` None or empty selects every source (the enabled ones unless ``include_disabled``).
@@ -402,7 +458,9 @@ def select_sources(sources: list[Source], ids: Iterable[str] | None,
         for source_id in wanted:
             if not by_id[source_id].enabled:
                 note = by_id[source_id].note
-                raise ConfigError(f"source is disabled{f' ({note})' if note else ''}; set enabled = true "
-                                  "in the registry (or select with include_disabled) to crawl it",
-                                  source=source_id)
+                raise ConfigError(
+                    f"source is disabled{f' ({note})' if note else ''}; set enabled = true "
+                    "in the registry (or select with include_disabled) to crawl it",
+                    source=source_id,
+                )
     return [by_id[i] for i in wanted]

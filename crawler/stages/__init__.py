@@ -1,2 +1,1 @@
-"""The stages of a run: crawl, extract, analyse, check, publish, each a function over an archive.
-"""
+"""The stages of a run: crawl, extract, analyse, check, publish, each a function over an archive."""

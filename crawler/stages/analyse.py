@@ -63,12 +63,25 @@ def analyse_reports(db: Database, report_ids: Iterable[str], registry: dict[str,
         by_sha = texts.texts_for(db, [p["sha256"] for p in report["parts"]])
         year = row["report_year"]
         previous = _previous(db, row["source_id"], year, done) if year else None
-        analysis: Analysis = analyse(text_row["text"] or "", _grids(report["parts"], by_sha), year=year,
-                                     level=registry.get(row["source_id"], {}).get("level"), previous=previous,
-                                     previous_year=year - 1 if previous is not None and year else None)
-        store.save_analysis(db, row["id"], format=analysis.format, headline=analysis.stats, detail=analysis.detail,
-                            cells=cells_long(analysis.tables) + _narrative_cells(analysis),
-                            checks=[asdict(c) for c in analysis.checks], version=STATS_VERSION, at=clock.now_iso())
+        analysis: Analysis = analyse(
+            text_row["text"] or "",
+            _grids(report["parts"], by_sha),
+            year=year,
+            level=registry.get(row["source_id"], {}).get("level"),
+            previous=previous,
+            previous_year=year - 1 if previous is not None and year else None,
+        )
+        store.save_analysis(
+            db,
+            row["id"],
+            format=analysis.format,
+            headline=analysis.stats,
+            detail=analysis.detail,
+            cells=cells_long(analysis.tables) + _narrative_cells(analysis),
+            checks=[asdict(c) for c in analysis.checks],
+            version=STATS_VERSION,
+            at=clock.now_iso(),
+        )
         if year and analysis.tables.b:
             done[row["source_id"], year] = analysis.tables
         written += 1
@@ -80,6 +93,14 @@ def _narrative_cells(analysis: Analysis) -> list[dict]:
     out = []
     for key, d in analysis.detail.items():
         if d["source"] == "text":
-            out.append({"table": "text", "row": key, "column": "", "value": d["value"], "raw": d["raw"],
-                        "status": "approximate" if d["approximate"] else "number"})
+            out.append(
+                {
+                    "table": "text",
+                    "row": key,
+                    "column": "",
+                    "value": d["value"],
+                    "raw": d["raw"],
+                    "status": "approximate" if d["approximate"] else "number",
+                }
+            )
     return out

@@ -66,8 +66,12 @@ def compute_verdicts(db: Database, sources: Sequence[Source], as_of: date, polic
         reports = store.load_reports(db, ids)
         out = []
         for s in sources:
-            out.extend(v.as_dict() for v in source_verdicts(source_info(s), reports.get(s.id, ()),
-                                                            captures.get(s.id, []), as_of, policy))
+            out.extend(
+                v.as_dict()
+                for v in source_verdicts(
+                    source_info(s), reports.get(s.id, ()), captures.get(s.id, []), as_of, policy
+                )
+            )
         return out
     finally:
         if collecting:
@@ -87,8 +91,14 @@ def edit_flags(db: Database, sources: Sequence[Source]) -> dict[str, Desired]:
         edits = [e for vs in docs.values() for e in find_edits(vs)]
         if edits:
             edits.sort(key=lambda e: e.after.first_seen_at)
-            flag = edit_flag(fact["source_id"], by_id[fact["source_id"]].agency, fact["report_year"], report_id,
-                             fact["title"], edits)
+            flag = edit_flag(
+                fact["source_id"],
+                by_id[fact["source_id"]].agency,
+                fact["report_year"],
+                report_id,
+                fact["title"],
+                edits,
+            )
             out[flag.key] = flag
     return out
 
@@ -125,14 +135,21 @@ def _closing_summary(change: Change, old: dict, verdicts: dict[tuple[str, int], 
     v = verdicts.get((old["source_id"], old["year"]))
     if old["kind"] in ("missing", "late") and v is not None:
         change.row["summary"] = f"{old['agency']}: {old['year']} report now {v['status']} ({v['reason']})"
-        change.row["summary_zh"] = f"{old['agency']}{old['year']}年度报告状态更新为{v['status']}：{v['reason_zh']}"
+        change.row["summary_zh"] = (
+            f"{old['agency']}{old['year']}年度报告状态更新为{v['status']}：{v['reason_zh']}"
+        )
     else:
         change.row["summary"] = f"no longer observed: {old['summary']}"
         change.row["summary_zh"] = f"已不再成立：{old['summary_zh']}"
 
 
-def apply_flags(db: Database, changes: list[Change], existing: dict[str, dict],
-                verdicts: dict[tuple[str, int], dict], now: str) -> list[dict]:
+def apply_flags(
+    db: Database,
+    changes: list[Change],
+    existing: dict[str, dict],
+    verdicts: dict[tuple[str, int], dict],
+    now: str,
+) -> list[dict]:
     """Write flag changes and their events (one transaction); returns the events written."""
     events = []
     with db.conn:
@@ -148,18 +165,34 @@ def apply_flags(db: Database, changes: list[Change], existing: dict[str, dict],
             if ch.event is None:
                 continue
             merged = {**(old or {}), **ch.row}
-            event = {"flag_id": flag_id, "at": now, "event": ch.event,
-                     "kind": merged["kind"], "previous_kind": ch.previous_kind if ch.event != "opened" else None,
-                     "source_id": merged["source_id"], "agency": merged["agency"], "year": merged["year"],
-                     "report_id": merged["report_id"], "summary": merged["summary"],
-                     "summary_zh": merged["summary_zh"], "url": merged["url"], "notified_at": None}
+            event = {
+                "flag_id": flag_id,
+                "at": now,
+                "event": ch.event,
+                "kind": merged["kind"],
+                "previous_kind": ch.previous_kind if ch.event != "opened" else None,
+                "source_id": merged["source_id"],
+                "agency": merged["agency"],
+                "year": merged["year"],
+                "report_id": merged["report_id"],
+                "summary": merged["summary"],
+                "summary_zh": merged["summary_zh"],
+                "url": merged["url"],
+                "notified_at": None,
+            }
             event["id"] = store.add_event(db, event)
             events.append(event)
     return events
 
 
-def run_check(db: Database, sources: Sequence[Source], *, as_of: date | None = None, policy: Policy = DEFAULT_POLICY,
-              write: bool | None = None) -> CheckResult:
+def run_check(
+    db: Database,
+    sources: Sequence[Source],
+    *,
+    as_of: date | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    write: bool | None = None,
+) -> CheckResult:
     """Judge every enabled source; write verdicts and flags unless the check is historical.
 
     ``as_of`` (default: the clock's today) limits what the verdicts may use.  A check as of a
@@ -187,7 +220,6 @@ def run_check(db: Database, sources: Sequence[Source], *, as_of: date | None = N
     result.events = apply_flags(db, changes, existing, by_pair, now)
     result.written = True
     return result
-
 
 
 def policy_from_settings(settings: Settings) -> Policy:

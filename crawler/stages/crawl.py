@@ -50,11 +50,19 @@ def build_settings(overrides: Mapping[str, Any] | None = None, profile: str = "p
     return settings
 
 
-def run_crawl(*, data: str | None, sources: str | None, source_ids: list[str] | None = None,
-              years: str | None = None, profile: str = "polite",
-              overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def run_crawl(
+    *,
+    data: str | None,
+    sources: str | None,
+    source_ids: list[str] | None = None,
+    years: str | None = None,
+    profile: str = "polite",
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Crawl the selected sources into the data directory; returns the final Scrapy stats."""
-    settings = build_settings({**(overrides or {}), "NIANBAO_DATA": data, "NIANBAO_SOURCES": sources}, profile)
+    settings = build_settings(
+        {**(overrides or {}), "NIANBAO_DATA": data, "NIANBAO_SOURCES": sources}, profile
+    )
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("column")
     process.crawl(crawler, sources=sources, source_ids=",".join(source_ids or []), years=years)
@@ -68,8 +76,13 @@ def run_crawl(*, data: str | None, sources: str | None, source_ids: list[str] | 
     return crawler.stats.get_stats() if crawler.stats else {}
 
 
-def select_for_crawl(source_ids: Sequence[str], data: str | None, sources: str | None, group: str | None,
-                     overrides: Mapping[str, Any] | None = None) -> list[str]:
+def select_for_crawl(
+    source_ids: Sequence[str],
+    data: str | None,
+    sources: str | None,
+    group: str | None,
+    overrides: Mapping[str, Any] | None = None,
+) -> list[str]:
     """The source ids a crawl asks for: the explicit ids, those of them (or of every enabled
     source) in ``group``, or [] for every enabled source.  Raises :class:`ConfigError` for an
     unknown or disabled id, or a group none of them is in."""
@@ -78,7 +91,9 @@ def select_for_crawl(source_ids: Sequence[str], data: str | None, sources: str |
     if not group:
         return list(source_ids)
     township = build_settings(overrides).get("NIANBAO_TOWNSHIP_DEADLINE")
-    members = {s.id for s in select_group(registry, group, year=clock.today().year - 1, township_default=township)}
+    members = {
+        s.id for s in select_group(registry, group, year=clock.today().year - 1, township_default=township)
+    }
     chosen = [s.id for s in selected if s.id in members]
     if not chosen:
         raise ConfigError(f"none of the named sources is in group {group!r}")
@@ -102,8 +117,11 @@ def crawl_problem(stats: Mapping[str, Any]) -> str | None:
         return f"crawl ended: {reason or 'did not start'}"
     if all_busy(stats):
         return "every selected source is being crawled by another process (see the warnings above)"
-    bugs = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/")) + \
-        stats.get("nianbao/parse_errors", 0) + stats.get("nianbao/store_errors", 0)
+    bugs = (
+        sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
+        + stats.get("nianbao/parse_errors", 0)
+        + stats.get("nianbao/store_errors", 0)
+    )
     if bugs:
         return f"crawl finished with {bugs} processing error(s); see the log above"
     return None

@@ -49,8 +49,10 @@ class ExtractSummary:
         """One summary line."""
         by = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) or "nothing pending"
         warn = "".join(f"\n  warning: {w}" for w in self.warnings)
-        return (f"extract: {self.payloads} files ({by}); {self.reports} report texts changed, "
-                f"{self.indexed} indexed, {self.analysed} analysed; {self.seconds:.1f} s{warn}")
+        return (
+            f"extract: {self.payloads} files ({by}); {self.reports} report texts changed, "
+            f"{self.indexed} indexed, {self.analysed} analysed; {self.seconds:.1f} s{warn}"
+        )
 
 
 def _tasks(db, root, pending: list[dict], summary: ExtractSummary) -> Iterator[tuple[str, bytes, dict]]:
@@ -59,14 +61,19 @@ def _tasks(db, root, pending: list[dict], summary: ExtractSummary) -> Iterator[t
         if original is None:
             summary.statuses["missing-from-archive"] += 1
             summary.payloads += 1
-            texts.save_text(db, row["sha256"], {"status": "error", "error": "payload not in the archive",
-                                                "extracted_at": clock.now_iso()})
+            texts.save_text(
+                db,
+                row["sha256"],
+                {"status": "error", "error": "payload not in the archive", "extracted_at": clock.now_iso()},
+            )
             continue
         try:
             # decode at most one byte past the pool's size cap: too_large is decided there
             data = decoded_payload(read_record(root, fetches.ref_of(original)), limit=MAX_BYTES + 1)
         except ArchiveError as exc:
-            texts.save_text(db, row["sha256"], {"status": "error", "error": str(exc), "extracted_at": clock.now_iso()})
+            texts.save_text(
+                db, row["sha256"], {"status": "error", "error": str(exc), "extracted_at": clock.now_iso()}
+            )
             summary.statuses["error"] += 1
             summary.payloads += 1
             continue
@@ -76,11 +83,18 @@ def _tasks(db, root, pending: list[dict], summary: ExtractSummary) -> Iterator[t
 def _text_row(result: ExtractResult) -> dict:
     cleaned = clean_text(result.text) if result.text else None
     return {
-        "status": result.status, "error": result.error, "extractor": result.extractor,
-        "extractor_version": EXTRACTOR_VERSION, "ocr": int(result.ocr), "pages": result.pages,
-        "file_type": result.file_type, "text": cleaned.text if cleaned else "",
-        "original": cleaned.original if cleaned else "", "chars": len(cleaned.text) if cleaned else 0,
-        "tables": json.dumps(result.tables, ensure_ascii=False), "extracted_at": clock.now_iso(),
+        "status": result.status,
+        "error": result.error,
+        "extractor": result.extractor,
+        "extractor_version": EXTRACTOR_VERSION,
+        "ocr": int(result.ocr),
+        "pages": result.pages,
+        "file_type": result.file_type,
+        "text": cleaned.text if cleaned else "",
+        "original": cleaned.original if cleaned else "",
+        "chars": len(cleaned.text) if cleaned else 0,
+        "tables": json.dumps(result.tables, ensure_ascii=False),
+        "extracted_at": clock.now_iso(),
     }
 
 
@@ -98,22 +112,43 @@ def build_report_texts(db, registry: dict[str, dict]) -> list[str]:
         parts = report["parts"]
         by_sha = texts.texts_for(db, [p["sha256"] for p in parts])
         source = registry.get(report["source_id"], {})
-        summary_parts = [{"url": p["url"], "kind": p["kind"], "sha256": p["sha256"],
-                          "status": by_sha[p["sha256"]]["status"]} for p in parts if p["sha256"] in by_sha]
+        summary_parts = [
+            {
+                "url": p["url"],
+                "kind": p["kind"],
+                "sha256": p["sha256"],
+                "status": by_sha[p["sha256"]]["status"],
+            }
+            for p in parts
+            if p["sha256"] in by_sha
+        ]
         usable = [by_sha[p["sha256"]] for p in parts if by_sha.get(p["sha256"], {}).get("text")]
         stored = texts.stored_report_text(db, report["id"])
         if not usable:
             if stored is not None and texts.delete_report_text(db, report["id"]):
                 changed.append(report["id"])
             continue
-        row = {"title": report["title"], "agency": report["agency"], "report_year": report["report_year"],
-               "level": source.get("level"), "region": source.get("region"), "source_id": report["source_id"],
-               "parts": json.dumps(summary_parts, ensure_ascii=False)}
+        row = {
+            "title": report["title"],
+            "agency": report["agency"],
+            "report_year": report["report_year"],
+            "level": source.get("level"),
+            "region": source.get("region"),
+            "source_id": report["source_id"],
+            "parts": json.dumps(summary_parts, ensure_ascii=False),
+        }
         if stored is not None and all(stored.get(k) == v for k, v in row.items()):
             continue
-        texts.save_report_text(db, report["id"], {
-            **row, "text": "\n\n".join(t["text"] for t in usable),
-            "original": "\n\n".join(t["original"] for t in usable), "updated_at": clock.now_iso()})
+        texts.save_report_text(
+            db,
+            report["id"],
+            {
+                **row,
+                "text": "\n\n".join(t["text"] for t in usable),
+                "original": "\n\n".join(t["original"] for t in usable),
+                "updated_at": clock.now_iso(),
+            },
+        )
         changed.append(report["id"])
     return changed
 
@@ -127,14 +162,24 @@ def _unanalysed(db, changed: list[str], redo: bool) -> list[str]:
     return list(dict.fromkeys([*changed, *stale]))
 
 
-def run_extract(data: str | None, *, sources: str | None = None, redo: bool = False, workers: int = 2,
-                timeout: float = 120.0, memory_mb: int = 1536, ocr: bool = True,
-                progress: Callable[[int, int], None] | None = None) -> ExtractSummary:
+def run_extract(
+    data: str | None,
+    *,
+    sources: str | None = None,
+    redo: bool = False,
+    workers: int = 2,
+    timeout: float = 120.0,
+    memory_mb: int = 1536,
+    ocr: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExtractSummary:
     """Extract every pending archived document; bring report texts and the index up to date."""
     started = time.monotonic()
     summary = ExtractSummary()
     try:
-        registry = {s.id: {"level": s.level, "region": s.region, "kind": s.kind} for s in load_sources(sources)}
+        registry = {
+            s.id: {"level": s.level, "region": s.region, "kind": s.kind} for s in load_sources(sources)
+        }
     except ConfigError as exc:
         registry = {}
         summary.warnings.append(f"no level/region for reports: {exc}")
@@ -144,8 +189,12 @@ def run_extract(data: str | None, *, sources: str | None = None, redo: bool = Fa
         pending = list(texts.pending_payloads(db, redo=redo, version=EXTRACTOR_VERSION))
         # each text is committed as it arrives: a killed run keeps what it finished
         tasks = _tasks(db, root, pending, summary)
-        for n, (sha, result) in enumerate(extract_many(tasks, workers=workers, timeout=timeout,
-                                                       memory_mb=memory_mb, ocr=ocr, max_bytes=MAX_BYTES), 1):
+        for n, (sha, result) in enumerate(
+            extract_many(
+                tasks, workers=workers, timeout=timeout, memory_mb=memory_mb, ocr=ocr, max_bytes=MAX_BYTES
+            ),
+            1,
+        ):
             texts.save_text(db, sha, _text_row(result))
             summary.payloads += 1
             summary.statuses[result.status] += 1
@@ -154,7 +203,9 @@ def run_extract(data: str | None, *, sources: str | None = None, redo: bool = Fa
                 progress(n, len(pending))
         unknown = report_source_ids(db) - set(registry)
         if registry and unknown:
-            summary.warnings.append(f"{len(unknown)} source(s) not in the registry: no level/region for their reports")
+            summary.warnings.append(
+                f"{len(unknown)} source(s) not in the registry: no level/region for their reports"
+            )
         written = build_report_texts(db, registry)
         summary.reports = len(written)
         summary.indexed = search.index_reports(db, written) if written else 0

@@ -43,8 +43,13 @@ def publish_events(db: Database, data: Path, settings: Settings, *, deliver_even
     """Write the feed, deliver pending events; returns problems to report (empty: all fine)."""
     problems: list[str] = []
     now = clock.now_iso()
-    write_atom(feed_path(data), store.recent_events(db, FEED_EVENTS), feed_id="tag:nianbao,2026:flags",
-               title="nianbao flags", updated=now)
+    write_atom(
+        feed_path(data),
+        store.recent_events(db, FEED_EVENTS),
+        feed_id="tag:nianbao,2026:flags",
+        title="nianbao flags",
+        updated=now,
+    )
     pending = store.pending_events(db)
     if not pending or not deliver_events:
         return problems

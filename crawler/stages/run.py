@@ -58,20 +58,42 @@ def _locked(data: str | None, stage: str, command: str, on_wait: OnWait | None):
     return stage_lock(data_dir(data), stage, command=command, on_wait=told)
 
 
-def extract_stage(data: str | None, *, sources: str | None = None, redo: bool = False,
-                  options: ExtractOptions = ExtractOptions(),  # noqa: B008 (frozen)
-                  progress: Callable[[int, int], None] | None = None, on_wait: OnWait | None = None,
-                  command: str = "extract") -> ExtractSummary:
+def extract_stage(
+    data: str | None,
+    *,
+    sources: str | None = None,
+    redo: bool = False,
+    options: ExtractOptions = ExtractOptions(),  # noqa: B008 (frozen)
+    progress: Callable[[int, int], None] | None = None,
+    on_wait: OnWait | None = None,
+    command: str = "extract",
+) -> ExtractSummary:
     """Extract what is pending under the ``extract`` lock (raises ArchiveMissing before waiting)."""
     open_db(data, create=False).close()
     with _locked(data, "extract", command, on_wait):
-        return run_extract(data, sources=sources, redo=redo, workers=options.workers, timeout=options.timeout,
-                           memory_mb=options.memory_mb, ocr=options.ocr, progress=progress)
+        return run_extract(
+            data,
+            sources=sources,
+            redo=redo,
+            workers=options.workers,
+            timeout=options.timeout,
+            memory_mb=options.memory_mb,
+            ocr=options.ocr,
+            progress=progress,
+        )
 
 
-def check_stage(data: str | None, *, sources: str | None, source_ids: Sequence[str] = (), as_of: date | None = None,
-                settings: Settings | None = None, notify: bool = True, on_wait: OnWait | None = None,
-                command: str = "check") -> CheckOutcome:
+def check_stage(
+    data: str | None,
+    *,
+    sources: str | None,
+    source_ids: Sequence[str] = (),
+    as_of: date | None = None,
+    settings: Settings | None = None,
+    notify: bool = True,
+    on_wait: OnWait | None = None,
+    command: str = "check",
+) -> CheckOutcome:
     """Judge the selected sources (every enabled one by default) and publish the flag events,
     under the ``check`` lock: two checks reconciling the same flags at once would race."""
     settings = settings or build_settings()
@@ -81,8 +103,9 @@ def check_stage(data: str | None, *, sources: str | None, source_ids: Sequence[s
         selected = select_enabled(load_registry(sources, data), list(source_ids) or None)
         with _locked(data, "check", command, on_wait):
             result = run_check(db, selected, as_of=as_of, policy=policy)
-            problems = (publish_events(db, data_dir(data), settings, deliver_events=notify)
-                        if result.written else [])
+            problems = (
+                publish_events(db, data_dir(data), settings, deliver_events=notify) if result.written else []
+            )
     finally:
         db.close()
     return CheckOutcome(result, problems)
@@ -100,10 +123,20 @@ class RunResult:
     checked: CheckOutcome | None = None
 
 
-def run(data: str | None, *, sources: str | None, source_ids: Sequence[str] = (), group: str | None = None,
-        years: str | None = None, profile: str = "polite", overrides: Mapping[str, Any] | None = None,
-        extract: ExtractOptions = ExtractOptions(), notify: bool = True,  # noqa: B008 (frozen)
-        on_wait: OnWait | None = None, on_stage: Callable[[str, object], None] | None = None) -> RunResult:
+def run(
+    data: str | None,
+    *,
+    sources: str | None,
+    source_ids: Sequence[str] = (),
+    group: str | None = None,
+    years: str | None = None,
+    profile: str = "polite",
+    overrides: Mapping[str, Any] | None = None,
+    extract: ExtractOptions = ExtractOptions(),
+    notify: bool = True,  # noqa: B008 (frozen)
+    on_wait: OnWait | None = None,
+    on_stage: Callable[[str, object], None] | None = None,
+) -> RunResult:
     """Crawl the selected sources, then extract and check (``on_stage(name, outcome)`` after each).
 
     A crawl stopped by a signal ends the run there (its sources are recorded ``interrupted`` and
@@ -113,7 +146,9 @@ def run(data: str | None, *, sources: str | None, source_ids: Sequence[str] = ()
     """
     overrides = dict(overrides or {})
     ids = select_for_crawl(source_ids, data, sources, group, overrides)
-    stats = run_crawl(data=data, sources=sources, source_ids=ids, years=years, profile=profile, overrides=overrides)
+    stats = run_crawl(
+        data=data, sources=sources, source_ids=ids, years=years, profile=profile, overrides=overrides
+    )
     out = RunResult(stats, crawl_problem(stats))
     if on_stage:
         on_stage("crawl", stats)
@@ -126,8 +161,15 @@ def run(data: str | None, *, sources: str | None, source_ids: Sequence[str] = ()
     out.extracted = extract_stage(data, sources=sources, options=extract, on_wait=on_wait, command="run")
     if on_stage:
         on_stage("extract", out.extracted)
-    out.checked = check_stage(data, sources=sources, source_ids=ids, settings=build_settings(overrides),
-                              notify=notify, on_wait=on_wait, command="run")
+    out.checked = check_stage(
+        data,
+        sources=sources,
+        source_ids=ids,
+        settings=build_settings(overrides),
+        notify=notify,
+        on_wait=on_wait,
+        command="run",
+    )
     if on_stage:
         on_stage("check", out.checked)
     return out

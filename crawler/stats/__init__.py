@@ -22,27 +22,39 @@ class Analysis:
     """What a report's text and tables say."""
 
     format: str | None
-    stats: dict[str, int | float | None]           # headline numbers; None when not stated or only approximate
-    detail: dict[str, dict[str, Any]]              # key → {"value", "approximate", "source": table|text, "raw"}
-    tables: Any                                     # crawler.stats.tables.Tables
-    checks: list = field(default_factory=list)      # crawler.stats.checks.Check
+    stats: dict[str, int | float | None]  # headline numbers; None when not stated or only approximate
+    detail: dict[str, dict[str, Any]]  # key → {"value", "approximate", "source": table|text, "raw"}
+    tables: Any  # crawler.stats.tables.Tables
+    checks: list = field(default_factory=list)  # crawler.stats.checks.Check
     narrative: dict[str, Any] = field(default_factory=dict)
-    format_source: str = "none"                     # headers | citation | year | none
+    format_source: str = "none"  # headers | citation | year | none
 
     def tables_json(self) -> dict:
         """Tables A/B/C as plain JSON: {"A": {key: value}, "B": {row: {column: value}}, "C": {key: value}}."""
         t = self.tables
         if t is None or not t.found():
             return {}
-        return {"source": t.source,
-                "A": {k: c.value if c.status == "number" else c.raw for k, c in t.a.items()},
-                "B": {r: {col: c.value if c.status == "number" else c.raw for col, c in row.items()}
-                      for r, row in t.b.items()},
-                "C": {k: c.value if c.status == "number" else c.raw for k, c in t.c.items()}}
+        return {
+            "source": t.source,
+            "A": {k: c.value if c.status == "number" else c.raw for k, c in t.a.items()},
+            "B": {
+                r: {col: c.value if c.status == "number" else c.raw for col, c in row.items()}
+                for r, row in t.b.items()
+            },
+            "C": {k: c.value if c.status == "number" else c.raw for k, c in t.c.items()},
+        }
 
     def checks_json(self) -> list[dict]:
-        return [{"rule": c.rule, "result": c.result, "severity": c.severity, "operands": c.operands,
-                 "message": c.message} for c in self.checks]
+        return [
+            {
+                "rule": c.rule,
+                "result": c.result,
+                "severity": c.severity,
+                "operands": c.operands,
+                "message": c.message,
+            }
+            for c in self.checks
+        ]
 
 
 def narrative_dict(quantities: dict) -> dict[str, Any]:
@@ -50,8 +62,15 @@ def narrative_dict(quantities: dict) -> dict[str, Any]:
     return {k: q.value for k, q in quantities.items() if not q.approximate}
 
 
-def analyse(text: str, grids: list[list[list[str]]] | None = None, *, year: int | None = None,
-            level: str | None = None, previous=None, previous_year: int | None = None) -> Analysis:
+def analyse(
+    text: str,
+    grids: list[list[list[str]]] | None = None,
+    *,
+    year: int | None = None,
+    level: str | None = None,
+    previous=None,
+    previous_year: int | None = None,
+) -> Analysis:
     """Analyse one report's clean text and table grids (``previous``: the same agency's Y-1 tables)."""
     from crawler.recognize.report_text import cited_format
     from crawler.stats.checks import run_checks
@@ -88,12 +107,19 @@ def analyse(text: str, grids: list[list[list[str]]] | None = None, *, year: int 
     # notice is the next best sign, and a report year ≤ 2018 had no national format at all.
     if fmt:
         format_source = "headers"
-    elif (fmt := cited_format(text)):
+    elif fmt := cited_format(text):
         format_source = "citation"
     elif year is not None and year <= 2018:
         fmt, format_source = "freeform", "year"
     else:
         format_source = "none"
-    checks = run_checks(tables, year=year, level=level, narrative=narrative, previous=previous,
-                        previous_year=previous_year, text=text)
+    checks = run_checks(
+        tables,
+        year=year,
+        level=level,
+        narrative=narrative,
+        previous=previous,
+        previous_year=previous_year,
+        text=text,
+    )
     return Analysis(fmt, stats, detail, tables, checks, narrative, format_source)

@@ -26,11 +26,24 @@ from datetime import date
 from crawler.stats.tables import B_COLUMNS, C_RESULTS, Cell, Tables, a_keys, b_rows
 
 RULES = {
-    "B1": "error", "B2": "error", "B3": "error", "B4": "error", "B5": "error",
-    "C1": "error", "C2": "error", "C3": "error", "C4": "warning",
-    "A1": "error", "A2": "warning", "A3": "warning",
-    "T1": "error", "T2": "error", "T3": "warning",
-    "S1": "error", "S2": "warning", "S3": "warning",
+    "B1": "error",
+    "B2": "error",
+    "B3": "error",
+    "B4": "error",
+    "B5": "error",
+    "C1": "error",
+    "C2": "error",
+    "C3": "error",
+    "C4": "warning",
+    "A1": "error",
+    "A2": "warning",
+    "A3": "warning",
+    "T1": "error",
+    "T2": "error",
+    "T3": "warning",
+    "S1": "error",
+    "S2": "warning",
+    "S3": "warning",
 }
 RULE_LEVELS = ("state_council_dept", "province", "city")  # only these make 规章 (A3)
 LOWER_LEVELS = ("province_dept", "city_dept", "county", "county_dept", "township")
@@ -77,10 +90,17 @@ def _parts(rule: str, parts: list[tuple[str, str, dict]], what: str, none: str) 
         return _check(rule, "uncertain", none)
     if failing:
         names = ", ".join(f["part"] for f in failing)
-        return _check(rule, "fail", f"{rule} fails for {names}: {what}.", failing=failing, uncertain=uncertain)
+        return _check(
+            rule, "fail", f"{rule} fails for {names}: {what}.", failing=failing, uncertain=uncertain
+        )
     if uncertain:
-        return _check(rule, "uncertain", f"{rule} cannot be decided for {', '.join(uncertain)} (missing operands): "
-                      f"{what}.", failing=[], uncertain=uncertain)
+        return _check(
+            rule,
+            "uncertain",
+            f"{rule} cannot be decided for {', '.join(uncertain)} (missing operands): {what}.",
+            failing=[],
+            uncertain=uncertain,
+        )
     return _check(rule, "pass", f"{rule} holds: {what}.", failing=[], uncertain=[])
 
 
@@ -106,12 +126,41 @@ def _b_rules(t: Tables, previous: Tables | None, year: int | None, previous_year
     none = "Table B was not found."
     rows = _b_layout(t)
     outcomes = [r for r in rows if r not in _OUTCOMES]
-    b1 = [_equal(c, [_cell(t, "一", c), _cell(t, "二", c)], [_cell(t, "三.七", c), _cell(t, "四", c)],
-                 {r: _cell(t, r, c) for r in _OUTCOMES}) for c in B_COLUMNS] if t.b else []
-    b2 = [_equal(r, [_v(cells.get("总计"))], [_v(cells.get(c)) for c in B_COLUMNS[:-1]],
-                 {c: _v(cells.get(c)) for c in B_COLUMNS}) for r, cells in t.b.items()]
-    b3 = [_equal(c, [_cell(t, "三.七", c)], [_cell(t, r, c) for r in outcomes],
-                 {r: _cell(t, r, c) for r in ("三.七", *outcomes)}) for c in B_COLUMNS] if t.b else []
+    b1 = (
+        [
+            _equal(
+                c,
+                [_cell(t, "一", c), _cell(t, "二", c)],
+                [_cell(t, "三.七", c), _cell(t, "四", c)],
+                {r: _cell(t, r, c) for r in _OUTCOMES},
+            )
+            for c in B_COLUMNS
+        ]
+        if t.b
+        else []
+    )
+    b2 = [
+        _equal(
+            r,
+            [_v(cells.get("总计"))],
+            [_v(cells.get(c)) for c in B_COLUMNS[:-1]],
+            {c: _v(cells.get(c)) for c in B_COLUMNS},
+        )
+        for r, cells in t.b.items()
+    ]
+    b3 = (
+        [
+            _equal(
+                c,
+                [_cell(t, "三.七", c)],
+                [_cell(t, r, c) for r in outcomes],
+                {r: _cell(t, r, c) for r in ("三.七", *outcomes)},
+            )
+            for c in B_COLUMNS
+        ]
+        if t.b
+        else []
+    )
     b4 = []
     for r in rows if t.b else ():
         for c in B_COLUMNS:
@@ -121,18 +170,36 @@ def _b_rules(t: Tables, previous: Tables | None, year: int | None, previous_year
             if value is not None and not (value >= 0 and value == int(value)):
                 status = "fail"
             b4.append((f"{r}/{c}", status, {"raw": cell.raw if cell else None}))
-    checks = [_parts("B1", b1, "一 + 二 == 三(七) + 四", none),
-              _parts("B2", b2, "总计 == 自然人 + the five 法人 columns", none),
-              _parts("B3", b3, "三(七) == the sum of the outcome rows", none),
-              _parts("B4", b4, "every cell is an integer >= 0", none)]
+    checks = [
+        _parts("B1", b1, "一 + 二 == 三(七) + 四", none),
+        _parts("B2", b2, "总计 == 自然人 + the five 法人 columns", none),
+        _parts("B3", b3, "三(七) == the sum of the outcome rows", none),
+        _parts("B4", b4, "every cell is an integer >= 0", none),
+    ]
     if previous is None or not previous.b:
-        checks.append(_check("B5", "uncertain", "No previous-year Table B to compare the carried-over row with."))
+        checks.append(
+            _check("B5", "uncertain", "No previous-year Table B to compare the carried-over row with.")
+        )
     elif year is None or year < 2020 or previous_year != year - 1:
-        checks.append(_check("B5", "uncertain", "B5 needs the agency's Y-1 report and a year from 2020.",
-                             year=year, previous_year=previous_year))
+        checks.append(
+            _check(
+                "B5",
+                "uncertain",
+                "B5 needs the agency's Y-1 report and a year from 2020.",
+                year=year,
+                previous_year=previous_year,
+            )
+        )
     else:
-        b5 = [_equal(c, [_cell(t, "二", c)], [_cell(previous, "四", c)],
-                     {"二": _cell(t, "二", c), "previous 四": _cell(previous, "四", c)}) for c in B_COLUMNS]
+        b5 = [
+            _equal(
+                c,
+                [_cell(t, "二", c)],
+                [_cell(previous, "四", c)],
+                {"二": _cell(t, "二", c), "previous 四": _cell(previous, "四", c)},
+            )
+            for c in B_COLUMNS
+        ]
         checks.append(_parts("B5", b5, "this year's 二 == last year's 四", none))
     return checks
 
@@ -143,21 +210,39 @@ def _c_rules(t: Tables, previous: Tables | None) -> list[Check]:
         parts = [f"{group}.{r}" for r in C_RESULTS]
         values = {k: _v(t.c.get(k)) for k in parts}
         part = _equal(group, [values[k] for k in parts[:4]], [values[parts[4]]], values) if t.c else None
-        checks.append(_parts(rule, [part] if part else [], f"the {group} results sum to its 总计",
-                             "Table C was not found."))
+        checks.append(
+            _parts(
+                rule, [part] if part else [], f"the {group} results sum to its 总计", "Table C was not found."
+            )
+        )
     after, recon = _v(t.c.get("诉讼复议后.总计")), _v(t.c.get("复议.总计"))
     prev = _v(previous.c.get("复议.总计")) if previous is not None else None
     ops = {"复议后起诉": after, "复议": recon, "previous 复议": prev}
     if after is None or recon is None:
         checks.append(_check("C4", "uncertain", "Table C totals are missing.", **ops))
     elif after <= recon or (prev is not None and after <= recon + prev):
-        checks.append(_check("C4", "pass", "Lawsuits after reconsideration do not exceed reconsiderations.", **ops))
+        checks.append(
+            _check("C4", "pass", "Lawsuits after reconsideration do not exceed reconsiderations.", **ops)
+        )
     elif prev is None:
-        checks.append(_check("C4", "uncertain", "More lawsuits after reconsideration than reconsiderations this "
-                             "year; last year's count is needed.", **ops))
+        checks.append(
+            _check(
+                "C4",
+                "uncertain",
+                "More lawsuits after reconsideration than reconsiderations this "
+                "year; last year's count is needed.",
+                **ops,
+            )
+        )
     else:
-        checks.append(_check("C4", "fail", "More lawsuits after reconsideration than reconsiderations in this "
-                             "and the previous year.", **ops))
+        checks.append(
+            _check(
+                "C4",
+                "fail",
+                "More lawsuits after reconsideration than reconsiderations in this and the previous year.",
+                **ops,
+            )
+        )
     return checks
 
 
@@ -178,17 +263,31 @@ def _a_ok(key: str, cell: Cell) -> str:
 def _a_rules(t: Tables, level: str | None, previous: Tables | None) -> list[Check]:
     keys = a_keys(t.format)
     a1 = [(k, "uncertain", {}) if k not in t.a else (k, _a_ok(k, t.a[k]), {"raw": t.a[k].raw}) for k in keys]
-    checks = [_parts("A1", a1 if t.a else [], "Table A cells are integers >= 0 (amounts decimal, 增/减 signed)",
-                     "Table A was not found.")]
+    checks = [
+        _parts(
+            "A1",
+            a1 if t.a else [],
+            "Table A cells are integers >= 0 (amounts decimal, 增/减 signed)",
+            "Table A was not found.",
+        )
+    ]
     if t.format != "template2021" or previous is None or previous.format != "template2021":
         checks.append(_check("A2", "uncertain", "A2 needs this and the previous year's 2021-format Table A."))
     else:
         a2 = []
         for row in ("规章", "行政规范性文件"):
-            now, new, gone = (_v(t.a.get(f"{row}.{c}")) for c in ("现行有效件数", "本年制发件数", "本年废止件数"))
+            now, new, gone = (
+                _v(t.a.get(f"{row}.{c}")) for c in ("现行有效件数", "本年制发件数", "本年废止件数")
+            )
             before = _v(previous.a.get(f"{row}.现行有效件数"))
-            a2.append(_equal(row, [now], [before, new, -gone if gone is not None else None],
-                             {"现行有效": now, "previous 现行有效": before, "制发": new, "废止": gone}))
+            a2.append(
+                _equal(
+                    row,
+                    [now],
+                    [before, new, -gone if gone is not None else None],
+                    {"现行有效": now, "previous 现行有效": before, "制发": new, "废止": gone},
+                )
+            )
         checks.append(_parts("A2", a2, "现行有效 == last year's + 制发 - 废止", "Table A was not found."))
     rules = {k: cell for k, cell in t.a.items() if k.startswith("规章.")}
     if level in RULE_LEVELS:
@@ -196,8 +295,18 @@ def _a_rules(t: Tables, level: str | None, previous: Tables | None) -> list[Chec
     elif level not in LOWER_LEVELS or not rules:
         checks.append(_check("A3", "uncertain", "The level or the 规章 row is unknown.", level=level))
     else:
-        a3 = [(k, "pass" if c.status == "na" or c.value == 0 else "fail" if c.status == "number" else "uncertain",
-               {"value": c.value, "raw": c.raw}) for k, c in rules.items()]
+        a3 = [
+            (
+                k,
+                "pass"
+                if c.status == "na" or c.value == 0
+                else "fail"
+                if c.status == "number"
+                else "uncertain",
+                {"value": c.value, "raw": c.raw},
+            )
+            for k, c in rules.items()
+        ]
         checks.append(_parts("A3", a3, f"规章 == 0 for a {level} body", "Table A was not found."))
     return checks
 
@@ -207,61 +316,117 @@ def _t_rules(t: Tables, narrative: dict) -> list[Check]:
     with_carried = bool(narrative.get("requests_received_includes_carried_over"))
     table = (None if b1 is None or b2 is None else b1 + b2) if with_carried else b1
     stated = narrative.get("requests_received")
-    t1 = [_equal("requests_received", [stated], [table],
-                 {"narrative": stated, "table": table, "includes_carried": with_carried})]
+    t1 = [
+        _equal(
+            "requests_received",
+            [stated],
+            [table],
+            {"narrative": stated, "table": table, "includes_carried": with_carried},
+        )
+    ]
     direct, after = _v(t.c.get("诉讼直接.总计")), _v(t.c.get("诉讼复议后.总计"))
     lit = None if direct is None or after is None else direct + after
-    t2 = [_equal(name, [narrative.get(name)], [value], {"narrative": narrative.get(name), "table": value})
-          for name, value in (("reconsideration_total", _v(t.c.get("复议.总计"))), ("litigation_total", lit))]
+    t2 = [
+        _equal(name, [narrative.get(name)], [value], {"narrative": narrative.get(name), "table": value})
+        for name, value in (("reconsideration_total", _v(t.c.get("复议.总计"))), ("litigation_total", lit))
+    ]
     parts, total = narrative.get("proactive_parts"), narrative.get("proactive_disclosures")
-    t3 = [_equal("proactive_disclosures", list(parts), [total],
-                 {"parts": list(parts), "total": total})] if parts else []
-    return [_parts("T1", t1, "the narrative request count equals Table B", ""),
-            _parts("T2", t2, "the narrative 复议/诉讼 counts equal the Table C totals", ""),
-            _parts("T3", t3, "the stated sub-counts sum to the stated total", "No stated sub-counts.")]
+    t3 = (
+        [_equal("proactive_disclosures", list(parts), [total], {"parts": list(parts), "total": total})]
+        if parts
+        else []
+    )
+    return [
+        _parts("T1", t1, "the narrative request count equals Table B", ""),
+        _parts("T2", t2, "the narrative 复议/诉讼 counts equal the Table C totals", ""),
+        _parts("T3", t3, "the stated sub-counts sum to the stated total", "No stated sub-counts."),
+    ]
 
 
 def _s_rules(t: Tables, year: int | None, narrative: dict, text: str) -> list[Check]:
     stated = narrative.get("period_year")
     s1 = [_equal("period_year", [stated], [year], {"stated": stated, "year": year})]
-    for key, expect in (("period_start", (f"{year}-01-01",) + (("2008-05-01",) if year == 2008 else ())),
-                        ("period_end", (f"{year}-12-31",))):
+    for key, expect in (
+        ("period_start", (f"{year}-01-01",) + (("2008-05-01",) if year == 2008 else ())),
+        ("period_end", (f"{year}-12-31",)),
+    ):
         value = narrative.get(key)
         if value is not None and year is not None:
             value = value.isoformat() if isinstance(value, date) else str(value)
             s1.append((key, "pass" if value in expect else "fail", {"left": value, "right": expect[0]}))
     checks = [_parts("S1", s1, "the statistics period is the report year", "")]
     if year is None or year < 2019:
-        return [*checks, _check("S2", "uncertain", "S2 applies to reports from 2019."),
-                _check("S3", "uncertain", "S3 applies to reports from 2019.")]
-    lines = [ln for ln in text.splitlines() if ln.strip() and (_HEADING_LINE.match(ln) or len(ln.strip()) <= 30)]
-    missing = [k for k, rx in HEADINGS.items() if not any(re.search(rx, ln) for ln in lines)] if text else None
+        return [
+            *checks,
+            _check("S2", "uncertain", "S2 applies to reports from 2019."),
+            _check("S3", "uncertain", "S3 applies to reports from 2019."),
+        ]
+    lines = [
+        ln for ln in text.splitlines() if ln.strip() and (_HEADING_LINE.match(ln) or len(ln.strip()) <= 30)
+    ]
+    missing = (
+        [k for k, rx in HEADINGS.items() if not any(re.search(rx, ln) for ln in lines)] if text else None
+    )
     tables = [name for name, part in (("A", t.a), ("B", t.b), ("C", t.c)) if not part]
     if missing is None:
-        checks.append(_check("S2", "uncertain", "No text to look for the section headings in.",
-                             missing_tables=tables))
+        checks.append(
+            _check("S2", "uncertain", "No text to look for the section headings in.", missing_tables=tables)
+        )
     elif missing or tables:
-        checks.append(_check("S2", "fail", "Section headings or tables of the standard format are missing.",
-                             missing_headings=missing, missing_tables=tables))
+        checks.append(
+            _check(
+                "S2",
+                "fail",
+                "Section headings or tables of the standard format are missing.",
+                missing_headings=missing,
+                missing_tables=tables,
+            )
+        )
     else:
-        checks.append(_check("S2", "pass", "All six section headings and Tables A, B and C are present.",
-                             missing_headings=[], missing_tables=[]))
+        checks.append(
+            _check(
+                "S2",
+                "pass",
+                "All six section headings and Tables A, B and C are present.",
+                missing_headings=[],
+                missing_tables=[],
+            )
+        )
     expected = "template2019" if year <= 2020 else "template2021"
     if t.format is None:
         checks.append(_check("S3", "uncertain", "The table format was not recognised.", expected=expected))
     else:
-        checks.append(_check("S3", "pass" if t.format == expected else "fail",
-                             f"The {year} report uses the {t.format} tables (expected {expected}).",
-                             format=t.format, expected=expected))
+        checks.append(
+            _check(
+                "S3",
+                "pass" if t.format == expected else "fail",
+                f"The {year} report uses the {t.format} tables (expected {expected}).",
+                format=t.format,
+                expected=expected,
+            )
+        )
     return checks
 
 
-def run_checks(t: Tables, *, year: int | None, level: str | None = None, narrative: dict | None = None,
-               previous: Tables | None = None, previous_year: int | None = None, text: str = "") -> list[Check]:
+def run_checks(
+    t: Tables,
+    *,
+    year: int | None,
+    level: str | None = None,
+    narrative: dict | None = None,
+    previous: Tables | None = None,
+    previous_year: int | None = None,
+    text: str = "",
+) -> list[Check]:
     """All rules of domain.md §2.5 on one report (see the module docs)."""
     narrative = narrative or {}
     if previous is not None and previous_year is None and year is not None:
         previous_year = year - 1  # the caller passes the Y-1 report unless it says otherwise
     last = previous if year is not None and previous_year == year - 1 else None
-    return [*_b_rules(t, previous, year, previous_year), *_c_rules(t, last), *_a_rules(t, level, last),
-            *_t_rules(t, narrative), *_s_rules(t, year, narrative, text)]
+    return [
+        *_b_rules(t, previous, year, previous_year),
+        *_c_rules(t, last),
+        *_a_rules(t, level, last),
+        *_t_rules(t, narrative),
+        *_s_rules(t, year, narrative, text),
+    ]

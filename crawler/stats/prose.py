@@ -17,12 +17,26 @@ from dataclasses import dataclass
 from crawler.recognize.text import normalize_text
 from crawler.recognize.titles import period_year
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN = "零〇一二两三四五六七八九十百千"
-NUM = (rf"(?P<pre>约|近|逾|超过|超|大约|将近)?(?P<num>\d+(?:\.\d+)?|[{_CN}]+)\s*(?P<wan>万|亿)?"
-       r"\s*(?P<post>余|多)?")
+NUM = (
+    rf"(?P<pre>约|近|逾|超过|超|大约|将近)?(?P<num>\d+(?:\.\d+)?|[{_CN}]+)\s*(?P<wan>万|亿)?"
+    r"\s*(?P<post>余|多)?"
+)
 _POST2 = r"(?P<post2>以上|左右)?"
 _COUNT = rf"{NUM}\s*(?P<unit>件|宗|起|个|次)"
 _ITEMS = rf"{NUM}\s*(?P<unit>条|件|篇|项)"
@@ -30,8 +44,10 @@ _MONEY = rf"{NUM}\s*(?P<unit>元)"  # 万 is read by NUM: money is in 元
 _GAP = r"[^，,。；;：:\n|\d]"  # label text between a keyword and its number: one clause, no digits
 
 # Words that make a nearby number something else: comparisons, other channels, other matters.
-_NOT_THIS = re.compile(r"比|较|同比|环比|增加|减少|增长|下降|去年|上一?年度?(?!结转)|来信|信箱|热线|12345|建议|提案"
-                       r"|咨询|投诉|举报|信访|诉求|留言|历年|截至目前|截止目前")
+_NOT_THIS = re.compile(
+    r"比|较|同比|环比|增加|减少|增长|下降|去年|上一?年度?(?!结转)|来信|信箱|热线|12345|建议|提案"
+    r"|咨询|投诉|举报|信访|诉求|留言|历年|截至目前|截止目前"
+)
 _SUBSET = re.compile(r"法人|自然人|公民")
 _FOI = re.compile(r"信息公开|公开申请|依申请")
 _SECTION = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）])")
@@ -88,13 +104,13 @@ def _clause(text: str, start: int, end: int) -> str:
     """The clause around text[start:end] (between ，。；/line breaks)."""
     i = max(text.rfind(c, 0, start) for c in _CLAUSE_END)
     j = min((k for k in (text.find(c, end) for c in _CLAUSE_END) if k != -1), default=len(text))
-    return text[i + 1: j]
+    return text[i + 1 : j]
 
 
 def _sentence(text: str, start: int) -> str:
     i = max(text.rfind("。", 0, start), text.rfind("\n", 0, start))
     j = min((k for k in (text.find("。", start), text.find("\n", start)) if k != -1), default=len(text))
-    return text[i + 1: j]
+    return text[i + 1 : j]
 
 
 def _heading(text: str, start: int) -> str:
@@ -115,18 +131,22 @@ def _prose(text: str) -> str:
 _PROACTIVE = re.compile(
     rf"主动公开(?:了)?(?:各类|各项)?(?:政府)?信息(?:数量)?(?:共计|总计|合计|累计|共)?(?:为|达到|达)?{_ITEMS}{_POST2}"
 )
-_PROACTIVE_WEAK = re.compile(
-    rf"(?<!主动)(?<!申请)(?<!不予)公开(?:政府信息|信息)(?:共计|共)?{_ITEMS}{_POST2}"
-)
+_PROACTIVE_WEAK = re.compile(rf"(?<!主动)(?<!申请)(?<!不予)公开(?:政府信息|信息)(?:共计|共)?{_ITEMS}{_POST2}")
 _PARTS_LEAD = re.compile(r"其中[，,：:]?")
 _PART = re.compile(rf"[^，,、；;。\d]{{1,24}}?{NUM}\s*(?P<unit>条|件|篇|项|期|份|个)")
 _RECEIVED = (
-    re.compile(rf"(?:新收到|新收|收到|受理|接收|接到)(?P<gap>{_GAP}{{0,25}}?)(?:共计|共|合计)?{_COUNT}{_POST2}"),
-    re.compile(rf"(?:新收到|新收|收到|受理|接到)(?:了)?{_COUNT}(?P<gap>(?:政府信息公开|依申请公开(?:政府信息)?)?申请)"),
+    re.compile(
+        rf"(?:新收到|新收|收到|受理|接收|接到)(?P<gap>{_GAP}{{0,25}}?)(?:共计|共|合计)?{_COUNT}{_POST2}"
+    ),
+    re.compile(
+        rf"(?:新收到|新收|收到|受理|接到)(?:了)?{_COUNT}(?P<gap>(?:政府信息公开|依申请公开(?:政府信息)?)?申请)"
+    ),
 )
 _RECEIVED_NONE = (
     re.compile(r"(?:未|没有|无)(?:收到|接到|受理)(?:过|到)?(?:任何)?(?P<gap>[^，,。；;\n\d]{0,30}?)申请"),
-    re.compile(r"(?:^|[，,。；\n])[^，,。；\n\d]{0,12}?(?:无|没有)(?:任何)?(?P<gap>)(?:依申请公开|政府信息公开申请)"),
+    re.compile(
+        r"(?:^|[，,。；\n])[^，,。；\n\d]{0,12}?(?:无|没有)(?:任何)?(?P<gap>)(?:依申请公开|政府信息公开申请)"
+    ),
 )
 _HANDLED = re.compile(rf"办理(?P<gap>{_GAP}{{0,20}}?申请{_GAP}{{0,6}}?){_COUNT}")
 _CARRIED = re.compile(rf"上一?年度?结转(?:的)?(?:政府信息公开)?(?:申请)?(?:件数|数量)?(?:为)?{_COUNT}")
@@ -155,13 +175,17 @@ _FEES_NONE = (
 def _case_patterns(word: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     count = re.compile(rf"{word}(?:案件)?(?:共计|共|数量为|数为|为)?{_COUNT}")
     count_first = re.compile(rf"(?:发生|收到|涉及|引起)?{_COUNT}(?:政府信息公开)?{word}")
-    none = re.compile(rf"(?<!尚)(?:未|没有|无)(?:发生|出现|收到|接到|产生)?(?:过|到)?(?:任何)?[^，,。；;\n\d]{{0,40}}?{word}")
+    none = re.compile(
+        rf"(?<!尚)(?:未|没有|无)(?:发生|出现|收到|接到|产生)?(?:过|到)?(?:任何)?[^，,。；;\n\d]{{0,40}}?{word}"
+    )
     return count, count_first, none
 
 
 _CASE_RE = {key: _case_patterns(word) for key, word in _CASES.items()}
 # 被申请行政复议和提起行政诉讼均为0件: one number for both
-_BOTH_CASES = re.compile(rf"行政复议[^，,。；;\n\d]{{0,20}}?行政诉讼(?:案件)?(?:的)?(?:均|都|各)(?:为|是)?{_COUNT}")
+_BOTH_CASES = re.compile(
+    rf"行政复议[^，,。；;\n\d]{{0,20}}?行政诉讼(?:案件)?(?:的)?(?:均|都|各)(?:为|是)?{_COUNT}"
+)
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -198,7 +222,7 @@ def proactive_parts(text: str) -> list[Quantity]:
     total, m = _proactive(prose)
     if total is None or m is None:
         return []
-    rest = prose[m.end(): m.end() + 400]
+    rest = prose[m.end() : m.end() + 400]
     # the sentence ends at 。 — a PDF line break inside it ("工作动态16条、\n其他信息20条") does not
     end = rest.find("。")
     rest = rest[:end] if end != -1 else rest.split("\n", 1)[0]
@@ -229,7 +253,7 @@ def _received(text: str) -> tuple[Quantity | None, Quantity | None]:
             q = _quantity(m)
             if q is None:
                 continue
-            tail = text[m.end(): m.end() + 20]
+            tail = text[m.end() : m.end() + 20]
             (handled if _CARRIED_IN.search(clause + tail) else found).append(q)
     if not found:
         for pattern in _RECEIVED_NONE:
@@ -276,7 +300,7 @@ def _outcomes(text: str, start: int) -> dict[str, Quantity]:
     """维持/纠正/其他结果 counts in the sentence after a 行政复议 count, when no lawsuit
     count (other than 0) comes between them (they would be the lawsuits' outcomes)."""
     end = text.find("。", start)
-    rest = text[start: end if end != -1 else len(text)]
+    rest = text[start : end if end != -1 else len(text)]
     lawsuit = re.search(rf"行政诉讼(?:案件)?{_COUNT}", rest)
     if lawsuit is not None and (_quantity(lawsuit) or Quantity(1, False, "")).value != 0:
         return {}

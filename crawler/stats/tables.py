@@ -33,36 +33,64 @@ C_KEYS = tuple(f"{g}.{r}" for g in C_GROUPS for r in C_RESULTS)
 _DOC = ("本年制发件数", "本年废止件数", "现行有效件数")
 _ITEMS = ("上一年项目数量", "本年增/减", "处理决定数量")
 A_LAYOUT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "template2021": (("规章", _DOC), ("行政规范性文件", _DOC), ("行政许可", ("本年处理决定数量",)),
-                     ("行政处罚", ("本年处理决定数量",)), ("行政强制", ("本年处理决定数量",)),
-                     ("行政事业性收费", ("本年收费金额",))),
-    "template2019": (("规章", ("本年新制作数量", "本年新公开数量", "对外公开总数量")),
-                     ("规范性文件", ("本年新制作数量", "本年新公开数量", "对外公开总数量")),
-                     ("行政许可", _ITEMS), ("其他对外管理服务事项", _ITEMS), ("行政处罚", _ITEMS),
-                     ("行政强制", _ITEMS), ("行政事业性收费", _ITEMS[:2]),
-                     ("政府集中采购", ("采购项目数量", "采购总金额"))),
+    "template2021": (
+        ("规章", _DOC),
+        ("行政规范性文件", _DOC),
+        ("行政许可", ("本年处理决定数量",)),
+        ("行政处罚", ("本年处理决定数量",)),
+        ("行政强制", ("本年处理决定数量",)),
+        ("行政事业性收费", ("本年收费金额",)),
+    ),
+    "template2019": (
+        ("规章", ("本年新制作数量", "本年新公开数量", "对外公开总数量")),
+        ("规范性文件", ("本年新制作数量", "本年新公开数量", "对外公开总数量")),
+        ("行政许可", _ITEMS),
+        ("其他对外管理服务事项", _ITEMS),
+        ("行政处罚", _ITEMS),
+        ("行政强制", _ITEMS),
+        ("行政事业性收费", _ITEMS[:2]),
+        ("政府集中采购", ("采购项目数量", "采购总金额")),
+    ),
 }
 # Table B: top-level rows with their label phrases; groups (三.三–三.六) have numbered sub-items
 # found by "k." or a key phrase of the label.
-_B_TOP = (("一", ("本年新收",)), ("二", ("上年结转", "上年度结转")), ("三.一", ("予以公开",)),
-          ("三.二", ("部分公开",)), ("三.三", ("不予公开",)), ("三.四", ("无法提供",)),
-          ("三.五", ("不予处理",)), ("三.六", ("其他处理",)), ("三.七", ("总计", "合计")),
-          ("四", ("结转下年",)))
-_B_SUBS = {"三.三": ("国家秘密", "禁止公开", "三安全一稳定", "第三方", "事务信息", "过程性", "执法案卷", "查询事项"),
-           "三.四": ("不掌握", "另行制作", "仍不明确"),
-           "三.五": ("信访", "重复申请", "出版物", "反复申请", "重新出具"),
-           "三.六": ("不补正", "收费通知", "其他")}
+_B_TOP = (
+    ("一", ("本年新收",)),
+    ("二", ("上年结转", "上年度结转")),
+    ("三.一", ("予以公开",)),
+    ("三.二", ("部分公开",)),
+    ("三.三", ("不予公开",)),
+    ("三.四", ("无法提供",)),
+    ("三.五", ("不予处理",)),
+    ("三.六", ("其他处理",)),
+    ("三.七", ("总计", "合计")),
+    ("四", ("结转下年",)),
+)
+_B_SUBS = {
+    "三.三": ("国家秘密", "禁止公开", "三安全一稳定", "第三方", "事务信息", "过程性", "执法案卷", "查询事项"),
+    "三.四": ("不掌握", "另行制作", "仍不明确"),
+    "三.五": ("信访", "重复申请", "出版物", "反复申请", "重新出具"),
+    "三.六": ("不补正", "收费通知", "其他"),
+}
 
-_A_ALIASES = {"规范性文件": ("行政规范性文件", "规范性文件"), "行政规范性文件": ("行政规范性文件", "规范性文件"),
-              "其他对外管理服务事项": ("其他对外管理服务",)}
+_A_ALIASES = {
+    "规范性文件": ("行政规范性文件", "规范性文件"),
+    "行政规范性文件": ("行政规范性文件", "规范性文件"),
+    "其他对外管理服务事项": ("其他对外管理服务",),
+}
 _UNIT = r"(?:万元|元|件|个|项|条|次)"
-_TOKEN = re.compile(r"(?<![\d.,A-Za-z])(?:(?:--|[+\-增减])?\d+(?:,\d{3})*(?:\.\d+)?" + _UNIT
-                    + r"?|[/\\]|[-—–―]{1,2}(?!\d))(?![\d.,])")
+_TOKEN = re.compile(
+    r"(?<![\d.,A-Za-z])(?:(?:--|[+\-增减])?\d+(?:,\d{3})*(?:\.\d+)?"
+    + _UNIT
+    + r"?|[/\\]|[-—–―]{1,2}(?!\d))(?![\d.,])"
+)
 _NUMBER = re.compile(r"(--|[+\-增减])?(\d+(?:,\d{3})*)(\.\d+)?" + _UNIT + "?")
 _NA = re.compile(r"[/\\]|[-—–―]{1,3}")
 _GAP = re.compile(r"\s*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_PAGE_NO = re.compile(r"(?m)^[ \t]*(?:[-—–][ \t]*\d+[ \t]*[-—–]|第[ \t]*\d+[ \t]*页(?:[ \t]*[,/]?[ \t]*共[ \t]*\d+[ \t]*页)?)[ \t]*$")
+_PAGE_NO = re.compile(
+    r"(?m)^[ \t]*(?:[-—–][ \t]*\d+[ \t]*[-—–]|第[ \t]*\d+[ \t]*页(?:[ \t]*[,/]?[ \t]*共[ \t]*\d+[ \t]*页)?)[ \t]*$"
+)
 _HEAD = r"(?:(?<=[\s|])|^|(?<=信息内容))"  # a table header stands alone, never inside a sentence
 _TAIL = r"(?=[\s|(]|$)"
 _SKIP = 50  # non-space label characters allowed between a label and its first number
@@ -140,8 +168,12 @@ def _sub_rx(group: str, k: int) -> re.Pattern[str]:
 
 
 _F2021 = _rx("本年制发件数", "本年废止件数", "现行有效件数", "现行有效件", head=True)
-_F2019 = re.compile(_rx("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量",
-                        head=True).pattern + r"|本年新[\s|]+本年新|第二十条第\s*\(\s*九\s*\)\s*项(?=[\s|]*(?:信息内容|采购))")
+_F2019 = re.compile(
+    _rx(
+        "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量", head=True
+    ).pattern
+    + r"|本年新[\s|]+本年新|第二十条第\s*\(\s*九\s*\)\s*项(?=[\s|]*(?:信息内容|采购))"
+)
 _F2021_B = re.compile(_rx("其他处理").pattern + r"[\s|]*1\s*[.、]\s*申\s*请\s*人")
 _F2019_B = re.compile(_rx("其他处理").pattern + r"[\s|]*(?:\d+(?![.、\d])|/)")
 
@@ -234,7 +266,7 @@ def _tail_run(s: str) -> list[str]:
 def _run(s: str, start: int, end: int, skip: int) -> list[str]:
     """The run of numbers (separated by whitespace only) after at most ``skip`` label characters."""
     m = _TOKEN.search(s, start, end)
-    if not m or len(re.sub(r"\s", "", s[start:m.start()])) > skip:
+    if not m or len(re.sub(r"\s", "", s[start : m.start()])) > skip:
         return []
     out, pos = [m.group()], m.end()
     while True:
@@ -253,8 +285,14 @@ def _assign(cells: list[str], columns: tuple[str, ...], piped: bool, sparse: boo
     while core and not core[-1].strip():
         core.pop()
     if sparse and len(core) == 2:
-        return {col: parse_number(core[0]) if col == columns[0] else parse_number(core[1])
-                if col == columns[-1] else BLANK for col in columns}
+        return {
+            col: parse_number(core[0])
+            if col == columns[0]
+            else parse_number(core[1])
+            if col == columns[-1]
+            else BLANK
+            for col in columns
+        }
     if piped:
         cells = (core if len(cells) > width else cells)[:width]
         cells += [""] * (width - len(cells))
@@ -265,7 +303,9 @@ def _assign(cells: list[str], columns: tuple[str, ...], piped: bool, sparse: boo
     return {col: parse_number(v) for col, v in zip(columns, cells, strict=True)}
 
 
-def _marks(s: str, items: Iterable[tuple[str, re.Pattern[str]]], lo: int, hi: int) -> list[tuple[str, int, int]]:
+def _marks(
+    s: str, items: Iterable[tuple[str, re.Pattern[str]]], lo: int, hi: int
+) -> list[tuple[str, int, int]]:
     """(key, start, end) of each label found in order within [lo, hi)."""
     out: list[tuple[str, int, int]] = []
     cursor = lo
@@ -298,7 +338,9 @@ def _read_b(s: str) -> tuple[dict[str, dict[str, Cell]], int, int]:
             rows.append((key, a, z))
             continue
         span_end = marks[i + 1][1] if i + 1 < len(marks) else hi
-        subs = _marks(s, [(f"{key}.{k}", _sub_rx(key, k)) for k in range(1, len(_B_SUBS[key]) + 1)], z, span_end)
+        subs = _marks(
+            s, [(f"{key}.{k}", _sub_rx(key, k)) for k in range(1, len(_B_SUBS[key]) + 1)], z, span_end
+        )
         rows.append((key if key == "三.六" and not subs else None, a, z))
         rows.extend(subs)
     c_head = _rx("尚未审结", "未审结").search(s, rows[-1][2])
@@ -366,8 +408,9 @@ def parse_tables(text: str, grids: list[list[list[str]]] | None = None, fmt: str
                 sources.add(source)
     order = {key: i for i, key in enumerate((*b_rows("template2019")[:-2], *b_rows("template2021")[-5:]))}
     b_sorted = dict(sorted(found["b"].items(), key=lambda kv: order.get(kv[0], 99)))
-    return Tables(format=fmt, a=found["a"], b=b_sorted, c=found["c"],
-                  source="grid" if sources == {"grid"} else "text")
+    return Tables(
+        format=fmt, a=found["a"], b=b_sorted, c=found["c"], source="grid" if sources == {"grid"} else "text"
+    )
 
 
 def _value(cell: Cell | None) -> int | float | None:
@@ -389,9 +432,16 @@ def headline(t: Tables) -> dict:
 
 def cells_long(t: Tables) -> list[dict]:
     """Every cell as one row: table, row, column, value, raw, status."""
+
     def row(table: str, r: str, col: str, cell: Cell) -> dict:
-        return {"table": table, "row": r, "column": col, "value": cell.value, "raw": cell.raw,
-                "status": cell.status}
+        return {
+            "table": table,
+            "row": r,
+            "column": col,
+            "value": cell.value,
+            "raw": cell.raw,
+            "status": cell.status,
+        }
 
     def keyed(table: str, key: str, cell: Cell) -> dict:
         r, col = key.split(".", 1)  # "row.column"

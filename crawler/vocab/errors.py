@@ -10,11 +10,15 @@ class NianbaoError(Exception):
 class ConfigError(NianbaoError):
     """A configuration or registry problem; the CLI exits with status 2."""
 
-    def __init__(self, message: str, *, file: str | None = None, source: str | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, file: str | None = None, source: str | None = None, field: str | None = None
+    ) -> None:
         self.file, self.source, self.field = file, source, field
-        where = ": ".join(p for p in (file, f"source {source!r}" if source else None,
-                                       f"field {field!r}" if field else None) if p)
+        where = ": ".join(
+            p
+            for p in (file, f"source {source!r}" if source else None, f"field {field!r}" if field else None)
+            if p
+        )
         super().__init__(f"{where}: {message}" if where else message)
 
 

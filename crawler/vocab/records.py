@@ -79,7 +79,7 @@ class RunOutcome:
 
     run_id: int
     at: datetime
-    status: str           # ok | empty | partial | blocked:<kind> | unreachable | interrupted
+    status: str  # ok | empty | partial | blocked:<kind> | unreachable | interrupted
     reports_seen: int = 0
 
     @property

@@ -26,13 +26,13 @@ for _cp in (0x00A0, 0x2002, 0x2003, 0x2009, 0x202F):  # no-break and typographic
 for _cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF):  # zero-width characters and BOM
     _WIDTH_TABLE[_cp] = None
 
+
 def fold_width(s: str) -> str:
     """Fold full-width ASCII letters, digits, symbols and spaces to half-width.
 
     Chinese punctuation (，；：？！（） and everything outside the full-width block) is kept.
     """
     return s.translate(_WIDTH_TABLE)
-
 
 
 # C0/C1-style controls and Unicode line/paragraph separators: never shown inside one line.
@@ -53,7 +53,9 @@ def one_line(value: object, limit: int | None = None) -> str:
 # Word swaps made by zh-TW conversion; their presence means the page went through one.
 _TW_MARKERS = re.compile("資訊|入口網站|最佳化|軟體|網路|資料庫|程式|伺服器|數位")
 # tw2sp also turns 檔案 back into 文件, which is wrong for 档案馆/档案局/人事档案…; restore those.
-_DANGAN_FIXES = re.compile("文件(?=馆|局|室|管理|工作|资料|学|部门|移交|归档|查阅)|(?<=人事|历史|城建|土地|会计|文书)文件")
+_DANGAN_FIXES = re.compile(
+    "文件(?=馆|局|室|管理|工作|资料|学|部门|移交|归档|查阅)|(?<=人事|历史|城建|土地|会计|文书)文件"
+)
 
 
 @lru_cache(maxsize=2)

@@ -49,11 +49,16 @@ OTHER_BODY = "other body"  # reports.exclusion of another body's report seen in 
 STATUSES = ("on_time", "late", "missing", "pending", "unknown")
 
 # Headline numbers of a report (columns of ``reports``, DESIGN §2.5): what exports and searches show.
-HEADLINE = ("proactive_disclosures", "requests_received", "requests_carried_over", "reconsideration_total",
-            "litigation_total")
+HEADLINE = (
+    "proactive_disclosures",
+    "requests_received",
+    "requests_carried_over",
+    "reconsideration_total",
+    "litigation_total",
+)
 
 # Request meta keys shared by the spider, the archive middleware and the store pipeline.
-META_SOURCE = "nianbao_source"      # the source id a request belongs to
-META_KIND = "nianbao_kind"          # one of DOCUMENT_KINDS
+META_SOURCE = "nianbao_source"  # the source id a request belongs to
+META_KIND = "nianbao_kind"  # one of DOCUMENT_KINDS
 META_FETCH_ID = "nianbao_fetch_id"  # set by the archive middleware: the ``fetches`` row of the exchange
-META_SHA256 = "nianbao_sha256"      # set by the archive middleware: the payload's SHA-256
+META_SHA256 = "nianbao_sha256"  # set by the archive middleware: the payload's SHA-256

@@ -43,7 +43,8 @@ class Platform:
         """Does the listing point to pages (or record windows) this run has not requested?"""
         keys = [f"{api.method} {api.url} {sorted(api.formdata.items())}" for api in listing.api_requests]
         return any(url not in state.requested for url in self.page_links(listing)) or any(
-            key not in state.requested for key in keys)
+            key not in state.requested for key in keys
+        )
 
     def page_links(self, listing: Listing) -> list[str]:
         """The listing-page links this platform follows."""

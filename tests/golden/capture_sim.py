@@ -19,8 +19,12 @@ from crawler.recognize.listing import parse_listing
 from portalsim import render_sources_toml, start_server
 
 OUT = Path(__file__).resolve().parent / "sim"
-FAMILIES = {"trs": r"/zfxxgknb/$", "trs6": r"/c\d{6}/xlist\.shtml$", "hanweb": r"/col/col\d+/index\.html$",
-            "plain": r"/gknb/list\.html$"}
+FAMILIES = {
+    "trs": r"/zfxxgknb/$",
+    "trs6": r"/c\d{6}/xlist\.shtml$",
+    "hanweb": r"/col/col\d+/index\.html$",
+    "plain": r"/gknb/list\.html$",
+}
 
 
 def fetch(url: str, form: dict | None = None) -> bytes:

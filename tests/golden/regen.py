@@ -22,7 +22,9 @@ def cases() -> list[tuple[str, Path, str]]:
     """``(case id, page file, url)`` for every golden page, sorted."""
     out = []
     for url_file in sorted(GOLDEN.glob("*/*.url")):
-        page = next((url_file.with_suffix(s) for s in PAGE_SUFFIXES if url_file.with_suffix(s).exists()), None)
+        page = next(
+            (url_file.with_suffix(s) for s in PAGE_SUFFIXES if url_file.with_suffix(s).exists()), None
+        )
         if page is None:
             raise FileNotFoundError(f"no page next to {url_file}")
         case_id = f"{url_file.parent.name}/{url_file.stem}"

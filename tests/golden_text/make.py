@@ -54,16 +54,16 @@ def report_html(encoding: str = "utf-8") -> bytes:
 
     doc = _doc()
     charset = "gb2312" if encoding != "utf-8" else "utf-8"
-    page = f"""<!DOCTYPE html><html><head><meta charset="{charset}"><title>{doc['title']}_某某区人民政府</title>
+    page = f"""<!DOCTYPE html><html><head><meta charset="{charset}"><title>{doc["title"]}_某某区人民政府</title>
 <script>var trs = "nav";</script><style>.x{{color:red}}</style></head><body>
 <div class="header"><a href="/">首页</a><a href="/zwgk/">政务公开</a></div>
 <div class="nav"><ul><li>机构概况</li><li>政策文件</li><li>年度报告</li></ul></div>
 <div class="position">当前位置：首页 &gt; 政务公开 &gt; 年度报告</div>
-<table class="xxgk_table"><tr><td>索引号：</td><td>11350100/2024-00012</td><td>发布机构：</td><td>{doc['agency']}</td></tr></table>
-<h1>{doc['title']}</h1>
+<table class="xxgk_table"><tr><td>索引号：</td><td>11350100/2024-00012</td><td>发布机构：</td><td>{doc["agency"]}</td></tr></table>
+<h1>{doc["title"]}</h1>
 <div class="info">发布日期：2024-01-20 字号：[大] [中] [小]</div>
 <div class="TRS_Editor">
-{blocks_html(doc['blocks'])}
+{blocks_html(doc["blocks"])}
 </div>
 <div class="share">分享到：微信 微博</div>
 <div><a href="javascript:window.print()">【打印本页】</a> <a href="javascript:window.close()">【关闭窗口】</a></div>
@@ -90,13 +90,17 @@ def report_rtf() -> bytes:
 
 def gbk_rtf() -> bytes:
     r"""RTF as Chinese Word writes it: \ansicpg936 and GBK bytes as \'xx escapes, a Latin font."""
+
     def esc(s: str) -> str:
         return "".join(ch if ord(ch) < 128 else "".join(f"\\'{b:02x}" for b in ch.encode("gbk")) for ch in s)
 
-    body = "\\par\n".join(esc(line) for line in ["2023年政府信息公开工作年度报告", "一、总体情况",
-                                                   "主动公开政府信息120条。"])
-    return ("{\\rtf1\\ansi\\ansicpg936\\deff0{\\fonttbl{\\f0\\fswiss\\fcharset0 Arial;}"
-            "{\\f1\\fnil\\fcharset134 \\'cb\\'ce\\'cc\\'e5;}}\\f0 " + body + "\\par}").encode("ascii")
+    body = "\\par\n".join(
+        esc(line) for line in ["2023年政府信息公开工作年度报告", "一、总体情况", "主动公开政府信息120条。"]
+    )
+    return (
+        "{\\rtf1\\ansi\\ansicpg936\\deff0{\\fonttbl{\\f0\\fswiss\\fcharset0 Arial;}"
+        "{\\f1\\fnil\\fcharset134 \\'cb\\'ce\\'cc\\'e5;}}\\f0 " + body + "\\par}"
+    ).encode("ascii")
 
 
 def report_docx() -> bytes:
@@ -113,8 +117,13 @@ def report_docx() -> bytes:
     t.cell(0, 1).merge(t.cell(0, 3)).text = "申请人情况"
     for c, label in enumerate(["自然人", "法人或其他组织", "总计"], start=1):
         t.cell(1, c).text = label
-    for r, (label, *nums) in enumerate([("一、本年新收政府信息公开申请数量", "5", "1", "6"),
-                                         ("二、上年结转政府信息公开申请数量", "0", "0", "0")], start=2):
+    for r, (label, *nums) in enumerate(
+        [
+            ("一、本年新收政府信息公开申请数量", "5", "1", "6"),
+            ("二、上年结转政府信息公开申请数量", "0", "0", "0"),
+        ],
+        start=2,
+    ):
         for c, value in enumerate([label, *nums]):
             t.cell(r, c).text = value
     d.add_paragraph("六、其他需要报告的事项")
