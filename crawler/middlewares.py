@@ -37,7 +37,16 @@ from crawler.recognize.blocks import detect_block
 from crawler.recognize.headers import is_document_response
 from crawler.session import ArchiveSession
 from crawler.vocab import clock
-from crawler.vocab.words import ATTACHMENT, META_FETCH_ID, META_KIND, META_SHA256, META_SOURCE, ROBOTS
+from crawler.vocab.words import (
+    ATTACHMENT,
+    META_FETCH_ID,
+    META_KIND,
+    META_SHA256,
+    META_SOURCE,
+    ROBOTS,
+    SOURCE_BLOCKED,
+    with_detail,
+)
 from storage.warc import Exchange
 
 if TYPE_CHECKING:
@@ -50,7 +59,7 @@ class BlockedPage(IgnoreRequest):
 
     def __init__(self, kind: str, status: int, url: str) -> None:
         self.kind, self.status, self.url = kind, status, url
-        super().__init__(f"blocked:{kind} (HTTP {status}) at {url}")
+        super().__init__(f"{with_detail(SOURCE_BLOCKED, kind)} (HTTP {status}) at {url}")
 
 
 def _headers(h) -> list[tuple[str, str]]:

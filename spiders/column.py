@@ -49,7 +49,13 @@ from crawler.vocab.words import (
     META_KIND,
     META_SOURCE,
     OTHER_BODY,
+    PAGE_ERROR,
+    PAGE_HTTP,
+    PAGE_OK,
+    PAGE_ROBOTS,
     PART_PAGE,
+    SOURCE_BLOCKED,
+    with_detail,
 )
 from spiders.base import NianbaoSpider
 from spiders.platforms import platform_for
@@ -176,7 +182,7 @@ class ColumnSpider(NianbaoSpider):
             response.url,
             self.fetch_id(response),
             now,
-            "ok",
+            PAGE_OK,
             items=len(listing.items),
             report_urls=[it.url for it in reports],
             basis_fetch_id=basis,
@@ -461,16 +467,16 @@ class ColumnSpider(NianbaoSpider):
         exc = failure.value
         now = clock.now_iso()
         if isinstance(exc, BlockedPage):
-            status = f"blocked:{exc.kind}"
+            status = with_detail(SOURCE_BLOCKED, exc.kind)
         elif isinstance(exc, HttpError):
             code = exc.response.status
-            status = f"http:{code}"
+            status = with_detail(PAGE_HTTP, code)
             if code in (404, 410) and meta.get(META_KIND) != LISTING:
                 yield DocumentGone(request.url, now)
         elif isinstance(exc, scrapy.exceptions.IgnoreRequest) and "robots" in str(exc).lower():
-            status = "robots"
+            status = PAGE_ROBOTS
         else:
-            status = f"error:{type(exc).__name__}"
+            status = with_detail(PAGE_ERROR, type(exc).__name__)
         self.crawler.stats.inc_value(f"nianbao/failures/{status.split(':')[0]}")
         self.logger.info("%s %s (%s)", status, request.url, exc)
         if meta.get(META_KIND) == LISTING and source_id:

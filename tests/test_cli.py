@@ -96,3 +96,56 @@ def test_demo_never_empties_a_directory_it_did_not_make(tmp_path):
     demo = fresh_dir(tmp_path / "demo")
     (demo / "archive.db").write_bytes(b"old demo")
     assert not (fresh_dir(demo) / "archive.db").exists() and (demo / MARKER).exists()
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        ("config", 2),
+        ("missing", 2),
+        ("archive", 1),
+        ("other", 1),
+    ],
+)
+def test_project_errors_become_one_line_and_an_exit_code(error, code):
+    """The one mapping (crawler.cli.errors): no traceback, ``nianbao: <message>``, 2 for
+    configuration and a missing archive, 1 for every other project error; nested groups too."""
+    from crawler.cli.errors import NianbaoGroup
+    from crawler.vocab.errors import ArchiveError, ArchiveMissing, ConfigError, NianbaoError
+
+    errors = {
+        "config": ConfigError("bad value", source="s1", field="urls"),
+        "missing": ArchiveMissing("no archive at x/archive.db"),
+        "archive": ArchiveError("record torn"),
+        "other": NianbaoError("went wrong"),
+    }
+
+    @click.group(cls=NianbaoGroup)
+    def top() -> None: ...
+
+    @top.group()
+    def sub() -> None: ...
+
+    @sub.command()
+    def boom() -> None:
+        raise errors[error]
+
+    result = CliRunner().invoke(top, ["sub", "boom"])
+    assert result.exit_code == code
+    assert result.output.strip() == f"nianbao: {errors[error]}"
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_bug_is_not_turned_into_a_usage_error():
+    """Only project errors are mapped: a programming error still surfaces as itself."""
+    from crawler.cli.errors import NianbaoGroup
+
+    @click.group(cls=NianbaoGroup)
+    def top() -> None: ...
+
+    @top.command()
+    def bug() -> None:
+        raise KeyError("oops")
+
+    result = CliRunner().invoke(top, ["bug"])
+    assert isinstance(result.exception, KeyError) and result.exit_code == 1

@@ -23,12 +23,14 @@ from crawler.items import (
     ReportSeen,
 )
 from crawler.vocab.words import (
+    PAGE_OK,
     SOURCE_BLOCKED,
     SOURCE_EMPTY,
     SOURCE_INTERRUPTED,
     SOURCE_OK,
     SOURCE_PARTIAL,
     SOURCE_UNREACHABLE,
+    with_detail,
 )
 from storage import documents, reports, runs
 
@@ -192,8 +194,8 @@ class StorePipeline:
                 {
                     "status": status,
                     "listing_pages": sum(counts.values()),
-                    "listing_ok": counts.get("ok", 0),
-                    "blocked": sum(n for s, n in counts.items() if s.startswith("blocked:")),
+                    "listing_ok": counts.get(PAGE_OK, 0),
+                    "blocked": sum(n for s, n in counts.items() if s.startswith(SOURCE_BLOCKED + ":")),
                     "errors": sum(n for s, n in counts.items() if s.startswith(("http:", "error:"))),
                     "reports_seen": len(self.reports_seen.get(source.id, ())),
                     "reports_new": self.reports_new.get(source.id, 0),
@@ -213,12 +215,12 @@ def source_status(listing_counts: Counter, reports_seen: int) -> tuple[str, str]
     so the pages after it were never seen) is ``partial``, which cannot prove an absence.
     """
     detail = ", ".join(f"{k}={v}" for k, v in sorted(listing_counts.items()))
-    failed = {s: n for s, n in listing_counts.items() if s != "ok"}
-    if listing_counts.get("ok"):
+    failed = {s: n for s, n in listing_counts.items() if s != PAGE_OK}
+    if listing_counts.get(PAGE_OK):
         if failed:
             return SOURCE_PARTIAL, detail
         return (SOURCE_OK if reports_seen else SOURCE_EMPTY), detail
-    blocked = sorted((n, s) for s, n in failed.items() if s.startswith("blocked:"))
+    blocked = sorted((n, s) for s, n in failed.items() if s.startswith(SOURCE_BLOCKED + ":"))
     if blocked:
-        return f"{SOURCE_BLOCKED}:{blocked[-1][1].split(':', 1)[1]}", detail
+        return with_detail(SOURCE_BLOCKED, blocked[-1][1].split(":", 1)[1]), detail
     return SOURCE_UNREACHABLE, detail or "no listing page fetched"

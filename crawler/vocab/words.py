@@ -62,3 +62,15 @@ META_SOURCE = "nianbao_source"  # the source id a request belongs to
 META_KIND = "nianbao_kind"  # one of DOCUMENT_KINDS
 META_FETCH_ID = "nianbao_fetch_id"  # set by the archive middleware: the ``fetches`` row of the exchange
 META_SHA256 = "nianbao_sha256"  # set by the archive middleware: the payload's SHA-256
+
+# Status of one listing page capture (listing_snapshots.status): it showed content, or why not
+# ("blocked:<kind>", "http:<code>", "error:<exception>", "robots").
+PAGE_OK = "ok"
+PAGE_ROBOTS = "robots"
+PAGE_HTTP = "http"
+PAGE_ERROR = "error"
+
+
+def with_detail(word: str, detail: object) -> str:
+    """A status word with its detail: ``blocked:ruishu``, ``http:404``, ``error:TimeoutError``."""
+    return f"{word}:{detail}"
