@@ -345,3 +345,40 @@ def test_as_dict_has_the_design_fields():
 def test_proves_absence_agrees_with_absence_problem(status, unidentified, limit, listed):
     c = Capture(1, at("2025-04-10"), status, listed, unidentified, limit)
     assert proves_absence(c, 2024) == (absence_problem(c, 2024) is None)
+
+
+# -- no first_year in the registry: no claim before the column's oldest listed report -------------
+
+NO_FIRST_YEAR = SourceInfo("gov-b", "某区人民政府", "region", "county", None, None)
+
+
+def test_without_first_year_years_before_the_oldest_listed_report_are_unknown():
+    """A column listing 2019–2023 (pruned after a redesign, or started late) proves nothing about
+    2008–2018: those verdicts are unknown and say why, never missing."""
+    captures = [cap("2025-04-10", years=frozenset(range(2019, 2024)))]
+    reports = [rep(y, "2025-04-10", cand(f"{y + 1}-03-20", "meta")) for y in range(2019, 2024)]
+    verdicts = source_verdicts(NO_FIRST_YEAR, reports, captures, date(2025, 4, 10), Policy(grace_days=3))
+    by_year = {v.year: v for v in verdicts}
+    assert min(by_year) == 2008 and max(by_year) == 2024
+    for year in range(2008, 2019):
+        assert by_year[year].status == "unknown", year
+        assert "before the column's oldest listed report (2019)" in by_year[year].reason
+    assert all(by_year[y].status == "on_time" for y in range(2019, 2024))
+    assert by_year[2024].status == "missing"  # after the oldest listed year, absence is still proof
+
+
+def test_an_explicit_first_year_keeps_the_claim_before_the_oldest_listed_report():
+    source = SourceInfo("gov-c", "某区人民政府", "region", "county", None, 2008)
+    captures = [cap("2025-04-10", years=frozenset(range(2019, 2024)))]
+    assert judge(source, 2015, [], captures, "2025-04-10").status == "missing"
+    assert judge(NO_FIRST_YEAR, 2015, [], captures, "2025-04-10").status == "unknown"
+
+
+def test_without_first_year_a_column_that_never_listed_a_report_claims_nothing():
+    v = judge(NO_FIRST_YEAR, 2023, [], [cap("2025-04-10", status="empty", years=frozenset())], "2025-04-10")
+    assert v.status == "unknown" and "never listed a report" in v.reason
+
+
+def test_without_first_year_pending_stays_pending():
+    v = judge(NO_FIRST_YEAR, 2024, [], [cap("2025-01-10", years=frozenset({2023}))], "2025-01-10")
+    assert v.status == "pending"

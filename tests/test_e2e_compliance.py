@@ -7,8 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -146,3 +147,39 @@ def test_historical_check_is_a_what_if(run):
 def test_feed_is_written(run):
     feed = (run["data"] / "flags.atom").read_bytes()
     assert feed.startswith(b"<?xml") and b"<feed" in feed and feed.count(b"<entry>") >= 10
+
+
+def test_a_registry_without_first_year_claims_nothing_before_the_oldest_listed_report(run, tmp_path):
+    """The same archive judged with every ``first_year`` removed from the registry: no year before
+    a column's oldest listed report is missing (each is unknown, saying why), and every missing
+    verdict that remains is one the full registry also gives."""
+    text = run["sources"].read_text(encoding="utf-8")
+    first_years = {}
+    for block in text.split("[[source]]")[1:]:
+        source_id = re.search(r'^id = "([^"]+)"', block, re.M)[1]
+        found = re.search(r"^first_year = (\d+)", block, re.M)
+        first_years[source_id] = int(found[1]) if found else None
+    bare = tmp_path / "sources-no-first-year.toml"
+    bare.write_text(re.sub(r"^first_year = \d+\n", "", text, flags=re.M), encoding="utf-8")
+    assert "first_year" not in bare.read_text(encoding="utf-8")
+    later = FINAL + timedelta(days=1)  # --as-of FINAL from a later clock: a what-if, nothing written
+
+    def judged(sources):
+        args = (
+            "check",
+            "--data",
+            str(run["data"]),
+            "--sources",
+            str(sources),
+            "--json",
+            "--as-of",
+            str(FINAL),
+        )
+        return {(v["source"], v["year"]): v for v in json.loads(nianbao(*args, now=later).stdout)}
+
+    full, without = judged(run["sources"]), judged(bare)
+    before = [v for (s, y), v in without.items() if first_years[s] and y < first_years[s]]
+    assert before, "the world has sources whose columns start after 2008"
+    assert all(v["status"] == "unknown" and "oldest listed report" in v["reason"] for v in before)
+    missing = {k for k, v in without.items() if v["status"] == "missing"}
+    assert missing and missing <= {k for k, v in full.items() if v["status"] == "missing"}

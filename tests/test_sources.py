@@ -98,7 +98,7 @@ def test_defaults_and_types(tmp_path: Path) -> None:
         region=None,
         cms="auto",
         encoding="auto",
-        first_year=2008,
+        first_year=None,  # not set: no claim before the oldest listed report
         deadline=None,
         enabled=True,
         note="",

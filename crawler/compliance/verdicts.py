@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from crawler.compliance.deadlines import Deadline, expected_deadline
+from crawler.compliance.deadlines import FIRST_REPORT_YEAR, Deadline, expected_deadline
 from crawler.vocab.clock import CHINA_TZ
 from crawler.vocab.records import ArchivedReport, Capture
 from crawler.vocab.words import SOURCE_EMPTY, SOURCE_OK
@@ -97,7 +97,7 @@ class SourceInfo:
     kind: str
     level: str = ""
     region: str | None = None
-    first_year: int = 2008
+    first_year: int | None = None  # None: years before the column's oldest listed report are unknown
     deadline: str | None = None
 
 
@@ -280,7 +280,7 @@ def verdict_for(
     horizon = _end_of(as_of, CHINA_TZ)
     captures = sorted((c for c in captures if c.at < horizon), key=_capture_at)
     reports = sorted((r for r in reports if r.first_seen_at < horizon), key=_first_seen)
-    return _decide(source, year, reports, captures, as_of, policy)
+    return _decide(source, year, reports, captures, as_of, policy, oldest_listed(captures, reports))
 
 
 def _capture_at(c: Capture) -> datetime:
@@ -296,6 +296,13 @@ def _deadline(kind: str, year: int, override: str | None, township_default: str)
     return expected_deadline(kind, year, override=override, township_default=township_default)
 
 
+def oldest_listed(captures: Iterable[Capture], reports: Iterable[ArchivedReport]) -> int | None:
+    """The oldest report year the source's columns ever listed (or the archive holds), None if none."""
+    years = [min(c.listed_years) for c in captures if c.listed_years]
+    years += [r.year for r in reports]
+    return min(years, default=None)
+
+
 def _decide(
     source: SourceInfo,
     year: int,
@@ -303,15 +310,33 @@ def _decide(
     captures: Sequence[Capture],
     as_of: date,
     policy: Policy,
+    oldest: int | None,
 ) -> Verdict:
     """:func:`verdict_for` on inputs already limited to ``as_of`` and sorted by time."""
     dl = _deadline(source.kind, year, source.deadline, policy.township_default)
     v = Verdict(source, year, dl, "unknown", "low", "", "", as_of, policy.grace_days)
     if reports:
         _published(v, reports, captures, CHINA_TZ)
+    elif source.first_year is None and as_of > dl.due and (oldest is None or year < oldest):
+        _before_oldest(v, oldest)
     else:
         _unpublished(v, captures, policy, CHINA_TZ)
     return v
+
+
+def _before_oldest(v: Verdict, oldest: int | None) -> None:
+    """No claim for a year the column may have dropped: without an explicit ``first_year`` the
+    registry does not say which years to expect, and columns are pruned after redesigns."""
+    if oldest is None:
+        reason = "the source's columns have never listed a report, and its registry entry sets no first_year"
+        reason_zh = "该来源栏目从未列出任何年度报告，且登记信息未设定起始年份（first_year）"
+    else:
+        reason = (
+            f"before the column's oldest listed report ({oldest}); its registry entry sets no first_year, "
+            "and a column pruned after a redesign does not prove that an older report was never published"
+        )
+        reason_zh = f"早于栏目所列最早的年度报告（{oldest}年）；登记信息未设定起始年份，栏目改版删减旧报告不能证明其从未发布"
+    _set(v, "unknown", "low", reason, reason_zh, [])
 
 
 def _absence_after(captures: Sequence[Capture], year: int, start: datetime, end: datetime) -> Capture | None:
@@ -588,7 +613,8 @@ def source_verdicts(
             by_year.setdefault(rep.year, []).append(rep)
     for reps in by_year.values():
         reps.sort(key=_first_seen)
+    oldest = min([*(min(c.listed_years) for c in captures if c.listed_years), *by_year], default=None)
     return [
-        _decide(source, y, by_year.get(y, ()), captures, as_of, policy)
-        for y in years_due(source.first_year, as_of)
+        _decide(source, y, by_year.get(y, ()), captures, as_of, policy, oldest)
+        for y in years_due(source.first_year or FIRST_REPORT_YEAR, as_of)
     ]

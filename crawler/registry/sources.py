@@ -39,7 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "region": None,
     "cms": "auto",
     "encoding": "auto",
-    "first_year": 2008,
+    "first_year": None,  # not set: no claim before the oldest report the column ever listed
     "deadline": None,
     "enabled": True,
     "note": "",
@@ -60,7 +60,7 @@ class Source:
     region: str | None
     cms: str
     encoding: str
-    first_year: int
+    first_year: int | None
     deadline: str | None
     enabled: bool
     note: str

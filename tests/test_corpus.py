@@ -1,0 +1,51 @@
+"""The real-world corpus is well-formed, carries its provenance, and holds no reserved case."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.corpus.corpus import load, problems, split_of
+
+ROOT = Path(__file__).resolve().parents[1]
+RESERVED = ROOT.parent / "shared" / "eval"
+
+
+@pytest.mark.parametrize("kind", ["reports", "listings"])
+def test_every_case_is_well_formed(kind):
+    bad = {c.id: p for c in load(kind) if (p := problems(c, kind))}
+    assert bad == {}
+
+
+def test_ids_are_unique():
+    ids = [c.id for kind in ("reports", "listings") for c in load(kind)]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.skipif(not (RESERVED / "reserved.py").is_file(), reason="../shared/eval/reserved.py is not here")
+def test_no_case_is_reserved_for_independent_evaluation():
+    sys.path.insert(0, str(RESERVED))
+    try:
+        from reserved import is_reserved
+    finally:
+        sys.path.remove(str(RESERVED))
+    keys = []
+    for kind in ("reports", "listings"):
+        for case in load(kind):
+            src = case.data["source"]
+            if src.get("url"):
+                keys.append(src["url"])
+            if src.get("repo") and src.get("path"):
+                keys.append(f"repo:{src['repo']}:{src['path']}")
+    assert [k for k in keys if is_reserved(k)] == []
+
+
+def test_the_split_is_by_body():
+    by_body: dict[str, set[str]] = {}
+    for case in load("reports"):
+        agency = (case.data.get("labels") or {}).get("agency")
+        if agency:
+            by_body.setdefault(agency, set()).add(split_of(case.data))
+    assert all(len(sides) == 1 for sides in by_body.values())
