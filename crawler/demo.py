@@ -111,21 +111,25 @@ def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date)
         render_html(verdicts, generated_at=clock.now_iso(), as_of=today.isoformat()), encoding="utf-8"
     )
     truth = {(t["source"], t["year"]): t for t in truth_records(seed, agencies, today)}
-    claims = [v for v in result.verdicts if v["status"] in ("late", "missing")]
+    kinds = ("late", "missing", "not_online")
+    claims = [v for v in result.verdicts if v["status"] in kinds]
     right = sum(1 for v in claims if truth[v["source"], v["year"]]["status"] == v["status"])
-    positives = [t for t in truth.values() if t["reachable"] and t["status"] in ("late", "missing")]
+    positives = [t for t in truth.values() if t["reachable"] and t["status"] in kinds]
     counts = result.counts
     opened = Counter(e["kind"] for e in result.events if e["event"] == "opened")
     example = next((v for v in claims if v["status"] == "late"), claims[0] if claims else None)
     lines = [
         f"  verdicts          {len(result.verdicts)}: "
-        + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("on_time", "late", "missing", "unknown", "pending")),
+        + ", ".join(
+            f"{counts.get(k, 0)} {k}"
+            for k in ("on_time", "late", "missing", "not_online", "unknown", "pending")
+        ),
         f"  flags opened      {sum(opened.values())}: "
         + ", ".join(f"{n} {k}" for k, n in sorted(opened.items()))
         + f" (feed: {root / 'flags.atom'})",
         f"  statistics        {stats_line(db)}",
-        f"  scored vs truth   {right}/{len(claims)} late/missing claims correct; found {right}/{len(positives)} "
-        "late or missing reports on reachable sources",
+        f"  scored vs truth   {right}/{len(claims)} late/missing/not-online claims correct; found "
+        f"{right}/{len(positives)} such reports on reachable sources",
         f"  compliance grid   {root / 'report.html'} (open it in a browser)",
         "",
         "Try next:",

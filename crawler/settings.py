@@ -65,6 +65,10 @@ NIANBAO_DATA = None
 # Days after a deadline before a report not found may be called missing: a capture of the
 # column must be later than deadline + grace (CDN caches and listing regeneration lag).
 NIANBAO_GRACE_DAYS = 3
+# A report not found is ``missing`` only when a complete capture within this many days after
+# deadline + grace shows the column without it; an absence seen only later is ``not_online``
+# (it may have been published and removed since: columns are pruned after redesigns).
+NIANBAO_MISSING_WINDOW_DAYS = 183
 # Re-read listing pages with If-None-Match/If-Modified-Since; a 304 replays the archived
 # capture (the snapshot then names it), so paging and evidence work as on a full read.
 NIANBAO_LISTING_CONDITIONAL = True

@@ -47,7 +47,7 @@ def iter_truth(seed: int, agencies: int, today: date, base_url: str = "") -> Ite
 def truth_records(seed: int, agencies: int, today: date, base_url: str = "") -> list[dict]:
     """One record per agency and report year (first_year .. today.year-1), as of ``today``.
 
-    ``{"source", "agency", "year", "deadline", "published_on", "status" (on_time | late | missing |
+    ``{"source", "agency", "year", "deadline", "published_on", "status" (on_time | late | missing | not_online |
     pending), "reachable", "edited", "url"}``; ``url`` is the first posting's path under the
     server, prefixed with ``base_url`` when given (the truth does not know the server's port).
     """

@@ -9,7 +9,7 @@ nothing is built for agencies nobody asks about.  Nothing here depends on the si
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from portalsim.names import agency_identity
@@ -255,8 +255,20 @@ def report_plan(seed: int, i: int, year: int) -> ReportPlan:
     )
 
 
+# What a careful watchdog crawling "today" may claim of a report never published: ``missing``
+# while today lies within the window after deadline + grace, ``not_online`` after it (the report
+# could have been published and removed since).  The crawler's defaults (NIANBAO_GRACE_DAYS,
+# NIANBAO_MISSING_WINDOW_DAYS) restated here: the simulator shares no code with what it scores.
+CLAIM_GRACE_DAYS = 3
+CLAIM_WINDOW_DAYS = 183
+
+
 def report_status(plan: ReportPlan, today: date) -> tuple[str, date | None]:
-    """(status, published_on) of a report as of ``today`` (the truth's definition)."""
+    """(status, published_on) of a report as of ``today`` (the truth's definition), for a world
+    crawled around ``today``."""
     if plan.published is not None and plan.published <= today:
         return ("on_time" if plan.published <= plan.deadline else "late"), plan.published
-    return ("pending" if today <= plan.deadline else "missing"), None
+    if today <= plan.deadline:
+        return "pending", None
+    window_end = plan.deadline + timedelta(days=CLAIM_GRACE_DAYS + 1 + CLAIM_WINDOW_DAYS)
+    return ("missing" if today < window_end else "not_online"), None

@@ -370,7 +370,8 @@ def test_without_first_year_years_before_the_oldest_listed_report_are_unknown():
 def test_an_explicit_first_year_keeps_the_claim_before_the_oldest_listed_report():
     source = SourceInfo("gov-c", "某区人民政府", "region", "county", None, 2008)
     captures = [cap("2025-04-10", years=frozenset(range(2019, 2024)))]
-    assert judge(source, 2015, [], captures, "2025-04-10").status == "missing"
+    # an explicit first_year keeps a claim (here the weaker not_online: 2025 is long after 2016's deadline)
+    assert judge(source, 2015, [], captures, "2025-04-10").status == "not_online"
     assert judge(NO_FIRST_YEAR, 2015, [], captures, "2025-04-10").status == "unknown"
 
 
@@ -382,3 +383,38 @@ def test_without_first_year_a_column_that_never_listed_a_report_claims_nothing()
 def test_without_first_year_pending_stays_pending():
     v = judge(NO_FIRST_YEAR, 2024, [], [cap("2025-01-10", years=frozenset({2023}))], "2025-01-10")
     assert v.status == "pending"
+
+
+# -- missing needs an absence seen within the window after the deadline; later it is not_online -----
+
+
+def test_an_absence_seen_only_long_after_the_deadline_is_not_online():
+    """A column captured first in December, ten months after a 31 January deadline, without the
+    report: it may have been published and pruned since, so the claim is not_online, not missing."""
+    v = judge(
+        DEPT, 2023, [], [cap("2024-12-01", years={2022}), cap("2024-12-08", years={2022})], "2024-12-08"
+    )
+    assert v.status == "not_online" and v.confidence == "high"
+    assert "not online as of 2024-12-08" in v.reason and "183-day window" in v.reason
+    assert [e["role"] for e in v.evidence] == ["absence", "latest_capture"]
+
+
+def test_an_absence_within_the_window_is_missing_and_stays_missing():
+    captures = [cap("2024-02-10", years={2022}), cap("2024-12-08", years={2022})]
+    v = judge(DEPT, 2023, [], captures, "2024-12-08")
+    assert v.status == "missing" and "within 183 days" in v.reason
+    assert [e["fetch"] for e in v.evidence] == [10]  # the in-window capture is the proof
+
+
+@pytest.mark.parametrize(("day", "status"), [("2024-08-04", "missing"), ("2024-08-06", "not_online")])
+def test_the_window_boundary(day, status):
+    # 2023 dept report due 2024-01-31, grace 3 days: the window runs 183 days from 2024-02-04
+    assert judge(DEPT, 2023, [], [cap(day, years={2022})], day).status == status
+
+
+def test_the_window_is_a_policy():
+    captures = [cap("2024-12-01", years={2022})]
+    wide = verdict_for(
+        DEPT, 2023, [], captures, date(2024, 12, 1), Policy(grace_days=3, missing_window_days=400)
+    )
+    assert wide.status == "missing"

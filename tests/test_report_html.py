@@ -44,7 +44,7 @@ SOURCES = [
     ("dwt-town", "芙蓉区定王台街道办事处", "township", "430102", "township", 2022),
     ("cy-gov", HOSTILE_AGENCY, "county", "110105", "region", 2022),
 ]
-CYCLE = ("on_time", "on_time", "late", "missing", "on_time", "unknown")
+CYCLE = ("on_time", "on_time", "late", "missing", "on_time", "unknown", "not_online")
 
 
 def _verdict(k: int, source: str, agency: str, level: str, region, kind: str, year: int, fetch: int) -> dict:

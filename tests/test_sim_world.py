@@ -6,7 +6,7 @@ import collections
 import re
 import time
 import tomllib
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -14,7 +14,7 @@ from portalsim import render_sources_toml, report_stats, truth_records
 from portalsim.rng import deadline
 from portalsim.router import SimApp
 from portalsim.site import column_url_path, report_path
-from portalsim.world import agency, report_plan
+from portalsim.world import agency, report_plan, report_status
 
 SEED = 7
 ALLOWED_KEYS = {
@@ -71,7 +71,7 @@ def test_truth_record_shape():
     keys = {"source", "agency", "year", "deadline", "published_on", "status", "reachable", "edited", "url"}
     for rec in records:
         assert set(rec) == keys
-        assert rec["status"] in {"on_time", "late", "missing", "pending"}
+        assert rec["status"] in {"on_time", "late", "missing", "not_online", "pending"}
         ag = agency(SEED, int(rec["source"][4:]))
         assert ag.first_year <= rec["year"] <= 2024
         if rec["published_on"]:
@@ -139,7 +139,9 @@ def test_world_mix_is_roughly_as_specified():
     total = sum(statuses.values())
     assert 0.84 < statuses["on_time"] / total < 0.92
     assert 0.05 < statuses["late"] / total < 0.09
-    assert 0.03 < statuses["missing"] / total < 0.07
+    # never published: not_online for years whose deadline window closed before 2025-06-01
+    assert statuses["missing"] == 0
+    assert 0.03 < statuses["not_online"] / total < 0.07
     kinds = collections.Counter(a.kind for a in ags)
     assert kinds["region"] > 0 and kinds["dept"] > kinds["region"] and 0 < kinds["township"] < n * 0.1
 
@@ -223,3 +225,20 @@ def test_sources_toml_matches_the_registry_schema():
     auto = sum(s["cms"] == "auto" for s in sources) / len(sources)
     assert 0.25 < auto < 0.42
     assert {s["first_year"] for s in sources} == {2008, 2012, 2016, 2019}
+
+
+def test_truth_claims_missing_only_within_the_window_after_the_deadline():
+    """What a careful watchdog crawling that day may claim of a report never published: missing
+    within 183 days after deadline + grace, not_online after."""
+    from portalsim.world import CLAIM_GRACE_DAYS, CLAIM_WINDOW_DAYS
+
+    never = [
+        (i, y) for i in range(1, 400) for y in range(2019, 2024) if report_plan(SEED, i, y).published is None
+    ]
+    assert never
+    for i, y in never[:40]:
+        plan = report_plan(SEED, i, y)
+        last_day = plan.deadline + timedelta(days=CLAIM_GRACE_DAYS + CLAIM_WINDOW_DAYS)
+        assert report_status(plan, plan.deadline) == ("pending", None)
+        assert report_status(plan, last_day) == ("missing", None)
+        assert report_status(plan, last_day + timedelta(days=1)) == ("not_online", None)

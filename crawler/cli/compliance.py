@@ -19,8 +19,9 @@ from crawler.cli.options import (
     settings_option,
     sources_option,
 )
+from crawler.compliance.flags import FLAG_KINDS
 
-STATUS_ORDER = ("missing", "late", "unknown", "pending", "on_time")
+STATUS_ORDER = ("missing", "not_online", "late", "unknown", "pending", "on_time")
 LARGE_PAGE = 3000  # agencies per HTML page that a browser still opens in seconds
 
 
@@ -136,7 +137,7 @@ FLAG_CSV = (
 @data_option
 @click.option(
     "--kind",
-    type=click.Choice(["missing", "late", "edited", "inconsistent", "source_broken", "source_blocked"]),
+    type=click.Choice(list(FLAG_KINDS)),
 )
 @click.option("--year", type=int)
 @click.option("--agency", help="Agency name contains this.")

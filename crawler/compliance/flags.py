@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from crawler.compliance.edits import Edit
 
-FLAG_KINDS = ("missing", "late", "edited", "inconsistent", "source_broken", "source_blocked")
+FLAG_KINDS = ("missing", "not_online", "late", "edited", "inconsistent", "source_broken", "source_blocked")
+COMPLIANCE_KINDS = ("missing", "not_online", "late")  # flags raised from verdicts, one key per source-year
 OPEN, CLOSED = "open", "closed"
 
 
@@ -59,10 +60,11 @@ def key_source(key: str) -> str:
 
 
 def compliance_flags(verdicts: Iterable[dict]) -> dict[str, Desired]:
-    """``missing``/``late`` flags for the verdicts that make those claims (one key per source-year)."""
+    """``missing``/``not_online``/``late`` flags for the verdicts that make those claims (one key
+    per source-year: a missing report that appears becomes late)."""
     out = {}
     for v in verdicts:
-        if v["status"] not in ("missing", "late"):
+        if v["status"] not in COMPLIANCE_KINDS:
             continue
         key = compliance_key(v["source"], v["year"])
         if v["status"] == "late":
@@ -75,6 +77,12 @@ def compliance_flags(verdicts: Iterable[dict]) -> dict[str, Desired]:
                 f"{v['agency']}{v['year']}年度报告{title}于{v['published_at']}发布，"
                 f"晚于{v['deadline']}截止日期"
             )
+        elif v["status"] == "not_online":
+            summary = (
+                f"{v['agency']}: no {v['year']} report online when first checked, long after the "
+                f"{v['deadline']} deadline (not proof it was never published)"
+            )
+            summary_zh = f"{v['agency']}{v['year']}年度报告在截止日期{v['deadline']}很久之后的检查中未见在线（不能证明从未发布）"
         else:
             summary = f"{v['agency']}: no {v['year']} report found after the {v['deadline']} deadline"
             summary_zh = f"{v['agency']}{v['year']}年度报告在{v['deadline']}截止日期后仍未发布"

@@ -39,6 +39,7 @@ LIST_SOURCE = "list"  # the date the column shows next to the link: stated by th
 WEAK_SOURCES = ("url",)  # may support on_time, never late
 EPOCH_LIMIT = date(1990, 1, 1)
 DEFAULT_GRACE_DAYS = 3
+DEFAULT_MISSING_WINDOW_DAYS = 183
 
 
 def covers(capture: Capture, year: int) -> bool:
@@ -107,6 +108,10 @@ class Policy:
 
     grace_days: int = DEFAULT_GRACE_DAYS
     township_default: str = "01-31"
+    # ``missing`` needs an absence seen within this many days after deadline + grace (the season
+    # after the deadline); an absence seen only later is ``not_online``: the report may have been
+    # published and removed since (columns are pruned after redesigns).
+    missing_window_days: int = DEFAULT_MISSING_WINDOW_DAYS
 
 
 DEFAULT_POLICY = Policy()
@@ -500,10 +505,15 @@ def _unpublished(v: Verdict, captures: Sequence[Capture], policy: Policy, tz) ->
         )
         return
     window_start = _end_of(due + timedelta(days=policy.grace_days), tz)
+    window_end = window_start + timedelta(days=policy.missing_window_days)
     after = [c for c in captures if c.at >= window_start]
     proving = [c for c in after if proves_absence(c, year)]
-    if proving:
-        first, last = proving[0], proving[-1]
+    in_window = [c for c in proving if c.at < window_end]
+    if proving and not in_window:
+        _not_online(v, proving, policy)
+        return
+    if in_window:
+        first, last = in_window[0], in_window[-1]
         evidence = capture_evidence(
             first,
             "absence",
@@ -520,12 +530,12 @@ def _unpublished(v: Verdict, captures: Sequence[Capture], policy: Policy, tz) ->
         _set(
             v,
             "missing",
-            "high" if len(proving) > 1 else "medium",
-            f"not published: {len(proving)} complete capture(s) of the column between {first.at.date()} and "
+            "high" if len(in_window) > 1 else "medium",
+            f"not published: {len(in_window)} complete capture(s) of the column between {first.at.date()} and "
             f"{last.at.date()}, after the deadline {due} ({v.deadline.basis}) + {policy.grace_days} day(s) "
-            f"grace, list no {year} report",
-            f"未发布：截止日期{due}（{v.deadline.basis}）及{policy.grace_days}天宽限期后，"
-            f"{first.at.date()}至{last.at.date()}间{len(proving)}次完整抓取栏目均未见{year}年度报告",
+            f"grace and within {policy.missing_window_days} days of it, list no {year} report",
+            f"未发布：截止日期{due}（{v.deadline.basis}）及{policy.grace_days}天宽限期后{policy.missing_window_days}天内，"
+            f"{first.at.date()}至{last.at.date()}间{len(in_window)}次完整抓取栏目均未见{year}年度报告",
             evidence,
         )
         return
@@ -566,6 +576,40 @@ def _unpublished(v: Verdict, captures: Sequence[Capture], policy: Policy, tz) ->
             f"capture on {last.at.date()}: {problem}",
             f"{last.at.date()}的抓取：{_ZH.get(last.status.split(':')[0], '无法证明')}",
         ),
+    )
+
+
+def _not_online(v: Verdict, proving: Sequence[Capture], policy: Policy) -> None:
+    """Absent from complete captures, but none of them came soon enough after the deadline to tell
+    a report never published from one removed later: the weaker claim ``not_online``."""
+    due, year = v.deadline.due, v.year
+    first, last = proving[0], proving[-1]
+    late_by = (first.at.date() - due).days
+    evidence = capture_evidence(
+        first,
+        "absence",
+        f"the column, {first.at.date()}: no {year} report listed",
+        f"{first.at.date()}的栏目页面：未列出{year}年度报告",
+    )
+    if last is not first:
+        evidence += capture_evidence(
+            last,
+            "latest_capture",
+            f"the column, {last.at.date()}: still no {year} report",
+            f"{last.at.date()}的栏目页面：仍未列出{year}年度报告",
+        )
+    _set(
+        v,
+        "not_online",
+        "high" if len(proving) > 1 else "medium",
+        f"not online as of {last.at.date()}: {len(proving)} complete capture(s) of the column from "
+        f"{first.at.date()} list no {year} report, but the first came {late_by} days after the deadline {due}, "
+        f"past the {policy.missing_window_days}-day window in which an absence shows a report was never "
+        "published (it may have been published and removed since)",
+        f"截至{last.at.date()}未见在线：{first.at.date()}起{len(proving)}次完整抓取栏目均未见{year}年度报告，"
+        f"但首次抓取晚于截止日期{due}达{late_by}天，超出{policy.missing_window_days}天的判定窗口，"
+        "不能证明从未发布（可能已发布后被删除）",
+        evidence,
     )
 
 

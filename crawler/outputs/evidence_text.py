@@ -120,6 +120,7 @@ STATUS_ZH = {
     "on_time": "按时发布",
     "late": "逾期发布",
     "missing": "未发布",
+    "not_online": "未见在线",
     "pending": "未到期",
     "unknown": "无法判定",
 }

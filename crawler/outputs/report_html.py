@@ -40,6 +40,7 @@ STATUS_COLOURS = {
     "on_time": "#1b7837",
     "late": "#f28e2b",
     "missing": "#b2182b",
+    "not_online": "#762a83",
     "pending": "#9fb4d3",
     "unknown": "#e4e4e4",
 }
@@ -47,14 +48,23 @@ STATUS_TEXT_COLOURS = {
     "on_time": "#fff",
     "late": "#000",
     "missing": "#fff",
+    "not_online": "#fff",
     "pending": "#000",
     "unknown": "#000",
 }
-STATUS_MARKS = {"on_time": "✓", "late": "L", "missing": "✗", "pending": "…", "unknown": "?"}
+STATUS_MARKS = {
+    "on_time": "✓",
+    "late": "L",
+    "missing": "✗",
+    "not_online": "∅",
+    "pending": "…",
+    "unknown": "?",
+}
 STATUS_LABELS = {
     "on_time": ("on time", "按时发布"),
     "late": ("late", "逾期发布"),
     "missing": ("missing", "未发布"),
+    "not_online": ("not online", "未见在线"),
     "pending": ("pending", "未到期"),
     "unknown": ("unknown", "无法判断"),
 }

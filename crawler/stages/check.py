@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from crawler.compliance.edits import find_edits
 from crawler.compliance.flags import (
+    COMPLIANCE_KINDS,
     Change,
     Desired,
     compliance_flags,
@@ -133,7 +134,7 @@ def inconsistency_flags(db: Database, sources: Sequence[Source]) -> dict[str, De
 
 def _closing_summary(change: Change, old: dict, verdicts: dict[tuple[str, int], dict]) -> None:
     v = verdicts.get((old["source_id"], old["year"]))
-    if old["kind"] in ("missing", "late") and v is not None:
+    if old["kind"] in COMPLIANCE_KINDS and v is not None:
         change.row["summary"] = f"{old['agency']}: {old['year']} report now {v['status']} ({v['reason']})"
         change.row["summary_zh"] = (
             f"{old['agency']}{old['year']}年度报告状态更新为{v['status']}：{v['reason_zh']}"
@@ -231,4 +232,7 @@ def policy_from_settings(settings: Settings) -> Policy:
         raise ConfigError(f"NIANBAO_GRACE_DAYS must be >= 0, got {grace}")
     if not valid_month_day(township or ""):
         raise ConfigError(f"NIANBAO_TOWNSHIP_DEADLINE must be MM-DD, got {township!r}")
-    return Policy(grace_days=grace, township_default=township)
+    window = settings.getint("NIANBAO_MISSING_WINDOW_DAYS")
+    if window < 1:
+        raise ConfigError(f"NIANBAO_MISSING_WINDOW_DAYS must be >= 1, got {window}")
+    return Policy(grace_days=grace, township_default=township, missing_window_days=window)

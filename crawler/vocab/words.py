@@ -45,8 +45,10 @@ HEALTH_WINDOW_DAYS = 14  # source health judges the runs of this many days (and 
 PART_PAGE = "page"
 OTHER_BODY = "other body"  # reports.exclusion of another body's report seen in a column
 
-# Compliance status words (DESIGN §6), used from issue 4 on.
-STATUSES = ("on_time", "late", "missing", "pending", "unknown")
+# Compliance status words (DESIGN §6).  ``not_online``: no report seen, but the only captures
+# proving its absence came long after the deadline (it may have been published and removed since),
+# a weaker claim than ``missing``, which needs an absence seen within the window after the deadline.
+STATUSES = ("on_time", "late", "missing", "not_online", "pending", "unknown")
 
 # Headline numbers of a report (columns of ``reports``, DESIGN §2.5): what exports and searches show.
 HEADLINE = (
