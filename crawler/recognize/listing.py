@@ -204,17 +204,31 @@ def _list_items(html: str, sel: Selector, cms: str, base: str) -> list[ListItem]
         items = _items_from(_select(sel, query), base)
         if items:
             return items
-    dated = [
-        li
-        for li in sel.xpath("//li[.//a[@href]]")
-        if parse_date(" ".join(li.xpath(".//text()[not(ancestor::a)]").getall()))
-    ]
-    items = _items_from(dated, base)
+    items = _items_from(_dated_records(sel), base)
     if items or "<!--" not in html:
         return items
     # Lists rendered by script from a commented-out block (Gansu platforms): read the comment.
     uncommented = html.replace("<!--", "").replace("-->", "")
     return _list_items(uncommented, _selector(uncommented), cms, base) if uncommented != html else []
+
+
+# Elements that can hold one list record: a list item, a definition list (Fujian/Guangxi TRS
+# platforms: <dl><dd><a title>…</a></dd><dd>date</dd></dl>), a table row, or a leaf block.
+_RECORD_ELEMENTS = (
+    "//li[.//a[@href]] | //dl[.//a[@href]] | //tr[.//a[@href]][not(.//table)]"
+    " | //div[.//a[@href]][not(.//div or .//li or .//dl or .//table)] | //p[.//a[@href]]"
+)
+
+
+def _dated_records(sel: Selector) -> list[Selector]:
+    """Records of a list whose markup no selector knows: elements with one link and a date
+    outside it (a menu has no dates; a container of many records has many links)."""
+    out = []
+    for el in sel.xpath(_RECORD_ELEMENTS):
+        hrefs = {h for h in (_usable_href(a) for a in el.xpath(".//a/@href").getall()) if h}
+        if len(hrefs) == 1 and parse_date(" ".join(el.xpath(".//text()[not(ancestor::a)]").getall())):
+            out.append(el)
+    return out
 
 
 def _record_fragments(html: str) -> list[str]:

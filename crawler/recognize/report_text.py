@@ -53,6 +53,13 @@ _NOTICE_TITLE = re.compile(r"通知$")
 # site-name suffix after a separator ("…年度报告-pa凯发国际登录")
 _TITLE_SUFFIX = re.compile(r"(?:的通知)?(?:[(（〔\[][^()（）]{0,30}[)）〕\]])*(?:[-_|—–].*)?")
 _META_PUNCT = re.compile(r"[:：|>/]")
+# A metadata field at the start of a line (栏目: …, 相关解读:); ``title`` when it labels the title.
+_LABEL = re.compile(r"^(?:(?P<title>标题|题名|名称|文件名称|信息名称)|[^\s:：，,。]{1,6})\s*[:：]\s*")
+# A title running on into the body on one line: everything up to the first report suffix.
+_LEADING_TITLE = re.compile(
+    r"^(?!现将|现就|现公布|现发布|根据|依据|按照|结合|本|我|为|经|特|对|向|全)[^，,。；;:：]{4,70}?"
+    r"(?:年度报告|年报|工作报告|情况报告)(?=\s|[(（【\[]|$|发布|来源|时间|日期|作者)"
+)
 _SECTION_START = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）])")
 
 # -- body evidence ----------------------------------------------------------------------------
@@ -103,16 +110,22 @@ _NAME = r"[^，,。；;:：、\s《》“”\"()（）|]{2,40}?"
 _NAME_LIST = r"[^，,。；;:：\s《》“”\"()（）|]{2,60}?"  # may hold 、 (北京市统计局、国家统计局北京调查总队)
 _ALIAS = r"(?:[(（]以下简称[^()（）]{0,12}[)）])?"
 _SENTENCES = (
-    re.compile(rf"由(?P<a>{_NAME_LIST}){_ALIAS}编制"),
-    re.compile(rf"(?:现公布|现公开|现将|现就|特向社会公布)\s*(?P<a>{_NAME})\s*(?:19|20)\d{{2}}\s*年"),
+    re.compile(rf"由(?P<a>{_NAME_LIST}){_ALIAS}(?:组织|负责|牵头|统一)?编制"),
+    re.compile(
+        rf"(?:现公布|现公开|现发布|现将|现就|特向社会公布|编制(?:了|并向社会公布)?)\s*《?(?P<a>{_NAME})\s*(?:19|20)\d{{2}}\s*年"
+    ),
     re.compile(rf"(?:^|[。；\n，,])\s*(?P<a>{_NAME})根据[^。]{{0,60}}编制(?:了)?本(?:年度)?报告"),
     re.compile(
+        rf"(?:^|[。；\n，,])\s*(?P<a>{_NAME})特?编制(?:了)?\s*(?:19|20)\d{{2}}\s*年度?[^。]{{0,20}}报告"
+    ),
+    re.compile(
         rf"(?:^|[。；\n])\s*(?:(?:19|20)\d{{2}}\s*年度?\s*[，,]?\s*)?(?:在[^，。\n]{{2,30}}[，,]\s*)?(?P<a>{_NAME})"
-        r"(?:认真贯彻|严格贯彻|深入贯彻|全面贯彻|认真落实|严格落实|严格对照|严格按照|认真履行|以习近平)"
+        r"(?:认真贯彻|严格贯彻|深入贯彻|全面贯彻|积极贯彻|认真落实|严格落实|严格对照|严格按照|认真履行|认真学习|以习近平"
+        r"|坚持以|坚持|在(?:区|县|市|省|州|盟|旗)?(?:委|党工委)[^。，]{0,16}领导下)"
     ),
 )
 _CONTACT = (
-    re.compile(rf"请与\s*(?P<a>{_NAME})\s*联系"),
+    re.compile(rf"(?:请|可)与\s*(?P<a>{_NAME})\s*联系"),
     re.compile(rf"请联系\s*[:：]?\s*(?P<a>{_NAME_LIST})\s*[(（，,;；]"),
 )
 # An office inside the body that compiles or answers for the report, not the body itself.
@@ -122,6 +135,8 @@ _OFFICE_TAIL = re.compile(
 )
 _DEPT_OFFICE = re.compile(r"(?<=[局委厅署])办公室$")
 _ISSUER = re.compile(r"^(?P<a>.{2,40}?)关于(?:公布|印发|发布|公开)")
+_GOV_OFFICE = re.compile(r"(?:政府办|办公室|办公厅|党政办)$")
+_QUOTED = re.compile(r"《(?P<t>[^《》]{4,60}?(?:19|20)\d{2}\s*年度?[^《》]{0,24}?报告)》")
 _SELF = re.compile(r"^(?:我|本|全|各|该|其|贵)")
 _LEVEL_START = "省市县区州镇乡"
 _NOT_BODY = re.compile(r"网站|门户|公众号|平台|栏目|专栏|领导小组|工作人员|干部|全体|^(?:人民)?政府|^办公室")
@@ -146,7 +161,7 @@ class ReportFacts:
     year: int | None
     year_source: str
     agency: str | None
-    agency_source: str
+    agency_source: str  # title | meta | sentence | registry | none
     title: str | None
 
 
@@ -156,15 +171,25 @@ def _not_report(reason: str, title: str | None) -> ReportFacts:
 
 # -- title ------------------------------------------------------------------------------------
 def _header_lines(text: str) -> list[str]:
-    """Lines before the body starts (first sentence or section heading), at most 15."""
+    """Lines before the body starts (first sentence or section heading), at most 15 that are not
+    navigation crumbs (a line of up to 4 characters: |, 首页, 手机版 …) and not metadata labels;
+    a labelled title (标题: …) is kept without its label."""
     out: list[str] = []
+    counted = 0
     for line in text.split("\n"):
         line = line.strip()
         if not line:
             continue
-        if len(out) >= _HEADER_LINES or _SECTION_START.match(line):
+        if counted >= _HEADER_LINES or _SECTION_START.match(line):
             break
+        labelled = _LABEL.match(line)
+        if labelled:
+            if not labelled["title"]:
+                counted += 1
+                continue  # 相关解读: / 栏目: 政府信息公开年报 — a field, never a title
+            line = line[labelled.end() :].strip()
         out.append(line)
+        counted += len(line) > 4
         if "。" in line:
             break
     return out
@@ -195,17 +220,28 @@ def _title_candidate(raw: str) -> TitleInfo | None:
 
 
 def _find_title(text: str, title: str | None) -> tuple[TitleInfo | None, str | None]:
-    """The decisive title: the given one, else a header line, else two header lines joined
-    (a title wrapped after 政府 or 关于公布; never a metadata line such as 时效性: 有效)."""
+    """The decisive title: the given one, else a header line (or its leading title when the
+    body runs on after it on the same line), else two header lines joined (a title wrapped after
+    政府 or 关于公布; never a metadata line such as 时效性: 有效).  A title naming its year wins
+    over an earlier one without (a column name such as 政府信息公开年报 above the real title)."""
     if title:
         info = recognize_title(title)
         if info.is_report or info.reason.startswith("excluded:"):
             return info, normalize_title(title)
+    found: list[tuple[TitleInfo, str]] = []
     lines = _header_lines(text)
     for i, line in enumerate(lines):
         candidate = _title_candidate(line)
+        raw = line
+        if candidate is None and (lead := _LEADING_TITLE.match(normalize_text(line))):
+            candidate, raw = _title_candidate(lead.group(0)), lead.group(0)
+            if candidate is not None and candidate.year is None:
+                candidate = None  # a run-on line is a title only when it names its year
         if candidate is not None:
-            return candidate, _title_text(line)
+            found.append((candidate, _title_text(raw)))
+            if candidate.year is not None or not candidate.is_report:
+                break
+            continue
         if i + 1 == len(lines) or _CORE_RE.search(normalize_title(line)) or _META_PUNCT.search(line):
             continue
         following = _title_candidate(lines[i + 1])
@@ -213,8 +249,12 @@ def _find_title(text: str, title: str | None) -> tuple[TitleInfo | None, str | N
             continue  # a breadcrumb or document number above a complete title
         candidate = _title_candidate(line + lines[i + 1])
         if candidate is not None:
-            return candidate, _title_text(line + lines[i + 1])
-    return None, None
+            found.append((candidate, _title_text(line + lines[i + 1])))
+            if candidate.year is not None or not candidate.is_report:
+                break
+    if not found:
+        return None, None
+    return next((f for f in found if f[0].year is not None or not f[0].is_report), found[0])
 
 
 # -- body evidence ----------------------------------------------------------------------------
@@ -240,6 +280,8 @@ def _body_is_report(text: str, flat: str, period: int | None) -> bool:
     self_ref = bool(_SELF_REFERENCE.search(flat[:_SENTENCE_SPAN]))
     if markers >= 1 and (subs >= 3 or _TABLE_HEADER.search(text) or self_ref):
         return True
+    if _quoted_title(flat) is not None and (markers >= 1 or period is not None or subs >= 1):
+        return True  # 现发布《重庆市2021年政府信息公开工作年度报告》, then the report
     return self_ref and period is not None
 
 
@@ -327,12 +369,32 @@ def _issuer(title: str | None) -> str | None:
     return _tidy(m["a"]) if m else None
 
 
-def _upgrade(short: str, sources: list[tuple[str, list[str]]]) -> tuple[str, str] | None:
-    """A fuller name for ``short`` (a bare place or a place-less name) from ``sources``."""
+def _upgrade(
+    short: str, sources: list[tuple[str, list[str]]], *, offices: bool = True
+) -> tuple[str, str] | None:
+    """A fuller name for ``short`` (a bare place or a place-less name) from ``sources``; with
+    ``offices=False`` never a government office (a region-wide report is not its office's)."""
     for source, names in sources:
         for name in names:
             if _full(name) and name != short and agency_matches(short, name):
-                return name, source
+                if offices or not _GOV_OFFICE.search(name):
+                    return name, source
+    return None
+
+
+def _region_body(place: str, sources: list[tuple[str, list[str]]]) -> tuple[str | None, str]:
+    """The body of a region-wide report titled with a bare place (四川省2014年…): a matching
+    fuller name that is not an office (the report is not its office's own), else unnamed — a
+    place is not a body, and no line names the people's government."""
+    return _upgrade(place, sources, offices=False) or (None, "none")
+
+
+def _quoted_title(flat: str) -> TitleInfo | None:
+    """A report title quoted in the first sentences (现发布《重庆市2021年…年度报告》)."""
+    for m in _QUOTED.finditer(flat[:_SENTENCE_SPAN]):
+        info = recognize_title(m["t"])
+        if info.is_report and info.agency:
+            return info
     return None
 
 
@@ -354,13 +416,20 @@ def _agency(
         return issuer, "title"
     if named and _full(named):
         return named, "title"
-    if named:  # bare place or place-less: only a matching fuller name will do
-        lookups = (
-            [meta, sentences, registry] if _is_bare_place(named) else [meta, sentences, contacts, registry]
-        )
-        up = _upgrade(named, lookups)
+    if named and _is_bare_place(named):  # 合江县2022年…年度报告: the county's region-wide report
+        return _region_body(named, [meta, sentences, registry])
+    if named:  # place-less (县统计局): only a matching fuller name will do
+        up = _upgrade(named, [meta, sentences, contacts, registry])
         return up if up else (None, "none")
-    for source, names in (meta, sentences, contacts, registry):
+    for name in meta[1]:
+        if _full(name):
+            return name, "meta"
+    for name in sentences[1]:  # the first sentences name the body, or the place (现公布桐梓县2022年…)
+        if _full(name):
+            return name, "sentence"
+        if _is_bare_place(name):
+            return _region_body(name, [meta, registry])
+    for source, names in (contacts, registry):
         for name in names:
             if _full(name):
                 return name, source
@@ -426,5 +495,8 @@ def recognize_report(
     else:
         year = _text_year(flat)
         year_source = "text" if year is not None else "none"
-    agency, agency_source = _agency(info, found_title, text, flat, page_agency, registry_agency)
+    quoted = _quoted_title(flat) if info is None else None
+    if year is None and quoted is not None and quoted.year is not None:
+        year, year_source = quoted.year, "text"
+    agency, agency_source = _agency(info or quoted, found_title, text, flat, page_agency, registry_agency)
     return ReportFacts(True, "", year, year_source, agency, agency_source, found_title)
