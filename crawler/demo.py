@@ -62,49 +62,61 @@ def fresh_dir(path: Path) -> Path:
 
 
 def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
-    """Run the demo end to end; returns the exit code."""
-    from crawler.stages.crawl import run_crawl
+    """Run the demo end to end (the same stages as ``nianbao run``); returns the exit code."""
+    from crawler.stages.run import run
     from portalsim import render_sources_toml
 
     root = fresh_dir(Path(data or "nianbao-demo"))
     click.echo(f"Starting the portal simulator: {agencies} agencies, seed {seed}, as of {today} …")
     proc, base = start_sim_process(seed, agencies, today)
+    sources = root / "sources.toml"
+    started = time.monotonic()
+
+    def report(stage: str, outcome) -> None:  # noqa: ANN001 - each stage's own result
+        if stage == "crawl":
+            _stop(proc)  # the crawl is over: extraction and the check read the archive only
+            click.echo(summary(root, time.monotonic() - started, outcome))
+            click.echo(score_line(root, seed, agencies, today))
+            click.echo("\nExtracting text from the archived pages and attachments …")
+        elif stage == "extract":
+            click.echo(f"  {outcome.line()}")
+            click.echo(f"  try: nianbao search 复议 --data {root}    nianbao show <report id> --data {root}")
+            click.echo("\nChecking compliance (deadlines, missing, late, edited) …")
+        elif stage == "check":
+            click.echo(check_demo(root, sources, seed, agencies, today, outcome.result))
+
     try:
-        sources = root / "sources.toml"
         sources.write_text(render_sources_toml(seed, agencies, base), encoding="utf-8")
         click.echo(f"Simulator at {base}; crawling into {root}/ (clock pinned to {today}) …")
         os.environ["NIANBAO_NOW"] = today.isoformat()
-        started = time.monotonic()
-        stats = run_crawl(data=str(root), sources=str(sources), profile="sim", overrides={})
-        elapsed = time.monotonic() - started
+        result = run(
+            str(root),
+            sources=str(sources),
+            profile="sim",
+            notify=False,
+            as_of=today,
+            on_stage=report,
+            command="demo",
+        )
     finally:
+        _stop(proc)
+    return 1 if result.stopped or result.stats.get("finish_reason") != "finished" else 0
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
         proc.terminate()
         proc.wait(timeout=10)
-    click.echo(summary(root, elapsed, stats))
-    click.echo(score_line(root, seed, agencies, today))
-    if stats.get("finish_reason") != "finished":
-        return 1
-    from crawler.stages.run import extract_stage
-
-    click.echo("\nExtracting text from the archived pages and attachments …")
-    extracted = extract_stage(str(root), sources=str(sources), command="demo")
-    click.echo(f"  {extracted.line()}")
-    click.echo(f"  try: nianbao search 复议 --data {root}    nianbao show <report id> --data {root}")
-    click.echo("\nChecking compliance (deadlines, missing, late, edited) …")
-    click.echo(check_demo(root, sources, seed, agencies, today))
-    return 0
 
 
-def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date) -> str:
-    """Run the compliance check, write the HTML grid, and score the verdicts against the truth."""
+def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date, result) -> str:  # noqa: ANN001
+    """Write the HTML grid and score the check's verdicts (a ``CheckResult``) against the truth."""
     from crawler.outputs.report_html import render_html
-    from crawler.stages.run import check_stage
     from crawler.vocab import clock
     from portalsim import truth_records
     from storage.compliance import stored_verdicts
     from storage.db import open_db
 
-    result = check_stage(str(root), sources=str(sources), as_of=today, notify=False, command="demo").result
     db = open_db(root)
     verdicts = list(stored_verdicts(db))
     (root / "report.html").write_text(

@@ -4,7 +4,7 @@ Scrapy settings first, then nianbao's own ``NIANBAO_*`` settings, each alphabeti
 commented.  The defaults are polite enough for real government portals: robots.txt obeyed, a
 descriptive User-Agent with a contact URL, AutoThrottle, at most 2 concurrent requests per host,
 retries with exponential backoff on 5xx and timeouts, and a download size cap.  The simulator
-profile used by ``nianbao demo`` and the tests relaxes only the pacing (see ``crawler/runner.py``).
+profile used by ``nianbao demo`` and the tests relaxes only the pacing (see ``crawler/stages/crawl.py``).
 """
 
 from __future__ import annotations

@@ -55,6 +55,13 @@ def open_readonly(data: str | os.PathLike | None = None) -> Iterator[Database | 
         yield Database(conn)
 
 
+@contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """One transaction: committed when the block ends, rolled back when it raises."""
+    with db.conn:
+        yield db
+
+
 def begin(db: Database) -> None:
     """Open a transaction if none is open (later writes nest in it as savepoints)."""
     if not db.conn.in_transaction:

@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
@@ -267,3 +267,47 @@ def iter_file(path: str | os.PathLike) -> Iterator[tuple[int, str, str]]:
                 yield offset, record.rec_type, record.rec_headers.get_header("WARC-Target-URI") or ""
         except Exception:  # warcio raises zlib/EOF/parse errors of many types on a torn record
             yield offset, "torn", ""
+
+
+MAX_REQUEST_MEMBER = 16 << 20  # a request record is a few hundred bytes; stop looking after this
+
+
+def read_span(root: str | os.PathLike, ref: RecordRef) -> bytes:
+    """The raw bytes of one record's gzip member, as stored (an evidence bundle copies them)."""
+    if PurePosixPath(ref.file).name != ref.file or "\\" in ref.file:
+        raise ArchiveError(f"refusing WARC file name with a path: {ref.file!r}")
+    try:
+        with open(Path(root) / ref.file, "rb") as fh:
+            fh.seek(ref.offset)
+            data = fh.read(ref.length)
+    except OSError as exc:
+        raise ArchiveError(f"cannot read {ref.file}: {exc.strerror or type(exc).__name__}") from exc
+    if len(data) != ref.length:
+        raise ArchiveError(f"{ref.file}:{ref.offset}: {len(data)} of {ref.length} bytes (truncated file)")
+    return data
+
+
+def following_request(root: str | os.PathLike, ref: RecordRef, record_id: str | None) -> bytes | None:
+    """The gzip member right after ``ref`` if it is the request concurrent to ``record_id``."""
+    if not record_id:
+        return None
+    try:
+        with open(Path(root) / ref.file, "rb") as fh:
+            fh.seek(ref.offset + ref.length)
+            unzip, data = zlib.decompressobj(zlib.MAX_WBITS | 16), b""
+            while not unzip.eof and len(data) < MAX_REQUEST_MEMBER:
+                chunk = fh.read(65536)
+                if not chunk:
+                    return None
+                data += chunk
+                unzip.decompress(chunk)
+        member = data[: len(data) - len(unzip.unused_data)] if unzip.eof else None
+        if member is None:
+            return None
+        record = next(iter(ArchiveIterator(io.BytesIO(member))))
+        record.raw_stream.read()
+    except Exception:  # a torn or foreign member: warcio and zlib raise many types
+        return None
+    if record.rec_type != "request" or record.rec_headers.get_header("WARC-Concurrent-To") != record_id:
+        return None
+    return member

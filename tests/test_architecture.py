@@ -42,7 +42,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "crawler.opstatus",
             "crawler.logs",
             "crawler.parse_file",
-            "crawler",
+            "=crawler",  # the package's own __init__ (its version) only
         ),
     ),
     (
@@ -64,6 +64,21 @@ SIMULATOR = "portalsim"
 SIMULATOR_USERS = ("crawler.cli", "crawler.demo")
 PURE = dict(FLOORS)["pure"]
 PURE_FORBIDDEN_LIBS = ("scrapy", "twisted", "click", "sqlite3", "sqlite_utils", "warcio", "apscheduler")
+# Libraries each floor must not use (beyond the floors it may not import).
+FORBIDDEN_LIBS = {
+    "crawler.vocab": (
+        "scrapy",
+        "twisted",
+        "click",
+        "sqlite3",
+        "sqlite_utils",
+        "warcio",
+        "apscheduler",
+        "parsel",
+    ),
+    "storage": ("scrapy", "twisted", "click", "apscheduler", "parsel"),
+}
+STORAGE_ONLY_LIBS = ("sqlite3", "warcio")  # the archive's formats: read and written only by storage
 SQL_CALLS = ("execute", "executemany", "executescript", "query")
 
 
@@ -124,10 +139,12 @@ def _project_module(name: str, modules: set[str]) -> str:
 
 
 def floor_of(module: str) -> int | None:
+    """The floor of a module: the longest package prefix that holds it (``=name``: that module only)."""
     best: tuple[int, int] | None = None  # (prefix length, floor)
     for i, (_, prefixes) in enumerate(FLOORS):
-        for prefix in prefixes:
-            if module == prefix or module.startswith(prefix + "."):
+        for entry in prefixes:
+            prefix = entry.lstrip("=")
+            if module == prefix or (entry == prefix and module.startswith(prefix + ".")):
                 if best is None or len(prefix) > best[0]:
                     best = (len(prefix), i)
     return best[1] if best else None
@@ -166,8 +183,11 @@ def _import_problems(imp: Import, modules: set[str], where: str) -> list[str]:
     if dst not in modules:  # a library
         if in_package(src, PURE) and dst in PURE_FORBIDDEN_LIBS:
             return [f"{where}: the pure packages use no Scrapy, CLI or database library"]
-        if dst == "sqlite3" and not in_package(src, "storage"):
-            return [f"{where}: only storage opens SQLite"]
+        for package, libs in FORBIDDEN_LIBS.items():
+            if in_package(src, package) and dst in libs:
+                return [f"{where}: {package} uses no {dst}"]
+        if dst in STORAGE_ONLY_LIBS and not in_package(src, "storage"):
+            return [f"{where}: only storage reads and writes the archive's formats ({dst})"]
         return []
     if in_package(dst, SIMULATOR):
         return (
@@ -324,6 +344,13 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
         (
             {"crawler/compliance/rules.py": "import sqlite3\n"},
             "the pure packages use no Scrapy, CLI or database",
+        ),
+        ({"crawler/vocab/words.py": "import click\n"}, "crawler.vocab uses no click"),
+        ({"storage/db.py": "def f():\n    import scrapy\n"}, "storage uses no scrapy"),
+        ({"crawler/outputs/x.py": "from warcio import ArchiveIterator\n"}, "only storage reads and writes"),
+        (
+            {"crawler/newthing.py": "from crawler.vocab import words\n", "crawler/vocab/words.py": ""},
+            "crawler.newthing is on no floor",
         ),
     ],
 )

@@ -8,7 +8,7 @@ import sys
 import click
 
 from crawler.cli.errors import fail
-from crawler.cli.options import data_option, sources_option
+from crawler.cli.options import data_option, output_options, sources_option
 
 
 @click.command()
@@ -64,7 +64,7 @@ def verify(data: str | None) -> None:
 @click.command()
 @data_option
 @sources_option
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+@output_options("One JSON object per source.")
 def status(data: str | None, sources: str | None, as_json: bool) -> None:
     """Per-source health: last success, failures in a row, items last run, latest outcome.
 

@@ -14,6 +14,7 @@ from crawler.cli.errors import fail
 from crawler.cli.options import (
     command_line,
     data_option,
+    output_options,
     parse_settings,
     say_waiting,
     settings_option,
@@ -64,7 +65,7 @@ def check_line(result) -> str:  # noqa: ANN001 (a CheckResult; imported lazily)
     type=click.DateTime(["%Y-%m-%d"]),
     help="Judge as of this date (default: today). A past date is a what-if: nothing is written.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print every verdict as JSON (DESIGN §7).")
+@output_options("Print every verdict as JSON (DESIGN §7).")
 @click.option(
     "--notify/--no-notify",
     default=True,
@@ -144,8 +145,7 @@ FLAG_CSV = (
 @click.option("--source", help="Source id.")
 @click.option("--open/--all", "only_open", default=True, show_default=True, help="Open flags only, or all.")
 @click.option("--history", is_flag=True, help="With --json: include each flag's events.")
-@click.option("--json", "as_json", is_flag=True, help="A JSON list of flags.")
-@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
+@output_options("A JSON list of flags.", csv=True)
 def flags(data, kind, year, agency, source, only_open, history, as_json, as_csv) -> None:
     """Flags raised by checks: missing, late, edited, … (open ones by default).
 

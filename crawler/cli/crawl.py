@@ -6,9 +6,11 @@ import click
 
 from crawler.cli.errors import fail
 from crawler.cli.options import (
+    command_line,
     crawl_options,
     extract_options,
     extract_settings,
+    live_progress,
     parse_settings,
     say_waiting,
     settings_option,
@@ -91,9 +93,11 @@ def run(
     from crawler.cli.compliance import check_line
     from crawler.stages.run import run as run_stages
 
+    progress, clear = live_progress("extract")
+
     def report(stage: str, outcome) -> None:
         if stage == "extract":
-            click.echo(outcome.line(), err=True)
+            click.echo(clear + outcome.line(), err=True)
         elif stage == "check":
             click.echo(check_line(outcome.result))
             for problem in outcome.problems:
@@ -110,6 +114,8 @@ def run(
         extract=extract_settings(workers, timeout, memory_mb, no_ocr),
         on_wait=say_waiting,
         on_stage=report,
+        progress=progress,
+        command=command_line() or "run",
     )
     if result.stopped:
         fail(result.stopped)

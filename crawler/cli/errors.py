@@ -13,7 +13,7 @@ from typing import NoReturn
 
 import click
 
-from crawler.vocab.errors import ArchiveMissing, ConfigError, NianbaoError
+from crawler.vocab.errors import ArchiveMissing, ConfigError, NianbaoError, UsageError
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -26,8 +26,9 @@ def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
 
 
 def exit_code(exc: NianbaoError) -> int:
-    """The exit status of a project error: 2 for configuration and a missing archive, else 1."""
-    return EXIT_USAGE if isinstance(exc, ConfigError | ArchiveMissing) else EXIT_FAILURE
+    """The exit status of a project error: 2 for configuration, a bad argument and a missing
+    archive, else 1."""
+    return EXIT_USAGE if isinstance(exc, ConfigError | ArchiveMissing | UsageError) else EXIT_FAILURE
 
 
 class NianbaoGroup(click.Group):

@@ -37,8 +37,6 @@ profile_option = click.option(
     show_default=True,
     help="Pacing: 'polite' for real portals; 'sim' for the local simulator only.",
 )
-json_option = click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
-csv_option = click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
 
 
 def _bundle(*decorators: Callable[[F], F]) -> Callable[[F], F]:
@@ -101,3 +99,26 @@ def command_line() -> str:
 def say_waiting(stage: str, holder: str) -> None:
     """Tell stderr that a stage lock is held by another process and this one waits."""
     click.echo(f"nianbao: waiting for the {stage} stage held by {holder}", err=True)
+
+
+def output_options(
+    json_help: str = "JSON lines instead of a table.", *, csv: bool = False
+) -> Callable[[F], F]:
+    """--json (``as_json``), and with ``csv`` --csv (``as_csv``: UTF-8, a header row, cells that a
+    spreadsheet shows but never runs): how a listing command prints."""
+    options = [click.option("--json", "as_json", is_flag=True, help=json_help)]
+    if csv:
+        options.append(click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row."))
+    return _bundle(*options)
+
+
+def live_progress(label: str) -> tuple[Callable[[int, int], None], str]:
+    """A progress callback that rewrites one stderr line (only on a terminal), and the prefix
+    that clears that line before the closing summary."""
+    live = sys.stderr.isatty()
+
+    def progress(n: int, total: int) -> None:
+        if live:
+            click.echo(f"\r\033[K{label} {n}/{total}", nl=False, err=True)
+
+    return progress, ("\r\033[K" if live else "")

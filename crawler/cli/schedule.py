@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from crawler.cli.errors import fail
-from crawler.cli.options import data_option, parse_settings, settings_option, sources_option
+from crawler.cli.options import data_option, output_options, parse_settings, settings_option, sources_option
 
 
 @click.command()
@@ -23,7 +23,7 @@ from crawler.cli.options import data_option, parse_settings, settings_option, so
 )
 @settings_option
 @click.option("--list", "list_only", is_flag=True, help="Print the jobs and their next run times, then exit.")
-@click.option("--json", "as_json", is_flag=True, help="With --list: one JSON object per job.")
+@output_options("With --list: one JSON object per job.")
 @click.option(
     "--health-port",
     type=click.IntRange(0, 65535),
@@ -71,6 +71,7 @@ def schedule(
     from crawler.registry import load_registry
     from crawler.stages.crawl import build_settings
     from crawler.vocab import clock
+    from crawler.vocab.errors import ConfigError
     from storage.db import data_dir
     from storage.locks import LockTimeout, stage_lock
 
@@ -80,7 +81,7 @@ def schedule(
     try:
         cadence = sched.cadence_from_settings(conf)
     except ValueError as exc:
-        fail(f"schedule settings: {exc}", 2)
+        raise ConfigError(f"schedule settings: {exc}") from exc
     options = sched.RunOptions(
         data=root,
         sources=str(Path(sources).resolve()) if sources else None,

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from crawler.cli.options import data_option, sources_option
+from crawler.cli.errors import EXIT_USAGE
+from crawler.cli.options import data_option, output_options, sources_option
 
 if TYPE_CHECKING:
     from crawler.registry.sources import Source
@@ -27,7 +28,7 @@ def sources() -> None:
 @data_option
 @sources_option
 @click.option("--all", "show_all", is_flag=True, help="Include disabled sources.")
-@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@output_options()
 def sources_list(data: str | None, sources: str | None, show_all: bool, as_json: bool) -> None:
     """List sources: id, level, kind, CMS, agency and column URL (operator state of --data applied).
 
@@ -65,7 +66,7 @@ def sources_validate(files: tuple[str, ...]) -> None:
     for err in errors:
         click.echo(str(err), err=True)
     if errors:
-        sys.exit(2)
+        sys.exit(EXIT_USAGE)
     n = sum(len(load_sources(p)) for p in files or (None,))
     click.echo(f"ok: {n} sources")
 
@@ -152,7 +153,7 @@ def sources_enable(source_id: str, data: str | None, sources: str | None) -> Non
 
 @sources.command("state")
 @data_option
-@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@output_options()
 def sources_state(data: str | None, as_json: bool) -> None:
     """The operator switches of this data directory: source, on/off, when, by whom and why."""
     from crawler.registry import read_state

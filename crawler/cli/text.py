@@ -15,9 +15,12 @@ from crawler.cli.options import (
     data_option,
     extract_options,
     extract_settings,
+    live_progress,
+    output_options,
     say_waiting,
     sources_option,
 )
+from crawler.vocab.errors import UsageError
 from crawler.vocab.text import cell_text
 
 
@@ -48,12 +51,7 @@ def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
     """
     from crawler.stages.run import extract_stage
 
-    live = sys.stderr.isatty()
-
-    def progress(n: int, total: int) -> None:
-        if live:
-            click.echo(f"\r\033[Kextract {n}/{total}", nl=False, err=True)
-
+    progress, clear = live_progress("extract")
     summary = extract_stage(
         data,
         sources=sources,
@@ -63,7 +61,7 @@ def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
         on_wait=say_waiting,
         command=command_line() or "extract",
     )
-    click.echo(("\r\033[K" if live else "") + summary.line(), err=True)
+    click.echo(clear + summary.line(), err=True)
 
 
 @click.command()
@@ -75,8 +73,7 @@ def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
 @click.option("--region", help="Region code (行政区划代码) prefix.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--exact", is_flag=True, help="Rank every match (slower for very common terms).")
-@click.option("--json", "as_json", is_flag=True, help="JSON lines.")
-@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
+@output_options("JSON lines.", csv=True)
 def search(query, data, agency, year, level, region, limit, exact, as_json, as_csv) -> None:
     """Full-text search of report texts (1- and 2-character terms included; 復議 finds 复议).
 
@@ -113,7 +110,7 @@ def search(query, data, agency, year, level, region, limit, exact, as_json, as_c
             rank_pool=None if exact else index.RANK_POOL,
         )
     except ValueError as exc:
-        fail(str(exc), 2)
+        raise UsageError(str(exc)) from exc
     if as_csv:
         out = csv.writer(sys.stdout)
         out.writerow(["report_id", "report_year", "agency", "title", "score", "snippet"])
@@ -155,7 +152,7 @@ def search(query, data, agency, year, level, region, limit, exact, as_json, as_c
 @click.command()
 @click.argument("report")
 @data_option
-@click.option("--json", "as_json", is_flag=True)
+@output_options("The report as one JSON object.")
 @click.option("--original", is_flag=True, help="Show the text in its original script (traditional kept).")
 def show(report, data, as_json, original) -> None:
     """Metadata, versions, attachments and clean text of one report (id or URL).
@@ -265,7 +262,7 @@ def _num(value) -> str:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--url", help="The URL the page was fetched from (resolves links, URL dates).")
 @click.option("--cms", default="auto", show_default=True, help="CMS family hint.")
-@click.option("--json", "as_json", is_flag=True, help="Print the full JSON object.")
+@output_options("Print the full JSON object.")
 def parse(file: str, url: str | None, cms: str, as_json: bool) -> None:
     """Recognise one saved file: a listing page, or a report with its clean text.
 

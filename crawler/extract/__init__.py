@@ -21,8 +21,7 @@ In ``text`` a table is one line per row, each cell once (where it starts), cells
 
 from __future__ import annotations
 
-from crawler.extract.html import extract_html
-from crawler.extract.html import extract_html_pages as _html_pages
+from crawler.extract.html import extract_html, join_html_pages
 from crawler.extract.result import EXTRACTOR_VERSION, ExtractResult, failed, finish
 from crawler.extract.sniff import sniff
 from crawler.recognize.encoding import decode_body
@@ -101,6 +100,6 @@ def extract_html_pages(
     """A TRS article split over ``t…_1.html`` pages: the main text of each, joined in order
     (``pages`` = number of pages). Never raises."""
     try:
-        return _html_pages(pages, content_type)
+        return join_html_pages(pages, content_type)
     except Exception as exc:
         return failed("error", f"{type(exc).__name__}: {exc}"[:500], file_type="html")

@@ -211,7 +211,7 @@ def extract_html(data: bytes, content_type: str | None = None) -> ExtractResult:
     return finish(text, tables=tables, extractor="html", version=f"{lib_version('lxml')}", file_type="html")
 
 
-def extract_html_pages(pages: list[bytes], content_type: str | None = None) -> ExtractResult:
+def join_html_pages(pages: list[bytes], content_type: str | None = None) -> ExtractResult:
     """A TRS article split over ``t…_1.html`` pages: main text of each, joined in order."""
     texts: list[str] = []
     tables: list[list[list[str]]] = []

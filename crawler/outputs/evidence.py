@@ -23,34 +23,29 @@ cannot be read is listed in the summaries as unavailable, never a crash.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
 import zipfile
-import zlib
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from sqlite_utils import Database
-from warcio.archiveiterator import ArchiveIterator
 
 from crawler.outputs.evidence_text import Collected, deadline_facts, evidence_items, summaries
 from crawler.recognize.headers import content_disposition_filename
 from crawler.vocab.errors import ArchiveError, NianbaoError
-from crawler.vocab.text import one_line
+from crawler.vocab.text import CONTROL_CHARS, one_line
 from storage import fetches
 from storage.db import WARC_DIR
 from storage.reports import first_attachment_captures
-from storage.warc import RecordRef, decoded_payload, read_record
+from storage.warc import decoded_payload, following_request, read_record, read_span
 
 DOCUMENT_ROLES = ("first_capture", "stated_date", "edit_before", "edit_after")
 MAX_NAME = 80
-MAX_REQUEST_MEMBER = 16 << 20  # a request record is a few hundred bytes; stop looking after this
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
 class UnsafeName(NianbaoError):
@@ -74,7 +69,7 @@ def safe_member(name: str) -> str:
     """``name`` if it is a relative, forward-slash path that stays inside the zip; else raise."""
     if not isinstance(name, str) or not name:
         raise UnsafeName(f"empty member name: {name!r}")
-    if "\x00" in name or "\\" in name or _CONTROL.search(name):
+    if "\x00" in name or "\\" in name or CONTROL_CHARS.search(name):
         raise UnsafeName(f"member name with NUL, backslash or control character: {name!r}")
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
         raise UnsafeName(f"absolute member name: {name!r}")
@@ -108,20 +103,6 @@ def document_name(url: str | None, disposition: str | None) -> str:
 # -- records -------------------------------------------------------------------------------------
 
 
-def _read_span(root: Path, ref: RecordRef) -> bytes:
-    if PurePosixPath(ref.file).name != ref.file or "\\" in ref.file:
-        raise ArchiveError(f"refusing WARC file name with a path: {ref.file!r}")
-    try:
-        with open(root / ref.file, "rb") as fh:
-            fh.seek(ref.offset)
-            data = fh.read(ref.length)
-    except OSError as exc:
-        raise ArchiveError(f"cannot read {ref.file}: {exc.strerror or type(exc).__name__}") from exc
-    if len(data) != ref.length:
-        raise ArchiveError(f"{ref.file}:{ref.offset}: {len(data)} of {ref.length} bytes (truncated file)")
-    return data
-
-
 def _why(exc: Exception, root: Path, limit: int = 160) -> str:
     """A short reason for a bundle that may be published: no local paths, no record bytes."""
     text = str(exc)
@@ -131,32 +112,6 @@ def _why(exc: Exception, root: Path, limit: int = 160) -> str:
         text = f"{text.split(': ', 1)[0]} ({type(exc.__cause__).__name__})"
     text = one_line(text.replace(str(root.resolve()), WARC_DIR).replace(str(root), WARC_DIR))
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _following_request(root: Path, ref: RecordRef, record_id: str | None) -> bytes | None:
-    """The gzip member right after ``ref`` if it is the request concurrent to ``record_id``."""
-    if not record_id:
-        return None
-    try:
-        with open(root / ref.file, "rb") as fh:
-            fh.seek(ref.offset + ref.length)
-            unzip, data = zlib.decompressobj(zlib.MAX_WBITS | 16), b""
-            while not unzip.eof and len(data) < MAX_REQUEST_MEMBER:
-                chunk = fh.read(65536)
-                if not chunk:
-                    return None
-                data += chunk
-                unzip.decompress(chunk)
-        member = data[: len(data) - len(unzip.unused_data)] if unzip.eof else None
-        if member is None:
-            return None
-        record = next(iter(ArchiveIterator(io.BytesIO(member))))
-        record.raw_stream.read()
-    except Exception:  # a torn or foreign member: warcio and zlib raise many types
-        return None
-    if record.rec_type != "request" or record.rec_headers.get_header("WARC-Concurrent-To") != record_id:
-        return None
-    return member
 
 
 def _copy_fetch(
@@ -178,14 +133,14 @@ def _copy_fetch(
     if key in out.seen:
         return row
     try:
-        member = _read_span(root, ref)
+        member = read_span(root, ref)
         record = read_record(root, ref)
     except ArchiveError as exc:
         out.unavailable.append((fetch_id, _why(exc, root)))
         return None
     out.seen.add(key)
     out.members.append(member)
-    request = _following_request(root, ref, record.warc_headers.get("WARC-Record-ID"))
+    request = following_request(root, ref, record.warc_headers.get("WARC-Record-ID"))
     if request is not None:
         out.members.append(request)
     out.copied.append(
@@ -226,7 +181,7 @@ def evidence_fetch_ids(verdict: dict, flags: list[dict]) -> list:
 # -- files ---------------------------------------------------------------------------------------
 
 
-def report_parts(db: Database, verdict: dict, flags: list[dict]) -> list[dict]:
+def attachment_items(db: Database, verdict: dict, flags: list[dict]) -> list[dict]:
     """The first capture of each attachment of the report(s) judged (a report page is often a stub
     linking the PDF that is the report), seen by the verdict's as-of date; evidence-shaped items."""
     ids = list(
@@ -257,7 +212,7 @@ def report_parts(db: Database, verdict: dict, flags: list[dict]) -> list[dict]:
 def document_items(db: Database, verdict: dict, flags: list[dict]) -> list[dict]:
     """The report documents to save under files/: those the evidence names, then the attachments."""
     named = [i for i in evidence_items(verdict, flags) if i.get("role") in DOCUMENT_ROLES]
-    return named + report_parts(db, verdict, flags)
+    return named + attachment_items(db, verdict, flags)
 
 
 def _document_files(

@@ -27,7 +27,7 @@ from lxml import etree
 
 from crawler import __version__
 from crawler.vocab.clock import CHINA_TZ
-from crawler.vocab.text import one_line as text_one_line
+from crawler.vocab.text import one_line
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -50,9 +50,9 @@ def xml_text(value: object) -> str:
     return _XML_ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def one_line(value: object, limit: int = TITLE_MAX) -> str:
+def xml_line(value: object, limit: int = TITLE_MAX) -> str:
     """XML-safe text on one line (:func:`crawler.vocab.text.one_line`), cut to ``limit`` with "…"."""
-    return text_one_line(xml_text(value), limit)
+    return one_line(xml_text(value), limit)
 
 
 def rfc3339(value: str | datetime) -> str:
@@ -78,14 +78,14 @@ def entry_id(event: dict, prefix: str = ENTRY_ID_PREFIX) -> str:
 
 def entry_title(event: dict) -> str:
     """``[late] 某某局 2024: summary``; other events than "opened" name themselves: ``[late closed]``."""
-    label = one_line(event.get("kind") or "flag", 40)
+    label = xml_line(event.get("kind") or "flag", 40)
     if event.get("event") and event["event"] != "opened":
-        label += " " + one_line(event["event"], 20)
-    who = one_line(event.get("agency") or event.get("source") or "?", 80)
+        label += " " + xml_line(event["event"], 20)
+    who = xml_line(event.get("agency") or event.get("source") or "?", 80)
     if event.get("year") is not None:
-        who += f" {one_line(event['year'], 10)}"
+        who += f" {xml_line(event['year'], 10)}"
     summary = event.get("summary_zh") or event.get("summary") or ""
-    return one_line(f"[{label}] {who}: {one_line(summary)}")
+    return xml_line(f"[{label}] {who}: {xml_line(summary)}")
 
 
 def entry_content(event: dict) -> str:
@@ -140,7 +140,7 @@ def render_atom(
     """
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     _sub(feed, "id", feed_id)
-    _sub(feed, "title", one_line(title), type="text")
+    _sub(feed, "title", xml_line(title), type="text")
     _sub(feed, "updated", rfc3339(updated))
     _sub(_sub(feed, "author"), "name", FEED_AUTHOR)
     _sub(feed, "generator", "nianbao", version=__version__)
@@ -155,7 +155,7 @@ def render_atom(
         if url:
             _sub(entry, "link", rel="alternate", href=url)
         if event.get("kind"):
-            _sub(entry, "category", term=one_line(event["kind"], 40))
+            _sub(entry, "category", term=xml_line(event["kind"], 40))
         _sub(entry, "content", entry_content(event), type="text")
     return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 

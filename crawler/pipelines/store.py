@@ -23,6 +23,8 @@ from crawler.items import (
     ReportSeen,
 )
 from crawler.vocab.words import (
+    PAGE_ERROR,
+    PAGE_HTTP,
     PAGE_OK,
     SOURCE_BLOCKED,
     SOURCE_EMPTY,
@@ -196,7 +198,9 @@ class StorePipeline:
                     "listing_pages": sum(counts.values()),
                     "listing_ok": counts.get(PAGE_OK, 0),
                     "blocked": sum(n for s, n in counts.items() if s.startswith(SOURCE_BLOCKED + ":")),
-                    "errors": sum(n for s, n in counts.items() if s.startswith(("http:", "error:"))),
+                    "errors": sum(
+                        n for s, n in counts.items() if s.startswith((PAGE_HTTP + ":", PAGE_ERROR + ":"))
+                    ),
                     "reports_seen": len(self.reports_seen.get(source.id, ())),
                     "reports_new": self.reports_new.get(source.id, 0),
                     "detail": detail,

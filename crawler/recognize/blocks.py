@@ -2,7 +2,7 @@
 
 A challenge page is a failed fetch, never an empty column: callers record ``blocked:<kind>``
 and must not conclude that a report is missing.  :func:`detect_block` looks at the status, the
-headers and the first bytes of the body, and returns one of ``constants.BLOCK_KINDS`` or None.
+headers and the first bytes of the body, and returns one of ``crawler.vocab.words.BLOCK_KINDS`` or None.
 
 Body markers (``$_ts``, ``__jsluid``, ``EO_Bot_Ssid``, ``WZWSRE``) are decisive unless a 2xx
 page also carries real visible text: protected sites inject the vendor script into their

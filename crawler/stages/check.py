@@ -33,8 +33,10 @@ from crawler.compliance.verdicts import DEFAULT_POLICY, Policy, SourceInfo, sour
 from crawler.registry.sources import Source, valid_month_day
 from crawler.vocab import clock
 from crawler.vocab.errors import ConfigError
+from crawler.vocab.words import HEALTH_BLOCKED, HEALTH_BROKEN
 from storage import compliance as store
 from storage import stats as stats_store
+from storage.db import transaction
 
 
 @dataclass(slots=True)
@@ -114,7 +116,7 @@ def health_flags(db: Database, all_sources: Sequence[Source]) -> dict[str, Desir
     out = {}
     for s in all_sources:
         health = judge(outcomes.get(s.id, []), now, enabled=s.enabled).as_dict()
-        if health["health"] in ("broken", "blocked"):
+        if health["health"] in (HEALTH_BROKEN, HEALTH_BLOCKED):
             flag = health_flag(s.id, s.agency, health, latest_pages(db, s.id))
             out[flag.key] = flag
     return out
@@ -153,7 +155,7 @@ def apply_flags(
 ) -> list[dict]:
     """Write flag changes and their events (one transaction); returns the events written."""
     events = []
-    with db.conn:
+    with transaction(db):
         for ch in changes:
             old = existing.get(ch.key)
             if ch.event == "closed" and old is not None:

@@ -132,12 +132,17 @@ def run(
     years: str | None = None,
     profile: str = "polite",
     overrides: Mapping[str, Any] | None = None,
-    extract: ExtractOptions = ExtractOptions(),
-    notify: bool = True,  # noqa: B008 (frozen)
+    extract: ExtractOptions = ExtractOptions(),  # noqa: B008 (frozen)
+    notify: bool = True,
+    as_of: date | None = None,
     on_wait: OnWait | None = None,
     on_stage: Callable[[str, object], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    command: str = "run",
 ) -> RunResult:
-    """Crawl the selected sources, then extract and check (``on_stage(name, outcome)`` after each).
+    """Crawl the selected sources, then extract (analysing what changed) and check (publishing
+    the flag events), calling ``on_stage(name, outcome)`` after each stage; ``command`` names
+    this run to whoever waits for its stage locks, ``progress`` follows the extraction.
 
     A crawl stopped by a signal ends the run there (its sources are recorded ``interrupted`` and
     the next run crawls them again), and so does one that found every source busy; a crawl
@@ -158,17 +163,20 @@ def run(
     if all_busy(stats):
         out.stopped = f"{out.problem}; extract and check skipped"
         return out
-    out.extracted = extract_stage(data, sources=sources, options=extract, on_wait=on_wait, command="run")
+    out.extracted = extract_stage(
+        data, sources=sources, options=extract, progress=progress, on_wait=on_wait, command=command
+    )
     if on_stage:
         on_stage("extract", out.extracted)
     out.checked = check_stage(
         data,
         sources=sources,
         source_ids=ids,
+        as_of=as_of,
         settings=build_settings(overrides),
         notify=notify,
         on_wait=on_wait,
-        command="run",
+        command=command,
     )
     if on_stage:
         on_stage("check", out.checked)

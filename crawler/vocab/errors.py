@@ -22,6 +22,10 @@ class ConfigError(NianbaoError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class UsageError(NianbaoError):
+    """A command's argument cannot be used (a malformed query, a bad option value); exit status 2."""
+
+
 class ArchiveError(NianbaoError):
     """The raw archive or its index is unreadable or inconsistent."""
 

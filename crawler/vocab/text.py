@@ -36,13 +36,13 @@ def fold_width(s: str) -> str:
 
 
 # C0/C1-style controls and Unicode line/paragraph separators: never shown inside one line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
 def one_line(value: object, limit: int | None = None) -> str:
     """Crawled text on one line: control characters (and so forged line breaks) and runs of
     whitespace become one space; cut to ``limit`` characters with "…" when given."""
-    text = " ".join(_CONTROL.sub(" ", "" if value is None else str(value)).split())
+    text = " ".join(CONTROL_CHARS.sub(" ", "" if value is None else str(value)).split())
     if limit is None or len(text) <= limit:
         return text
     return text[: limit - 1].rstrip() + "…"

@@ -40,7 +40,10 @@ SOURCE_UNREACHABLE = "unreachable"
 SOURCE_EMPTY = "empty"  # column fetched fine but listed no report
 SOURCE_PARTIAL = "partial"  # some listing pages failed: the walk cannot prove an absence
 SOURCE_INTERRUPTED = "interrupted"  # the run was stopped before its walks ended: proves nothing
-HEALTH_WINDOW_DAYS = 14  # source health judges the runs of this many days (and the streak before)
+HEALTH_WINDOW_DAYS = 14
+# Source health states (crawler.health): the two that raise source_broken / source_blocked flags.
+HEALTH_BROKEN = "broken"
+HEALTH_BLOCKED = "blocked"  # source health judges the runs of this many days (and the streak before)
 # Attachment rows that are pages of the report itself (TRS continuation pages).
 PART_PAGE = "page"
 OTHER_BODY = "other body"  # reports.exclusion of another body's report seen in a column
