@@ -14,7 +14,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -113,6 +113,8 @@ class SimApp:
             raise TypeError(f"today must be a date or a date provider, not {type(today).__name__}")
         self._today: DateProvider = _fixed(today) if isinstance(today, date) else today
         self._redesigned: frozenset[int] = frozenset()
+        self._pruned: dict[int, int] = {}
+        self._moved: frozenset[int] = frozenset()
         self.troubles = Troubles(seed, troubles)
 
     @property
@@ -143,6 +145,25 @@ class SimApp:
         chosen = frozenset(int(i) for i in indices)
         with self._lock:
             self._redesigned = chosen
+
+    def set_pruned(self, before: dict[int, int]) -> None:
+        """Prune columns from now on: agency index → the oldest report year its column still
+        lists (a redesign that dropped older items; their pages still answer).  Replaces the
+        mapping; empty restores every column."""
+        chosen = {int(i): int(y) for i, y in before.items()}
+        with self._lock:
+            self._pruned = chosen
+
+    def set_moved(self, indices: Iterable[int]) -> None:
+        """Move the columns of agencies ``indices`` from now on: every listing URL answers 404
+        (the column lives elsewhere now, with no redirect); report pages still answer."""
+        chosen = frozenset(int(i) for i in indices)
+        with self._lock:
+            self._moved = chosen
+
+    def _changes(self, i: int) -> tuple[bool, bool, int | None]:
+        with self._lock:
+            return i in self._redesigned, i in self._moved, self._pruned.get(i)
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Response:
         """Answer one request (``target`` is the request line's path and query)."""
@@ -194,7 +215,12 @@ class SimApp:
             status, headers, body = block_response(self.seed, ag.slug, ag.block)
             return Response(status, headers, body, transient=False)
         st = site(self.seed, i, horizon_for(today))
-        resp = self._serve_site(st, m.group(2) or "/", path, params, today, redesigned=i in self.redesigned)
+        redesigned, moved, pruned_before = self._changes(i)
+        if moved and is_listing_path(ag, path):
+            return _not_found()
+        if pruned_before is not None:
+            st = replace(st, items=tuple(it for it in st.items if it.year >= pruned_before))
+        resp = self._serve_site(st, m.group(2) or "/", path, params, today, redesigned=redesigned)
         resp.headers.setdefault("Server", SERVER_HEADERS[ag.family])
         return resp
 

@@ -89,7 +89,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SimServer:
-    """A running simulator: ``base_url``, ``set_today``, ``set_redesigned``, ``stats`` and ``shutdown``.
+    """A running simulator: ``base_url``, ``set_today``, ``set_redesigned``, ``set_pruned``,
+    ``set_moved``, ``stats`` and ``shutdown``.
 
     ``today`` is a date or a date provider (a zero-argument callable read once per request).
     """
@@ -125,6 +126,14 @@ class SimServer:
     def set_redesigned(self, indices: Iterable[int]) -> None:
         """Make the columns of agencies ``indices`` (1-based) list nothing from now on; empty restores them."""
         self.app.set_redesigned(indices)
+
+    def set_pruned(self, before: dict[int, int]) -> None:
+        """Make the columns of agencies (1-based index → year) list only reports of that year on."""
+        self.app.set_pruned(before)
+
+    def set_moved(self, indices: Iterable[int]) -> None:
+        """Make the column URLs of agencies ``indices`` answer 404 (the column moved, no redirect)."""
+        self.app.set_moved(indices)
 
     def truth(self, today: date | None = None) -> list[dict]:
         """Truth records of this world with absolute URLs (as of ``today``, default: the served date)."""

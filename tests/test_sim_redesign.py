@@ -232,3 +232,51 @@ def test_date_provider_is_read_per_request():
         srv.set_today(published - timedelta(days=1))  # a fixed date replaces the provider
         box[0] = TODAY
         assert name not in decode(*fetch(column)[1:])
+
+
+@pytest.fixture
+def pruned_or_moved(server: SimServer):
+    server.set_pruned({})
+    server.set_moved(())
+    yield server
+    server.set_pruned({})
+    server.set_moved(())
+
+
+@pytest.mark.parametrize(("family", "year_columns"), CASES)
+def test_a_pruned_column_lists_only_recent_reports_and_old_pages_still_answer(
+    pruned_or_moved, family, year_columns
+):
+    index = pick(family, year_columns)
+    base, column = pruned_or_moved.base_url, column_urls(pruned_or_moved.base_url)[index]
+    records = [
+        rec
+        for rec in truth_records(SEED, N, TODAY, base)
+        if rec["source"] == agency(SEED, index).source_id and rec["url"]
+    ]
+    years = sorted({r["year"] for r in records})
+    cutoff = years[len(years) // 2]  # prune the older half
+    old = [urlsplit(r["url"]).path.rsplit("/", 1)[1] for r in records if r["year"] < cutoff]
+    recent = [urlsplit(r["url"]).path.rsplit("/", 1)[1] for r in records if r["year"] >= cutoff]
+    assert old and recent
+    pruned_or_moved.set_pruned({index: cutoff})
+    listed = b"".join(body for _, _, body in snapshot(listing_requests(base, index, column)).values())
+    text = listed.decode("utf-8", "replace") + listed.decode("gb18030", "replace")
+    assert all(name not in text for name in old)
+    assert any(name in text for name in recent)
+    assert fetch(next(r["url"] for r in records if r["year"] < cutoff))[0] == 200  # unlinked, not deleted
+
+
+@pytest.mark.parametrize(("family", "year_columns"), CASES)
+def test_a_moved_column_answers_404_but_its_reports_still_answer(pruned_or_moved, family, year_columns):
+    index = pick(family, year_columns)
+    base, column = pruned_or_moved.base_url, column_urls(pruned_or_moved.base_url)[index]
+    requests = listing_requests(base, index, column)
+    pruned_or_moved.set_moved([index])
+    assert {status for status, _, _ in snapshot(requests).values()} == {404}
+    report = next(
+        r["url"]
+        for r in truth_records(SEED, N, TODAY, base)
+        if r["source"] == agency(SEED, index).source_id and r["url"]
+    )
+    assert fetch(report)[0] == 200
