@@ -311,3 +311,101 @@ def test_cited_format(text, fmt):
     from crawler.recognize.report_text import cited_format
 
     assert cited_format(text) == fmt
+
+
+# -- forms seen on real pages (issue 12): written here as synthetic text ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a title running on into the body on one line, or printed twice
+        (
+            "某某县财政局2022年政府信息公开工作年度报告根据《条例》要求编制本报告。" + PERIOD.format(y=2022),
+            (True, 2022, "period", "某某县财政局", "title"),
+        ),
+        (
+            "某某市农业农村局2021年政府信息公开工作年度报告某某市农业农村局2021年政府信息公开工作年度报告\n"
+            + PERIOD.format(y=2021),
+            (True, 2021, "period", "某某市农业农村局", "title"),
+        ),
+        # metadata fields above the title are not titles; a labelled title is
+        (
+            "信息类别: 政府信息公开年报\n相关解读:\n某某镇人民政府2022年政府信息公开工作年度报告\n"
+            + PERIOD.format(y=2022),
+            (True, 2022, "period", "某某镇人民政府", "title"),
+        ),
+        (
+            "标题: 某某区公安局2020年政府信息公开工作年度报告\n栏目: 政府信息公开年报\n"
+            + PERIOD.format(y=2020),
+            (True, 2020, "period", "某某区公安局", "title"),
+        ),
+        # a column name above the real title does not win over it
+        (
+            "某某市人民政府\n政府信息公开年报\n某某市审计局2023年政府信息公开工作年度报告\n"
+            + PERIOD.format(y=2023),
+            (True, 2023, "period", "某某市审计局", "title"),
+        ),
+    ],
+)
+def test_titles_among_page_furniture(text, expected):
+    assert facts(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
+        ("本年度报告由某某县人民政府办公室组织编制。" + PERIOD.format(y=2022), "某某县人民政府办公室"),
+        (
+            "根据《条例》的要求，某某市某某区某某街道特编制2023年政府信息公开年度报告。"
+            + PERIOD.format(y=2023),
+            "某某市某某区某某街道",
+        ),
+        (
+            "本年度报告根据《条例》编制。"
+            + PERIOD.format(y=2021)
+            + "如对本报告有疑问，可与某某市某某生态环境局联系。",
+            "某某市某某生态环境局",
+        ),
+        (
+            "依据《条例》第五十条规定，编制本报告。\n一、总体情况\n2024年，某某部坚持以习近平新时代中国特色社会主义思想为指导。"
+            + PERIOD.format(y=2024),
+            "某某部",
+        ),
+    ],
+)
+def test_the_body_named_in_the_first_sentences(text, agency):
+    f = recognize_report(text)
+    assert f.is_report and f.agency == agency
+
+
+def test_a_quoted_title_introduces_an_untitled_report():
+    text = (
+        "根据《条例》要求，现发布《某某市2021年政府信息公开工作年度报告》。\n2021年，全市主动公开政府信息。"
+    )
+    f = recognize_report(text)
+    assert f.is_report and f.year == 2021
+    assert f.agency is None  # a bare place is not a body (tests/samples convention)
+
+
+def test_its_own_table_of_contents_makes_an_untitled_text_a_report():
+    text = (
+        "本年度报告根据《条例》要求，由某某区人民政府办公室编制。全文包括引言、主动公开政府信息情况、"
+        "依申请公开政府信息情况、政府信息公开类行政复议和行政诉讼情况以及存在的主要问题和改进措施等。"
+    )
+    f = recognize_report(text)
+    assert f.is_report and f.agency == "某某区人民政府办公室"
+    assert not recognize_report("本报告全文包括三个部分。会议要求各单位认真落实。").is_report
+
+
+def test_a_region_wide_report_is_not_its_government_offices():
+    """A title naming only the place is the region's report: the office that posted it (来源) or
+    answers for it is a different body, so no body is named rather than the office."""
+    text = "来源: 某某区政府办\n某某市某某区2023年政府信息公开工作年度报告\n" + PERIOD.format(y=2023)
+    assert facts(text)[3:] == (None, "none")
+    text = (
+        "现公布某某县2022年政府信息公开工作年度报告。"
+        + PERIOD.format(y=2022)
+        + "请与某某县人民政府办公室联系。"
+    )
+    assert facts(text)[3:] == (None, "none")

@@ -15,7 +15,7 @@ from tests.corpus.evaluate import score_listings, score_reports
 
 # field: (floor measured on dev, goal)
 FLOORS = {
-    "is_report": (0.95, 0.97),
+    "is_report": (0.96, 0.97),
     "negatives": (0.95, 0.95),
     "report_year": (0.86, 0.98),
     "agency": (0.87, 0.90),

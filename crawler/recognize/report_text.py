@@ -58,8 +58,10 @@ _LABEL = re.compile(r"^(?:(?P<title>标题|题名|名称|文件名称|信息名�
 # A title running on into the body on one line: everything up to the first report suffix.
 _LEADING_TITLE = re.compile(
     r"^(?!现将|现就|现公布|现发布|根据|依据|按照|结合|本|我|为|经|特|对|向|全)[^，,。；;:：]{4,70}?"
-    r"(?:年度报告|年报|工作报告|情况报告)(?=\s|[(（【\[]|$|发布|来源|时间|日期|作者)"
+    r"(?:年度报告|年报|工作报告|情况报告)"
 )
+# What may follow a run-on title on its line: a field, a bracket, the body's first words.
+_AFTER_TITLE = re.compile(r"\s|[(（【\[]|$|发布|来源|时间|日期|作者|根据|依据|按照|本(?:年度)?报告|现将|现就|一、")
 _SECTION_START = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）])")
 
 # -- body evidence ----------------------------------------------------------------------------
@@ -77,9 +79,23 @@ _TABLE_HEADER = re.compile(
     r"第二十条第\s*[(（]\s*一\s*[)）]\s*项|本列数据的勾稽关系|本年新收政府信息公开申请数量"
 )
 _SELF_REFERENCE = re.compile(
-    r"本(?:年度)?报告|本年报|现将[^。]{0,40}报告如下|特向社会公布[^。]{0,40}报告"
-    r"|现(?:予)?公[布开][^。]{0,40}信息公开[^。]{0,8}报告"
+    r"本(?:年度)?报告|本年报|现将[^。]{0,40}(?:汇)?报(?:告)?如下|现将[^。]{0,40}(?:进行)?报告[。，]"
+    r"|(?:特|编制并)向社会公布[^。]{0,40}报告"
+    r"|现(?:予)?(?:公[布开]|发布)[^。]{0,40}信息公开[^。]{0,8}报告"
 )
+# The report's own table of contents (全文包括总体情况、主动公开政府信息情况…): the statutory parts.
+_PARTS = tuple(
+    re.compile(p)
+    for p in (
+        r"总体情况|概述",
+        r"主动公开政府信息",
+        r"(?:收到和处理|依申请公开)[^、，。]{0,6}(?:政府信息|申请)",
+        r"行政复议[、和及]?\s*(?:提起)?行政诉讼",
+        r"(?:存在的?)?主要问题[^、，。]{0,4}改进",
+        r"其他需要报告的事项|收费|费用",
+    )
+)
+_CONTENTS = re.compile(r"(?:全文|本报告|报告|年报)(?:内容)?(?:主要)?(?:包括|由|分为|共分)[^。]{10,160}")
 _BODY_NEGATIVES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("notice", re.compile(r"通知如下|印发给你们|请认真贯彻执行|请结合(?:工作)?实际[^。]{0,6}贯彻")),
     ("format-notice", re.compile(r"^国办公开办函\s*〔\s*20\d{2}\s*〕\s*\d+\s*号$", re.M)),
@@ -136,7 +152,7 @@ _OFFICE_TAIL = re.compile(
 _DEPT_OFFICE = re.compile(r"(?<=[局委厅署])办公室$")
 _ISSUER = re.compile(r"^(?P<a>.{2,40}?)关于(?:公布|印发|发布|公开)")
 _GOV_OFFICE = re.compile(r"(?:政府办|办公室|办公厅|党政办)$")
-_QUOTED = re.compile(r"《(?P<t>[^《》]{4,60}?(?:19|20)\d{2}\s*年度?[^《》]{0,24}?报告)》")
+_QUOTED = re.compile(r"《(?P<t>[^《》]{2,60}?(?:19|20)\d{2}\s*年度?[^《》]{0,24}?报告)》")
 _SELF = re.compile(r"^(?:我|本|全|各|该|其|贵)")
 _LEVEL_START = "省市县区州镇乡"
 _NOT_BODY = re.compile(r"网站|门户|公众号|平台|栏目|专栏|领导小组|工作人员|干部|全体|^(?:人民)?政府|^办公室")
@@ -219,6 +235,15 @@ def _title_candidate(raw: str) -> TitleInfo | None:
     return info if info.is_report or info.reason.startswith("excluded:") else None
 
 
+def _leading_title(line: str) -> str | None:
+    """The title a line starts with when the body (or the title again) runs on after it."""
+    m = _LEADING_TITLE.match(line)
+    if m is None:
+        return None
+    rest = line[m.end() :]
+    return m.group(0) if _AFTER_TITLE.match(rest) or rest.startswith(m.group(0)) else None
+
+
 def _find_title(text: str, title: str | None) -> tuple[TitleInfo | None, str | None]:
     """The decisive title: the given one, else a header line (or its leading title when the
     body runs on after it on the same line), else two header lines joined (a title wrapped after
@@ -233,8 +258,8 @@ def _find_title(text: str, title: str | None) -> tuple[TitleInfo | None, str | N
     for i, line in enumerate(lines):
         candidate = _title_candidate(line)
         raw = line
-        if candidate is None and (lead := _LEADING_TITLE.match(normalize_text(line))):
-            candidate, raw = _title_candidate(lead.group(0)), lead.group(0)
+        if candidate is None and (lead := _leading_title(line)):
+            candidate, raw = _title_candidate(lead), lead
             if candidate is not None and candidate.year is None:
                 candidate = None  # a run-on line is a title only when it names its year
         if candidate is not None:
@@ -280,8 +305,11 @@ def _body_is_report(text: str, flat: str, period: int | None) -> bool:
     self_ref = bool(_SELF_REFERENCE.search(flat[:_SENTENCE_SPAN]))
     if markers >= 1 and (subs >= 3 or _TABLE_HEADER.search(text) or self_ref):
         return True
-    if _quoted_title(flat) is not None and (markers >= 1 or period is not None or subs >= 1):
-        return True  # 现发布《重庆市2021年政府信息公开工作年度报告》, then the report
+    if _quoted_title(flat) is not None:
+        return True  # 现发布《重庆市2021年政府信息公开工作年度报告》: the text introduces itself
+    contents = _CONTENTS.search(flat[:_SENTENCE_SPAN])
+    if self_ref and contents and sum(1 for p in _PARTS if p.search(contents.group(0))) >= 3:
+        return True  # 本年度报告…全文包括概述、主动公开政府信息情况、依申请公开…: its own table of contents
     return self_ref and period is not None
 
 
