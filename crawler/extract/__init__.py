@@ -11,6 +11,7 @@ docx      lxml over word/document.xml in body order, gridSpan/vMerge expanded
 rtf       striprtf with the document's code page (GBK ``\\'xx`` escapes)
 doc/wps   LibreOffice headless → DOCX → the DOCX reader
 xlsx/xls  openpyxl / xlrd, each sheet a table
+ofd       lxml over OFD.xml → Document.xml → page Content.xml, text codes in reading order (``\\f``)
 image     tesseract
 txt       decoded like HTML bytes (BOM, charset, sniff)
 ========  ==========================================================================
@@ -56,6 +57,10 @@ def _dispatch(data: bytes, kind: str | None, content_type: str | None, ocr: bool
         from crawler.extract.sheet import extract_xls
 
         return extract_xls(data)
+    if kind == "ofd":
+        from crawler.extract.ofd import extract_ofd
+
+        return extract_ofd(data)
     if kind == "image":
         from crawler.extract.ocr import extract_image
 

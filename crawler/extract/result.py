@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 """Bump when any extractor's output changes, so ``nianbao extract --all`` knows to redo."""
 
 STATUSES = ("ok", "empty", "needs_ocr", "needs_tool", "error", "timeout", "too_large", "unsupported")

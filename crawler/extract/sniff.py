@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlsplit
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a", b"BM")
+# The local file header of an OFD's OFD.xml (name length 7, or 8 with a leading slash).
+_OFD_LOCAL = re.compile(rb"PK\x03\x04.{22}(?:\x07\x00..|\x08\x00../)OFD\.xml", re.I | re.S)
 _HTML = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|title|div|p|table|script)[\s>/]", re.I)
 _TYPES = (  # (content-type fragment, file type)
     ("html", "html"),
@@ -74,16 +76,18 @@ def _zip_kind(data: bytes, hint: str | None) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = zf.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):  # damaged: trust the label
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):  # damaged: a local header, else the label
+        if _OFD_LOCAL.search(data):
+            return "ofd"
         return hint if hint in {"docx", "xlsx", "ofd"} else "zip"
+    if any(n.lstrip("/").lower() == "ofd.xml" for n in names):  # first: OFD folders are free-named
+        return "ofd"
     if any(n.startswith("word/") for n in names):
         return "docx"
     if any(n.startswith("xl/") for n in names):
         return "xlsx"
     if any(n.startswith("ppt/") for n in names):
         return "pptx"
-    if "OFD.xml" in names:
-        return "ofd"
     if "mimetype" in names and "content.xml" in names:
         return "odf"
     return "zip"

@@ -61,7 +61,9 @@ _LEADING_TITLE = re.compile(
     r"(?:年度报告|年报|工作报告|情况报告)"
 )
 # What may follow a run-on title on its line: a field, a bracket, the body's first words.
-_AFTER_TITLE = re.compile(r"\s|[(（【\[]|$|发布|来源|时间|日期|作者|根据|依据|按照|本(?:年度)?报告|现将|现就|一、")
+_AFTER_TITLE = re.compile(
+    r"\s|[(（【\[]|$|发布|来源|时间|日期|作者|根据|依据|按照|本(?:年度)?报告|现将|现就|一、"
+)
 _SECTION_START = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）])")
 
 # -- body evidence ----------------------------------------------------------------------------
