@@ -37,7 +37,7 @@ def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
     Turns every archived detail page and attachment that has no text yet into clean text (--all:
     also redo what an older extractor version produced): HTML main content with tables expanded,
     PDF text layers with pages without one OCR'd by Tesseract chi_sim, DOCX, DOC/WPS through
-    LibreOffice, RTF, XLS/XLSX. Each file runs in one of --workers worker processes with a
+    LibreOffice, RTF, XLS/XLSX, OFD. Each file runs in one of --workers worker processes with a
     per-file --timeout and a --memory-mb cap: a hung or crashing file is recorded as timeout or
     error and the others go on; a file needing a tool that is not installed is recorded
     needs_ocr or needs_tool instead of guessed. Results are stored in archive.db (table texts).
@@ -266,7 +266,7 @@ def _num(value) -> str:
 def parse(file: str, url: str | None, cms: str, as_json: bool) -> None:
     """Recognise one saved file: a listing page, or a report with its clean text.
 
-    FILE may be an HTML page, PDF, DOCX, DOC/WPS, RTF, XLS(X) or TXT. A listing yields its report
+    FILE may be an HTML page, PDF, DOCX, DOC/WPS, RTF, XLS(X), OFD or TXT. A listing yields its report
     links with their years, its next pages and year sub-columns; a report yields its title, report
     year, agency, published date and where it came from, and attachments. Nothing is fetched or
     written. --json prints the full object, which also holds the clean text, the statistics found
