@@ -219,3 +219,105 @@ def test_proactive_parts(text, parts):
 )
 def test_cn_number(s, n):
     assert cn_number(s) == n
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a qualifier between 主动公开 and (政府)信息 / 文件
+        (
+            "2021年主动公开各类财务信息320条，受理政府信息公开申请6件。",
+            {"proactive_disclosures": (320, False), "requests_received": (6, False)},
+        ),
+        ("全年累计主动公开本局政府信息88条。", {"proactive_disclosures": (88, False)}),
+        ("全年通过门户网站主动公开各类文件57件。", {"proactive_disclosures": (57, False)}),
+        ("本年度主动公开信息数为31条。", {"proactive_disclosures": (31, False)}),
+        ("政务公开专栏共主动发布政府信息212条。", {"proactive_disclosures": (212, False)}),
+        # an enumeration closed by 等
+        (
+            "全年主动公开规划计划、财政预决算、人事任免等在内的信息74条。",
+            {"proactive_disclosures": (74, False)},
+        ),
+        # a bare total with 各类 / 公布
+        ("全年共公开各类信息640条，其中工作动态300条。", {"proactive_disclosures": (640, False)}),
+        ("本年度共公布政府信息915条。", {"proactive_disclosures": (915, False)}),
+        # a category inside a breakdown is a part, not the total
+        (
+            "全年公开各类信息500条，其中工作动态信息300篇、法定主动公开信息200篇。",
+            {"proactive_disclosures": (500, False)},
+        ),
+        (
+            "共公布政府信息700条（其中规划类信息40条，其他应主动公开政府信息660条）。",
+            {"proactive_disclosures": (700, False)},
+        ),
+        # the share of a total split by how it is disclosed (a later 依申请 clause does not void it)
+        (
+            "全年共制发政府信息300条，其中主动公开政府信息90条（含规范性文件类5条）、依申请公开150条、不予公开60条。",
+            {"proactive_disclosures": (90, False)},
+        ),
+        # the first bare count is the sum of the others
+        (
+            "全市累计公开政府信息1500条。市政府网站公开政府信息600条，各部门共公开各类政府信息900条。",
+            {"proactive_disclosures": (1500, False)},
+        ),
+        # a running total is not the year's count
+        (
+            "截至目前，我局累计主动公开本局政府信息900条，其中2020年度共主动公开政府信息120条。",
+            {"proactive_disclosures": (120, False)},
+        ),
+    ],
+)
+def test_proactive_more_phrasings(text, expected):
+    assert values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2020年度我局共收到8件依申请公开，均按时答复。", {"requests_received": (8, False)}),
+        ("本年度共收到依申请公开11条，均已办结。", {"requests_received": (11, False)}),
+        ("我局共收到6份政府信息依申请公开事项。", {"requests_received": (6, False)}),
+        ("本年收到政府信息公开申请3条，均为自然人。", {"requests_received": (3, False)}),
+        ("我局2022年度依申请公开申请数为15件。", {"requests_received": (15, False)}),
+        ("2023年，全年未接收到政府信息公开申请。", {"requests_received": (0, False)}),
+        (
+            "新受理政府信息公开申请9件，上年转结政府信息公开申请0件。",
+            {"requests_received": (9, False), "requests_carried_over": (0, False)},
+        ),
+        (
+            "新收政府信息公开申请40件，结转上年政府信息公开申请2件。",
+            {"requests_received": (40, False), "requests_carried_over": (2, False)},
+        ),
+        # a slogan with a Chinese numeral is no count
+        ("建立登记受理、第一时间回复申请的“三个一”工作机制。", {}),
+    ],
+)
+def test_requests_more_phrasings(text, expected):
+    assert values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "(二)依申请公开情况\n2022年共收到申请10件。2022年度发生行政复议案件2件，行政诉讼案件1件。",
+            {
+                "requests_received": (10, False),
+                "reconsideration_total": (2, False),
+                "litigation_total": (1, False),
+            },
+        ),
+        (
+            "本年度收到有关政府信息公开的行政复议申请4件，发生3起关于政府信息公开的行政诉讼案件。",
+            {"reconsideration_total": (4, False), "litigation_total": (3, False)},
+        ),
+        (
+            "2016年度未发生针对政府信息公开事务的复议、诉讼和申诉。",
+            {"reconsideration_total": (0, False), "litigation_total": (0, False)},
+        ),
+        # the header of Table C run into the text is no statement
+        ("政府信息公开行政复议、行政诉讼情况 未经复议直接起诉 复议后起诉", {}),
+    ],
+)
+def test_cases_more_phrasings(text, expected):
+    assert values(text) == expected

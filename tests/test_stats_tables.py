@@ -577,3 +577,46 @@ def test_cells_long_lists_every_cell():
         "raw": "15",
         "status": "number",
     }
+
+
+def test_flattened_rows_read_by_their_sums():
+    """Cells run together ("640020470") or spaced irregularly are cut by the row's sums; a cell
+    is read only when every cut that satisfies them agrees."""
+    text = (
+        "三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+        "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+        "一、本年新收政府信息公开申请数量530010357"
+        "二、上年结转政府信息公开申请数量0000000"
+        "三、本年度办理结果（一）予以公开230 000023"
+        "（七）总计1 0 0 0 0 01四、结转下年度继续办理0000000\n"
+        "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计"
+        "未经复议直接起诉复议后起诉结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总计"
+        "20103110001100000\n"
+    )
+    t = parse_tables(text, fmt="template2021")
+    assert [c.value for c in t.b["一"].values()] == [53, 0, 0, 1, 0, 3, 57]
+    assert [c.value for c in t.b["二"].values()] == [0] * 7
+    assert [c.value for c in t.b["三.一"].values()] == [23, 0, 0, 0, 0, 0, 23]
+    assert [c.value for c in t.b["三.七"].values()] == [1, 0, 0, 0, 0, 0, 1]
+    h = headline(t)
+    assert (h["requests_received"], h["requests_carried_over"]) == (57, 0)
+    assert (h["reconsideration_total"], h["litigation_total"]) == (3, 11)
+
+
+def test_flattened_row_with_one_digit_a_cell_keeps_only_the_groups_that_add_up():
+    text = (
+        "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉"
+        "结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总计100000000000000\n"
+    )
+    t = parse_tables(text, fmt="template2021")
+    assert t.c["复议.总计"].status == "text"  # 1+0+0+0 != 0
+    assert [t.c[f"诉讼直接.{r}"].value for r in ("维持", "纠正", "其他", "未审结", "总计")] == [0] * 5
+    assert headline(t)["reconsideration_total"] is None
+    assert headline(t)["litigation_total"] == 0
+
+
+def test_flattened_row_that_cannot_add_up_stays_unread():
+    text = "一、本年新收政府信息公开申请数量123456789\n二、上年结转政府信息公开申请数量000000\n"
+    b = parse_tables(text, fmt="template2021").b
+    assert {c.status for c in b["一"].values()} == {"text"}
+    assert {c.status for c in b["二"].values()} == {"text"}  # six digits for seven cells

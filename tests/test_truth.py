@@ -20,7 +20,7 @@ FLOORS = {
     "report_year": (0.86, 0.98),
     "agency": (0.87, 0.90),
     "format": (0.93, 0.95),
-    "numbers": (0.76, 0.95),
+    "numbers": (0.85, 0.95),
     "numbers_no_guess": (0.97, 1.00),
     "links_found": (0.97, 0.97),
     "links_precision": (0.99, 0.99),

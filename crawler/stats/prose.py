@@ -40,6 +40,7 @@ NUM = (
 _POST2 = r"(?P<post2>以上|左右)?"
 _COUNT = rf"{NUM}\s*(?P<unit>件|宗|起|个|次)"
 _ITEMS = rf"{NUM}\s*(?P<unit>条|件|篇|项)"
+_REQUESTS = rf"{NUM}\s*(?P<unit>件|宗|起|个|次|条|份)"  # requests: 收到申请2条, 共收到9份
 _MONEY = rf"{NUM}\s*(?P<unit>元)"  # 万 is read by NUM: money is in 元
 _GAP = r"[^，,。；;：:\n|\d]"  # label text between a keyword and its number: one clause, no digits
 
@@ -53,6 +54,7 @@ _FOI = re.compile(r"信息公开|公开申请|依申请")
 _SECTION = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）])")
 _CARRIED_IN = re.compile(r"含上一?年度?结转|包括上一?年度?结转|含结转")
 _CLAUSE_END = "，,。；;\n"
+_CASE_WORDS = re.compile(r"复议|诉讼")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,8 @@ def _quantity(m: re.Match[str]) -> Quantity | None:
     if isinstance(value, float):
         value = int(value) if value.is_integer() else round(value, 4)
     unit = m.groupdict().get("unit") or ""
+    if unit == "个" and num[0] in _CN:
+        return None  # 三个一 (a slogan), 两个方面: never a count
     return Quantity(value, approximate, m.group(0), unit)
 
 
@@ -128,28 +132,48 @@ def _prose(text: str) -> str:
 
 
 # -- patterns ---------------------------------------------------------------------------------
+_COUNT_LEAD = r"(?:数量|总数|数)?\s*(?:有|共计|总计|合计|累计|共)?(?:为|达到|达|是)?\s*"
 _PROACTIVE = re.compile(
-    rf"主动公开(?:了)?(?:各类|各项)?(?:政府)?信息(?:数量)?(?:共计|总计|合计|累计|共)?(?:为|达到|达)?{_ITEMS}{_POST2}"
+    # 主动公开(各类财政|我区各级单位…)(政府)信息 N 条, 主动公开(各类)文件 N 件, 主动发布政府信息 N 条
+    r"(?:主动公开(?:了)?(?:(?:各类|各项)[^\W\d_]{0,4}?|[^\W\d_类的]{1,10}?(?=政府信息))?(?:政府|政务)?信息"
+    r"|主动公开(?:了)?(?:各类|各项)?文件|主动发布(?:了)?(?:各类)?政府信息)"
+    rf"{_COUNT_LEAD}{_ITEMS}{_POST2}"
 )
-_PROACTIVE_WEAK = re.compile(rf"(?<!主动)(?<!申请)(?<!不予)公开(?:政府信息|信息)(?:共计|共)?{_ITEMS}{_POST2}")
+# 主动公开机构职能、政策文件、常务会议等(在内的)信息 N 条: an enumeration closed by 等
+_PROACTIVE_LIST = re.compile(
+    rf"主动公开(?:了)?[^，,。；;：:\n\d]{{1,40}}?等(?:在内)?的?(?:各类|各项)?(?:政府|政务)?信息{_COUNT_LEAD}{_ITEMS}{_POST2}"
+)
+_PROACTIVE_WEAK = re.compile(
+    rf"(?<!主动)(?<!申请)(?<!不予)(?:公开|公布)(?:了)?(?:各类|各项)?(?:政府信息|政务信息|信息)(?:共计|共)?{_ITEMS}{_POST2}"
+)
 _PARTS_LEAD = re.compile(r"其中[，,：:]?")
 _PART = re.compile(rf"[^，,、；;。\d]{{1,24}}?{NUM}\s*(?P<unit>条|件|篇|项|期|份|个)")
 _RECEIVED = (
     re.compile(
-        rf"(?:新收到|新收|收到|受理|接收|接到)(?P<gap>{_GAP}{{0,25}}?)(?:共计|共|合计)?{_COUNT}{_POST2}"
+        rf"(?:新收到|新收|收到|受理|接收|接到)(?P<gap>{_GAP}{{0,25}}?)(?:共计|共|合计)?{_REQUESTS}{_POST2}"
     ),
     re.compile(
-        rf"(?:新收到|新收|收到|受理|接到)(?:了)?{_COUNT}(?P<gap>(?:政府信息公开|依申请公开(?:政府信息)?)?申请)"
+        rf"(?:新收到|新收|收到|受理|接到)(?:了)?{_REQUESTS}(?P<gap>(?:政府信息公开|依申请公开(?:政府信息)?)?申请"
+        r"|依申请公开|(?:政府信息)?依申请公开事项|申请公开政府信息)"
+    ),
+    # 依申请公开申请数为21件, 政府信息公开申请总数12件 (not after 结转/办结: other rows)
+    re.compile(
+        rf"(?<!结转)(?<!转结)(?<!办结)(?P<gap>(?:政府信息公开|依申请公开(?:政府信息)?)申请)(?:总)?(?:件数|数量|数)"
+        rf"(?:共计|共|为|是)?{_REQUESTS}"
     ),
 )
 _RECEIVED_NONE = (
-    re.compile(r"(?:未|没有|无)(?:收到|接到|受理)(?:过|到)?(?:任何)?(?P<gap>[^，,。；;\n\d]{0,30}?)申请"),
+    re.compile(
+        r"(?:未|没有|无)(?:收到|接到|接收到|接收|受理)(?:过|到)?(?:任何)?(?P<gap>[^，,。；;\n\d]{0,30}?)申请"
+    ),
     re.compile(
         r"(?:^|[，,。；\n])[^，,。；\n\d]{0,12}?(?:无|没有)(?:任何)?(?P<gap>)(?:依申请公开|政府信息公开申请)"
     ),
 )
 _HANDLED = re.compile(rf"办理(?P<gap>{_GAP}{{0,20}}?申请{_GAP}{{0,6}}?){_COUNT}")
-_CARRIED = re.compile(rf"上一?年度?结转(?:的)?(?:政府信息公开)?(?:申请)?(?:件数|数量)?(?:为)?{_COUNT}")
+_CARRIED = re.compile(
+    rf"(?:上一?年度?(?:结转|转结)|结转上一?年度?)(?:的)?(?:政府信息公开)?(?:申请)?(?:件数|数量)?(?:为)?{_COUNT}"
+)
 _REPLIES = {
     "replies_granted": re.compile(rf"(?<!部分)(?<!不予)(?:予以公开|同意公开|全部公开)(?:的)?(?:共)?{_COUNT}"),
     "replies_partial": re.compile(rf"(?:同意)?部分公开(?:的)?(?:共)?{_COUNT}"),
@@ -173,10 +197,14 @@ _FEES_NONE = (
 
 
 def _case_patterns(word: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    count = re.compile(rf"{word}(?:案件)?(?:共计|共|数量为|数为|为)?{_COUNT}")
-    count_first = re.compile(rf"(?:发生|收到|涉及|引起)?{_COUNT}(?:政府信息公开)?{word}")
+    count = re.compile(rf"{word}(?:案件|申请)?(?:共计|共|数量为|数为|为)?{_COUNT}")
+    count_first = re.compile(
+        rf"(?:发生|收到|涉及|引起)?{_COUNT}(?:(?:关于|有关|涉及)?(?:政府信息公开)(?:的)?)?{word}"
+    )
+    # 未发生…复议、诉讼: the bare words (行政 left out) in a sentence about disclosure
     none = re.compile(
-        rf"(?<!尚)(?:未|没有|无)(?:发生|出现|收到|接到|产生)?(?:过|到)?(?:任何)?[^，,。；;\n\d]{{0,40}}?{word}"
+        rf"(?<!尚)(?:未(?!经)|没有|无)(?:发生|出现|收到|接到|产生)?(?:过|到)?(?:任何)?[^，,。；;\n\d]{{0,40}}?"
+        rf"(?:{word}|(?<!经){word[2:]}(?!机关|决定|机构))"  # not 未经复议直接起诉 (Table C header)
     )
     return count, count_first, none
 
@@ -193,23 +221,78 @@ def _first(found: list[Quantity]) -> Quantity | None:
     return found[0] if found else None
 
 
+_RUNNING = re.compile(r"截至目前|截止目前|截至今|截止到目前|历年")
+
+
+def _sentence_head(text: str, start: int) -> str:
+    """The sentence up to ``start``."""
+    return text[max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1 : start]
+
+
+def _clause_start(text: str, start: int) -> int:
+    return max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
+
+
+def _part_of(text: str, m: re.Match[str]) -> bool | None:
+    """Whether a match sits in a breakdown (其中…) of an earlier total in its sentence: True
+    for a part (其中政务动态846篇、法定主动公开信息665篇), None for the proactive share of a total
+    split by how it was disclosed (共制作政府信息405条，其中主动公开政府信息140条), False otherwise."""
+    begin = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+    before = text[begin : m.start()]
+    k = before.rfind("其中")
+    if k == -1:
+        return False
+    between = before[k + 2 :]
+    if m.group(0).startswith("主动") and re.fullmatch(r"[，,：:\s]*", between):
+        return None
+    return True
+
+
+def _later_part(text: str, m: re.Match[str]) -> bool:
+    """A part after other parts (其中政务动态信息846篇、法定主动公开信息665篇) or a category
+    (其他应主动公开…, 法定主动公开…): never the total."""
+    begin = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+    before = text[begin : m.start()]
+    between = before[before.rfind("其中") + 2 :]
+    return bool(re.search(rf"{NUM}\s*(?:条|件|篇|项|个)", between) or re.search(r"(?:应|法定|类)$", between))
+
+
 def _proactive(text: str) -> tuple[Quantity | None, re.Match[str] | None]:
-    """The year's proactive-disclosure total: explicit 主动公开 first, else a bare 公开政府信息;
-    conflicting bare counts (网站 2017 条, 新媒体 1039 条) say nothing."""
-    for pattern, weak in ((_PROACTIVE, False), (_PROACTIVE_WEAK, True)):
-        found: list[tuple[Quantity, re.Match[str]]] = []
-        for m in pattern.finditer(text):
-            clause = _clause(text, m.start(), m.end())
-            if _NOT_THIS.search(clause) or "依申请" in clause or "不予公开" in clause:
-                continue
-            q = _quantity(m)
-            if q is not None:
-                found.append((q, m))
+    """The year's proactive-disclosure total: explicit 主动公开 first, else a bare 公开政府信息,
+    else an explicit 主动公开 count inside a breakdown (其中…); a count inside a breakdown is a
+    part, not the total. Conflicting counts say nothing (网站 2017 条, 新媒体 1039 条), unless
+    the first is the sum of the others (全县 21597 条 = 政府网 7055 条 + 部门 14542 条)."""
+    tiers: list[list[tuple[Quantity, re.Match[str]]]] = [[], [], []]
+    for patterns, weak in (((_PROACTIVE, _PROACTIVE_LIST), False), ((_PROACTIVE_WEAK,), True)):
+        seen: set[int] = set()
+        for pattern in patterns:
+            for m in pattern.finditer(text):
+                if m.end() in seen:
+                    continue
+                head = text[_clause_start(text, m.start()) : m.end()]
+                if _NOT_THIS.search(head) or "依申请" in head or "不予公开" in head:
+                    continue
+                running = list(_RUNNING.finditer(head := _sentence_head(text, m.start())))
+                if running and not re.search(rf"{NUM}\s*(?:条|件|篇|项)", head[running[-1].end() :]):
+                    continue  # 截至目前，…累计主动公开…1770条: a running total, not the year's
+                q = _quantity(m)
+                if q is None:
+                    continue
+                seen.add(m.end())
+                part = _part_of(text, m)
+                if part and (weak or _later_part(text, m)):
+                    continue
+                tiers[2 if part else 1 if weak else 0].append((q, m))
+    for i, found in enumerate(tiers):
         if not found:
             continue
+        found.sort(key=lambda qm: qm[1].start())
         values = {q.value for q, _ in found}
         first = found[0]
-        if len(values) == 1 or not weak and first[0].value == max(values):
+        others = [q.value for q, _ in found[1:]]
+        if len(values) == 1 or i != 1 and first[0].value == max(values):
+            return first
+        if len(others) >= 2 and not first[0].approximate and sum(others) == first[0].value:
             return first
         return None, None
     return None, None
@@ -248,8 +331,8 @@ def _received(text: str) -> tuple[Quantity | None, Quantity | None]:
         for m in pattern.finditer(text):
             gap = m["gap"] or ""
             clause = _clause(text, m.start(), m.end())
-            if "申请" not in gap or _NOT_THIS.search(gap) or "结转" in gap:
-                continue
+            if "申请" not in gap or _NOT_THIS.search(gap) or "结转" in gap or _CASE_WORDS.search(gap):
+                continue  # 收到…行政复议申请4件: a review, not a request
             q = _quantity(m)
             if q is None:
                 continue
@@ -281,7 +364,7 @@ def _cases(text: str, key: str) -> tuple[Quantity | None, dict[str, Quantity]]:
     for pattern in (count, count_first):
         for m in pattern.finditer(text):
             sentence = _sentence(text, m.start())
-            if not (_FOI.search(sentence) or word in _heading(text, m.start())):
+            if not (_FOI.search(sentence) or _about_cases(_heading(text, m.start()), word)):
                 continue
             q = _quantity(m)
             if q is None:
@@ -291,9 +374,15 @@ def _cases(text: str, key: str) -> tuple[Quantity | None, dict[str, Quantity]]:
             return q, outcomes
     for m in none.finditer(text):
         sentence = _sentence(text, m.start())
-        if _FOI.search(sentence) or word in _heading(text, m.start()):
+        if _FOI.search(sentence) or _about_cases(_heading(text, m.start()), word):
             return Quantity(0, False, m.group(0), "件"), {}
     return None, {}
+
+
+def _about_cases(heading: str, word: str) -> bool:
+    """A section heading that puts a count in the disclosure context: it names the cases
+    (四、行政复议、行政诉讼情况) or disclosure on request ((二)依申请公开情况)."""
+    return word in heading or bool(_FOI.search(heading))
 
 
 def _outcomes(text: str, start: int) -> dict[str, Quantity]:

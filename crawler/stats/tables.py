@@ -278,9 +278,87 @@ def _run(s: str, start: int, end: int, skip: int) -> list[str]:
         pos = nxt.end()
 
 
-def _assign(cells: list[str], columns: tuple[str, ...], piped: bool, sparse: bool = False) -> dict[str, Cell]:
-    """Cells to columns by position (see the module docs for the sparse and unreadable cases)."""
+# The sums a row must satisfy (cell positions → the position of their total): Table B's 总计 is
+# the sum of the six applicant columns, each of Table C's three groups ends in its 总计.
+_SUMS: dict[tuple[str, ...], tuple[tuple[tuple[int, ...], int], ...]] = {
+    B_COLUMNS: (((0, 1, 2, 3, 4, 5), 6),),
+    C_KEYS: (((0, 1, 2, 3), 4), ((5, 6, 7, 8), 9), ((10, 11, 12, 13), 14)),
+}
+_MAX_DIGITS = 6  # a cell of a flattened row holds at most this many digits
+
+
+def _splits(digits: str, width: int, sums) -> list[list[int]]:
+    """Every way to cut ``digits`` into ``width`` numbers (no leading zeros) that satisfies the
+    row's sums; at most 50 (more: ambiguous anyway)."""
+    checks = {total: parts for parts, total in sums}
+    out: list[list[int]] = []
+
+    def walk(pos: int, acc: list[int]) -> None:
+        if len(out) > 50:
+            return
+        i = len(acc)
+        if i == width:
+            if pos == len(digits):
+                out.append(list(acc))
+            return
+        left = width - i
+        for size in range(1, _MAX_DIGITS + 1):
+            rest = len(digits) - pos - size
+            if rest < left - 1 or rest > (left - 1) * _MAX_DIGITS:
+                continue
+            piece = digits[pos : pos + size]
+            if len(piece) > 1 and piece[0] == "0":
+                break
+            value = int(piece)
+            if i in checks and sum(acc[k] for k in checks[i]) != value:
+                continue
+            acc.append(value)
+            walk(pos + size, acc)
+            acc.pop()
+
+    walk(0, [])
+    return out
+
+
+def _flattened(cells: list[str], columns: tuple[str, ...], sparse: bool) -> dict[str, Cell] | None:
+    """A row whose cells ran together in the text ("640020470": 64 0 0 2 0 4 | 70, or spaced
+    irregularly: "230 000023", "1 0 0 0 0 01") read by its sums: a cell is kept only when every
+    cut of the digits that satisfies the sums gives it the same value; with one digit per cell
+    a group whose sum fails is left unread (the others stand). None when the row is not one."""
+    sums = _SUMS.get(columns)
     width = len(columns)
+    if not sums or not cells or not all(c.isdigit() for c in cells):
+        return None
+    leading = any(len(c) > 1 and c[0] == "0" for c in cells)
+    if not leading and (len(cells) >= width or sparse and len(cells) == 2):
+        return None
+    digits = "".join(cells)
+    raw = " ".join(cells)
+    if not width <= len(digits) <= width * _MAX_DIGITS:
+        return None
+    unread = Cell(None, raw, "text")
+    if len(digits) == width:
+        values: list[int | None] = [int(d) for d in digits]
+        for parts, total in sums:
+            if sum(values[k] for k in parts) != values[total]:  # type: ignore[misc]
+                for k in (*parts, total):
+                    values[k] = None
+    else:
+        found = _splits(digits, width, sums)
+        if not found or len(found) > 50:
+            return dict.fromkeys(columns, unread)
+        values = [v if all(f[k] == v for f in found) else None for k, v in enumerate(found[0])]
+    return {
+        col: unread if v is None else Cell(v, raw, "number") for col, v in zip(columns, values, strict=True)
+    }
+
+
+def _assign(cells: list[str], columns: tuple[str, ...], piped: bool, sparse: bool = False) -> dict[str, Cell]:
+    """Cells to columns by position (see the module docs for the sparse, flattened and
+    unreadable cases)."""
+    width = len(columns)
+    if not piped and (flat := _flattened(cells, columns, sparse)) is not None:
+        return flat
     core = list(cells)
     while core and not core[-1].strip():
         core.pop()
