@@ -40,6 +40,7 @@ ORDER = (
     "negatives",
     "report_year",
     "agency",
+    "level",
     "format",
     "numbers",
     "numbers_no_guess",

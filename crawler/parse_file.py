@@ -14,8 +14,9 @@ from typing import Any
 
 from crawler.extract import extract_bytes, sniff
 from crawler.extract.cleaning import clean_text
+from crawler.recognize.level import level_of
 from crawler.recognize.page import parse_page
-from crawler.recognize.report_text import recognize_report
+from crawler.recognize.report_text import ReportFacts, recognize_report
 from crawler.stats import analyse
 
 
@@ -46,6 +47,7 @@ def parse_file(
             kind="report" if facts.is_report else "other",
             report_year=facts.year if facts.is_report else None,
             agency=facts.agency if facts.is_report else None,
+            **_level(facts),
         )
         return {**page, **_statistics(page["text"] or "", result.tables, facts), "extraction": extraction}
     text = cleaned.text if cleaned else ""
@@ -55,6 +57,7 @@ def parse_file(
         "is_annual_report": facts.is_report,
         "report_year": facts.year if facts.is_report else None,
         "agency": facts.agency if facts.is_report else None,
+        **_level(facts),
         "title": facts.title,
         "published_at": None,
         "published_at_source": "none",
@@ -66,6 +69,17 @@ def parse_file(
         "text": text,
         "extraction": extraction,
     }
+
+
+def _level(facts: ReportFacts) -> dict[str, Any]:
+    """``level`` of the body (else of the region-wide report's place) and which it came from."""
+    if not facts.is_report:
+        return {"level": None, "level_source": "none"}
+    if facts.agency and (level := level_of(facts.agency)):
+        return {"level": level, "level_source": "agency"}
+    if facts.place and (level := level_of(facts.place)):
+        return {"level": level, "level_source": "place"}
+    return {"level": None, "level_source": "none"}
 
 
 def _statistics(text: str, grids: list | None, facts) -> dict[str, Any]:

@@ -19,6 +19,7 @@ FLOORS = {
     "negatives": (0.95, 0.95),
     "report_year": (0.86, 0.98),
     "agency": (0.87, 0.90),
+    "level": (0.69, 0.90),  # no goal in issue 12; 90 % is ours
     "format": (0.93, 0.95),
     "numbers": (0.85, 0.95),
     "numbers_no_guess": (0.97, 1.00),

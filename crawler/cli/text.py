@@ -279,7 +279,7 @@ def parse(file: str, url: str | None, cms: str, as_json: bool) -> None:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     click.echo(f"kind: {result['kind']}  annual report: {result['is_annual_report']}")
-    for key in ("title", "agency", "report_year", "published_at", "published_at_source"):
+    for key in ("title", "agency", "level", "report_year", "published_at", "published_at_source"):
         click.echo(f"{key}: {result.get(key)}")
     for link in result.get("links", []):
         click.echo(f"  report {link.get('report_year')}: {link['text']}  {link['url']}")

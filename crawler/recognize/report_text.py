@@ -181,6 +181,7 @@ class ReportFacts:
     agency: str | None
     agency_source: str  # title | meta | sentence | registry | none
     title: str | None
+    place: str | None = None  # the place a region-wide report names when no body is named (四川省)
 
 
 def _not_report(reason: str, title: str | None) -> ReportFacts:
@@ -419,6 +420,14 @@ def _region_body(place: str, sources: list[tuple[str, list[str]]]) -> tuple[str 
     return _upgrade(place, sources, offices=False) or (None, "none")
 
 
+def _region_place(info: TitleInfo | None, flat: str) -> str | None:
+    """The bare place a region-wide report is titled or introduced with (四川省, 合江县), if any."""
+    named = _tidy(info.agency) if info and info.agency else None
+    if named and _is_bare_place(named):
+        return named
+    return next((n for n in _sentence_names(flat) if _is_bare_place(n)), None)
+
+
 def _quoted_title(flat: str) -> TitleInfo | None:
     """A report title quoted in the first sentences (现发布《重庆市2021年…年度报告》)."""
     for m in _QUOTED.finditer(flat[:_SENTENCE_SPAN]):
@@ -529,4 +538,5 @@ def recognize_report(
     if year is None and quoted is not None and quoted.year is not None:
         year, year_source = quoted.year, "text"
     agency, agency_source = _agency(info or quoted, found_title, text, flat, page_agency, registry_agency)
-    return ReportFacts(True, "", year, year_source, agency, agency_source, found_title)
+    place = None if agency else _region_place(info or quoted, flat)
+    return ReportFacts(True, "", year, year_source, agency, agency_source, found_title, place)

@@ -95,6 +95,12 @@ def score_reports(cases: list[Case]) -> dict[str, Tally]:
                 case.id,
                 f"expected {labels['agency']}, got {got.get('agency')}",
             )
+        if case.data.get("level"):
+            out["level"].add(
+                got.get("level") == case.data["level"],
+                case.id,
+                f"expected {case.data['level']}, got {got.get('level')}",
+            )
         if labels.get("format"):
             out["format"].add(
                 got.get("format") == labels["format"],
