@@ -205,3 +205,21 @@ def test_clean_line_keeps_latin_spaces_and_drops_cjk_ones():
 )
 def test_agency_name_variants_of_shipped_sources(found, expected, same):
     assert agency_matches(found, expected) is same
+
+
+@pytest.mark.parametrize(
+    ("title", "year", "agency"),
+    [
+        ("某某部政府信息公开工作2011年度报告", 2011, "某某部"),  # the year inside the report phrase
+        (
+            "某某市某某区人民政府外事办公室政府信息公开工作2022年度报告",
+            2022,
+            "某某市某某区人民政府外事办公室",
+        ),
+        ("某某市某某区人民政府机关2021年政府信息公开工作年度报告", 2021, "某某市某某区人民政府机关"),
+        ("某某旗某某苏木2021年政府信息公开工作年度报告", 2021, "某某旗某某苏木"),
+    ],
+)
+def test_more_title_forms(title, year, agency):
+    info = recognize_title(title)
+    assert (info.is_report, info.year, info.agency) == (True, year, agency)

@@ -158,7 +158,7 @@ _QUOTED = re.compile(r"《(?P<t>[^《》]{2,60}?(?:19|20)\d{2}\s*年度?[^《》
 _SELF = re.compile(r"^(?:我|本|全|各|该|其|贵)")
 _LEVEL_START = "省市县区州镇乡"
 _NOT_BODY = re.compile(r"网站|门户|公众号|平台|栏目|专栏|领导小组|工作人员|干部|全体|^(?:人民)?政府|^办公室")
-_PLACE_END = "省市县区州盟旗镇乡"
+_PLACE_END = "省市县区州盟旗镇乡木"  # 木: 苏木
 # Spam injected into place names by hijacked mirrors, masking, and anything non-Chinese.
 _CORRUPT = re.compile(
     r"[A-Za-z0-9_|*•#@$%&=+\[\]【】<>]|娱乐|体育|官网|网址|彩票|博彩|投注|足球|篮球|比分|直播|澳门|金沙|赌|棋牌"

@@ -14,7 +14,9 @@ from crawler.recognize.text import normalize_text, normalize_title
 YEAR = r"(?P<year>(?:19|20)\d{2})\s*年度?"
 CORE = (
     r"(?:(?:政府|政务)?信息公开(?:工作|年度){0,2}(?:报告|年报|情况的?报告)"
-    r"|政务公开(?:工作)?(?:年度报告|年报))"
+    r"|政务公开(?:工作)?(?:年度报告|年报)"
+    # the year inside the phrase: XX政府信息公开工作2011年度报告
+    r"|(?:政府|政务)?信息公开工作(?=\s*(?:19|20)\d{2}\s*年度?\s*(?:报告|年报)))"
 )
 TITLE_A = re.compile(rf"^(?P<agency>[^\d\n]{{2,40}}?)\s*{YEAR}\s*{CORE}")  # agency first
 TITLE_B = re.compile(rf"^{YEAR}\s*(?P<agency>[^\d\n]{{2,40}}?)\s*{CORE}")  # year first
@@ -36,7 +38,8 @@ NEGATIVE = re.compile(
     r"法治政府建设|上半年|季度|统计公报|预算|决算|年度报告(?:发布情况)?评估|展示平台|集中展示"
 )
 ORG_END = re.compile(
-    r"(?:府|局|委|办|室|厅|院|署|会|部|处|中心|所|站|队|街道|办事处|镇|乡|区|县|市|省|州|盟|旗|馆|社|行|团|组)$"
+    r"(?:府|局|委|办|室|厅|院|署|会|部|处|中心|所|站|队|街道|办事处|镇|乡|苏木|区|县|市|省|州|盟|旗|馆|社|行|团|组"
+    r"|机关)$"
 )
 COMPANION = re.compile(r"解读|图解|一图读懂|图示|问答")
 NEWS = re.compile(r"召开|举办|举行|培训|座谈|部署|推进会|调研|督查|通报|排名|获评|荣获|专栏|栏目")
@@ -52,7 +55,7 @@ _TRAIL = re.compile(r"(?:关于(?:公布|印发|发布|公开)?|的|[:：\-—_|
 _PAREN_TAIL = re.compile(r"[(（][^()（）]{1,12}[)）]$")
 _SELF_REFERENCE = re.compile(r"^(?:我|本)(?:局|办|委|厅|镇|乡|街道|单位|机关|部门|中心|院|署|会|区|县|市)?$")
 _LEVEL_CHARS = "省市县区州盟旗"
-_PLACE_CHARS = _LEVEL_CHARS + "镇乡"
+_PLACE_CHARS = _LEVEL_CHARS + "镇乡木"  # 木: 苏木, the township of Inner Mongolia
 _ELLIPSIS_END = re.compile(r"(?:\.{2,}|…+)\s*$")
 # A few traditional characters so mirrors in 繁體 still match the report phrase.
 _TRAD = str.maketrans("開報務關於況讀圖問區縣鎮辦廳", "开报务关于况读图问区县镇办厅")
