@@ -15,14 +15,16 @@ from tests.corpus.evaluate import score_listings, score_reports
 
 # field: (floor measured on dev, goal)
 FLOORS = {
-    "is_report": (0.96, 0.97),
+    "is_report": (0.97, 0.97),
     "negatives": (0.95, 0.95),
-    "report_year": (0.86, 0.98),
-    "agency": (0.87, 0.90),
-    "level": (0.69, 0.90),  # no goal in issue 12; 90 % is ours
-    "format": (0.93, 0.95),
-    "numbers": (0.85, 0.95),
-    "numbers_no_guess": (0.97, 1.00),
+    "report_year": (0.87, 0.98),
+    "agency": (0.89, 0.90),
+    # no goal in issue 12 (90 % is ours); re-measured when the Pingtan archive's cases joined dev:
+    # 平潭综合实验区's departments read as "other" (a 实验区 is taken for a development zone)
+    "level": (0.60, 0.90),
+    "format": (0.94, 0.95),
+    "numbers": (0.92, 0.95),
+    "numbers_no_guess": (0.98, 1.00),
     "links_found": (0.97, 0.97),
     "links_precision": (0.99, 0.99),
 }
