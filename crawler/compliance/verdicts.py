@@ -514,19 +514,7 @@ def _unpublished(v: Verdict, captures: Sequence[Capture], policy: Policy, tz) ->
         return
     if in_window:
         first, last = in_window[0], in_window[-1]
-        evidence = capture_evidence(
-            first,
-            "absence",
-            f"the column, {first.at.date()}: no {year} report listed",
-            f"{first.at.date()}的栏目页面：未列出{year}年度报告",
-        )
-        if last is not first:
-            evidence += capture_evidence(
-                last,
-                "latest_capture",
-                f"the column, {last.at.date()}: still no {year} report",
-                f"{last.at.date()}的栏目页面：仍未列出{year}年度报告",
-            )
+        evidence = _absence_evidence(first, last, year)
         _set(
             v,
             "missing",
@@ -579,12 +567,8 @@ def _unpublished(v: Verdict, captures: Sequence[Capture], policy: Policy, tz) ->
     )
 
 
-def _not_online(v: Verdict, proving: Sequence[Capture], policy: Policy) -> None:
-    """Absent from complete captures, but none of them came soon enough after the deadline to tell
-    a report never published from one removed later: the weaker claim ``not_online``."""
-    due, year = v.deadline.due, v.year
-    first, last = proving[0], proving[-1]
-    late_by = (first.at.date() - due).days
+def _absence_evidence(first: Capture, last: Capture, year: int) -> list[dict]:
+    """The first capture that showed the column without the report, and the latest that still did."""
     evidence = capture_evidence(
         first,
         "absence",
@@ -598,6 +582,16 @@ def _not_online(v: Verdict, proving: Sequence[Capture], policy: Policy) -> None:
             f"the column, {last.at.date()}: still no {year} report",
             f"{last.at.date()}的栏目页面：仍未列出{year}年度报告",
         )
+    return evidence
+
+
+def _not_online(v: Verdict, proving: Sequence[Capture], policy: Policy) -> None:
+    """Absent from complete captures, but none of them came soon enough after the deadline to tell
+    a report never published from one removed later: the weaker claim ``not_online``."""
+    due, year = v.deadline.due, v.year
+    first, last = proving[0], proving[-1]
+    late_by = (first.at.date() - due).days
+    evidence = _absence_evidence(first, last, year)
     _set(
         v,
         "not_online",

@@ -14,17 +14,10 @@ from __future__ import annotations
 
 import re
 
-LEVELS = (
-    "state_council_dept",
-    "province",
-    "province_dept",
-    "city",
-    "city_dept",
-    "county",
-    "county_dept",
-    "township",
-    "other",
-)
+from crawler.vocab.words import LEVELS
+
+__all__ = ["LEVELS", "level_of"]
+
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")  # province-level cities
 _PROVINCE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}省|[\u4e00-\u9fff]{2,6}自治区|北京市|天津市|上海市|重庆市)")
 _CITY = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:自治州|市|州|盟|地区)")

@@ -9,18 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from crawler.vocab.words import LEVELS
+
 HERE = Path(__file__).resolve().parent
-LEVELS = (
-    "state_council_dept",
-    "province",
-    "province_dept",
-    "city",
-    "city_dept",
-    "county",
-    "county_dept",
-    "township",
-    "other",
-)
 FORMATS = ("template2021", "template2019", "freeform")
 NUMBERS = (
     "proactive_disclosures",
