@@ -10,10 +10,14 @@ import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from storage.db import DB_NAME, WARC_DIR
+
+if TYPE_CHECKING:
+    from crawler.stages.check import CheckResult
 
 MARKER = ".nianbao-demo"  # only a directory the demo made itself is ever emptied
 
@@ -72,7 +76,7 @@ def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
     sources = root / "sources.toml"
     started = time.monotonic()
 
-    def report(stage: str, outcome) -> None:  # noqa: ANN001 - each stage's own result
+    def report(stage: str, outcome: Any) -> None:  # each stage's own result
         if stage == "crawl":
             _stop(proc)  # the crawl is over: extraction and the check read the archive only
             click.echo(summary(root, time.monotonic() - started, outcome))
@@ -109,7 +113,7 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date, result) -> str:  # noqa: ANN001
+def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date, result: CheckResult) -> str:
     """Write the HTML grid and score the check's verdicts (a ``CheckResult``) against the truth."""
     from crawler.outputs.report_html import render_html
     from crawler.vocab import clock

@@ -7,6 +7,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,6 +23,10 @@ from crawler.cli.options import (
 )
 from crawler.compliance.flags import FLAG_KINDS
 
+if TYPE_CHECKING:
+    from crawler.compliance.verdicts import Policy
+    from crawler.stages.check import CheckResult
+
 STATUS_ORDER = ("missing", "not_online", "late", "unknown", "pending", "on_time")
 LARGE_PAGE = 3000  # agencies per HTML page that a browser still opens in seconds
 
@@ -32,7 +37,7 @@ def _open(data: str | None):
     return open_db(data, create=False)
 
 
-def _policy(settings: tuple[str, ...]):  # noqa: ANN202 (lazy imports)
+def _policy(settings: tuple[str, ...]) -> Policy:
     """The compliance policy of nianbao's settings with the ``-s`` overrides applied."""
     from crawler.stages.check import policy_from_settings
     from crawler.stages.crawl import build_settings
@@ -40,7 +45,7 @@ def _policy(settings: tuple[str, ...]):  # noqa: ANN202 (lazy imports)
     return policy_from_settings(build_settings(parse_settings(settings)))
 
 
-def check_line(result) -> str:  # noqa: ANN001 (a CheckResult; imported lazily)
+def check_line(result: CheckResult) -> str:
     """The one-line summary of a check: verdicts by status, and the flags it changed."""
     counts = result.counts
     line = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUS_ORDER)

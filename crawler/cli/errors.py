@@ -9,7 +9,7 @@ so a command only calls :func:`fail` for conditions it detects itself.
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -34,7 +34,7 @@ def exit_code(exc: NianbaoError) -> int:
 class NianbaoGroup(click.Group):
     """A click group whose commands' project errors end as one line and an exit code, no traceback."""
 
-    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's own signature
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except NianbaoError as exc:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from crawler.stages.run import ExtractOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,7 +76,7 @@ extract_options = _bundle(
 """--workers, --timeout, --memory-mb, --no-ocr: how extraction runs."""
 
 
-def extract_settings(workers: int, timeout: float, memory_mb: int, no_ocr: bool):  # noqa: ANN201 (lazy import)
+def extract_settings(workers: int, timeout: float, memory_mb: int, no_ocr: bool) -> ExtractOptions:
     """The :func:`extract_options` values as the stage takes them (an ``ExtractOptions``)."""
     from crawler.stages.run import ExtractOptions  # imported when used: --help stays fast
 

@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING, Self
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.extensions.archive import ArchiveOwner
+from crawler.extensions.archive import archive_session
 from crawler.vocab import clock
 from storage import runs
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
+
+    from crawler.session import ArchiveSession
 
 
 class RunRecorder:
@@ -35,10 +37,10 @@ class RunRecorder:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def _session(self):  # noqa: ANN202 - an ArchiveSession
-        owner = self.crawler.get_extension(ArchiveOwner)
-        assert owner is not None, "ArchiveOwner is enabled with NIANBAO_STORE_ENABLED, like this extension"
-        return owner.session
+    def _session(self) -> ArchiveSession:
+        session = archive_session(self.crawler)
+        assert session is not None, "ArchiveOwner is enabled with NIANBAO_STORE_ENABLED, like this extension"
+        return session
 
     def spider_opened(self, spider: Spider) -> None:
         self.crawler.stats.set_value("nianbao/run_id", self._session().run_id)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,7 +138,7 @@ def score_listings(cases: list[Case]) -> dict[str, Tally]:
     return out
 
 
-def breakdown(cases: list[Case], key) -> dict[str, list[Case]]:  # noqa: ANN001 - a key function
+def breakdown(cases: list[Case], key: Callable[[Case], str | None]) -> dict[str, list[Case]]:
     groups: dict[str, list[Case]] = defaultdict(list)
     for case in cases:
         groups[key(case) or "-"].append(case)
