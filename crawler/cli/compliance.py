@@ -21,7 +21,7 @@ from crawler.cli.options import (
     settings_option,
     sources_option,
 )
-from crawler.compliance.flags import FLAG_KINDS
+from crawler.vocab.words import FLAG_KINDS
 
 if TYPE_CHECKING:
     from crawler.compliance.verdicts import Policy

@@ -17,9 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from crawler.compliance.edits import Edit
+from crawler.vocab.words import COMPLIANCE_KINDS
 
-FLAG_KINDS = ("missing", "not_online", "late", "edited", "inconsistent", "source_broken", "source_blocked")
-COMPLIANCE_KINDS = ("missing", "not_online", "late")  # flags raised from verdicts, one key per source-year
 OPEN, CLOSED = "open", "closed"
 
 

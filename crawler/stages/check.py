@@ -20,7 +20,6 @@ from sqlite_utils import Database
 
 from crawler.compliance.edits import find_edits
 from crawler.compliance.flags import (
-    COMPLIANCE_KINDS,
     Change,
     Desired,
     compliance_flags,
@@ -33,7 +32,7 @@ from crawler.compliance.verdicts import DEFAULT_POLICY, Policy, SourceInfo, sour
 from crawler.registry.sources import Source, valid_month_day
 from crawler.vocab import clock
 from crawler.vocab.errors import ConfigError
-from crawler.vocab.words import HEALTH_BLOCKED, HEALTH_BROKEN
+from crawler.vocab.words import COMPLIANCE_KINDS, HEALTH_BLOCKED, HEALTH_BROKEN
 from storage import compliance as store
 from storage import stats as stats_store
 from storage.db import transaction

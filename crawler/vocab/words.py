@@ -53,6 +53,10 @@ OTHER_BODY = "other body"  # reports.exclusion of another body's report seen in 
 # a weaker claim than ``missing``, which needs an absence seen within the window after the deadline.
 STATUSES = ("on_time", "late", "missing", "not_online", "pending", "unknown")
 
+# Flag kinds (flags.kind); the compliance ones come from verdicts, one per source and year.
+FLAG_KINDS = ("missing", "not_online", "late", "edited", "inconsistent", "source_broken", "source_blocked")
+COMPLIANCE_KINDS = ("missing", "not_online", "late")  # flags raised from verdicts, one key per source-year
+
 # Headline numbers of a report (columns of ``reports``, DESIGN §2.5): what exports and searches show.
 HEADLINE = (
     "proactive_disclosures",
