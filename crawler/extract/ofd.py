@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from crawler.extract.office import UnsafeArchive, open_zip
+from crawler.extract.office import UnsafeArchive, open_zip, safe_xml
 from crawler.extract.pdf import MIN_PAGE_CHARS, PAGE_SEP
 from crawler.extract.result import ExtractResult, failed, finish, lib_version
 
@@ -30,7 +30,6 @@ NS = "http://www.ofdspec.org/2016"
 DEFAULT_SIZE = 3.5  # mm (about 10 pt) when a TextObject has no usable Size
 LINE_TOLERANCE = 0.5  # pieces whose baselines differ by less than this many font sizes share a line
 GAP = 0.5  # a gap wider than this many font sizes between two pieces of a line becomes a space
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 _NUM = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
@@ -49,12 +48,9 @@ _TEXT_OBJECT, _TEXT_CODE, _IMAGE_OBJECT = _tags("TextObject"), _tags("TextCode")
 
 
 def _xml(raw: bytes, name: str) -> etree._Element:
-    """Parse a part without DTDs or entities (OFD never has them), no network, no huge trees."""
-    if _DTD.search(raw[:65536]):
-        raise UnsafeArchive(f"XML entity bomb guard: {name} declares a DOCTYPE/ENTITY, which OFD never does")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    """Parse a part safely (:func:`~crawler.extract.office.safe_xml`); bad XML is a damaged OFD."""
     try:
-        return etree.fromstring(raw, parser)
+        return safe_xml(raw, name, "OFD")
     except etree.XMLSyntaxError as exc:
         raise DamagedOfd(f"{name} is not well-formed XML: {exc}") from exc
 

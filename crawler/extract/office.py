@@ -47,12 +47,12 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     return zf
 
 
-def safe_xml(raw: bytes, name: str) -> etree._Element:
-    """Parse an OOXML part without DTDs or entities (OOXML never has them: refusing them stops
-    'billion laughs' bombs), no network, no huge trees."""
+def safe_xml(raw: bytes, name: str, fmt: str = "OOXML") -> etree._Element:
+    """Parse a part of a zipped XML format (OOXML, OFD) without DTDs or entities (these formats
+    never have them: refusing them stops 'billion laughs' bombs), no network, no huge trees."""
     if _DTD.search(raw[:65536]):
         raise UnsafeArchive(
-            f"XML entity bomb guard: {name} declares a DOCTYPE/ENTITY, which OOXML never does"
+            f"XML entity bomb guard: {name} declares a DOCTYPE/ENTITY, which {fmt} never does"
         )
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     return etree.fromstring(raw, parser)
