@@ -33,6 +33,7 @@ from crawler.recognize.titles import (
     CORE,
     NEGATIVE,
     ORG_END,
+    PLACE_CHARS,
     TitleInfo,
     agency_matches,
     period_year,
@@ -158,7 +159,6 @@ _QUOTED = re.compile(r"《(?P<t>[^《》]{2,60}?(?:19|20)\d{2}\s*年度?[^《》
 _SELF = re.compile(r"^(?:我|本|全|各|该|其|贵)")
 _LEVEL_START = "省市县区州镇乡"
 _NOT_BODY = re.compile(r"网站|门户|公众号|平台|栏目|专栏|领导小组|工作人员|干部|全体|^(?:人民)?政府|^办公室")
-_PLACE_END = "省市县区州盟旗镇乡木"  # 木: 苏木
 # Spam injected into place names by hijacked mirrors, masking, and anything non-Chinese.
 _CORRUPT = re.compile(
     r"[A-Za-z0-9_|*•#@$%&=+\[\]【】<>]|娱乐|体育|官网|网址|彩票|博彩|投注|足球|篮球|比分|直播|澳门|金沙|赌|棋牌"
@@ -350,7 +350,7 @@ def _tidy(raw: str | None) -> str | None:
 
 def _is_bare_place(name: str) -> bool:
     """四川省, 开远市, 胡市镇: a place, not the body that publishes its report."""
-    return name[-1] in _PLACE_END
+    return name[-1] in PLACE_CHARS
 
 
 def _is_partial(name: str) -> bool:

@@ -55,7 +55,9 @@ _TRAIL = re.compile(r"(?:关于(?:公布|印发|发布|公开)?|的|[:：\-—_|
 _PAREN_TAIL = re.compile(r"[(（][^()（）]{1,12}[)）]$")
 _SELF_REFERENCE = re.compile(r"^(?:我|本)(?:局|办|委|厅|镇|乡|街道|单位|机关|部门|中心|院|署|会|区|县|市)?$")
 _LEVEL_CHARS = "省市县区州盟旗"
-_PLACE_CHARS = _LEVEL_CHARS + "镇乡木"  # 木: 苏木, the township of Inner Mongolia
+PLACE_CHARS = (
+    _LEVEL_CHARS + "镇乡木"
+)  # the last character of a place name (木: 苏木, Inner Mongolia's township)
 _ELLIPSIS_END = re.compile(r"(?:\.{2,}|…+)\s*$")
 # A few traditional characters so mirrors in 繁體 still match the report phrase.
 _TRAD = str.maketrans("開報務關於況讀圖問區縣鎮辦廳", "开报务关于况读图问区县镇办厅")
@@ -155,7 +157,7 @@ def _canonical_body(name: str) -> str:
 
 
 def _is_place(name: str) -> bool:
-    return len(name) >= 2 and name[-1] in _PLACE_CHARS
+    return len(name) >= 2 and name[-1] in PLACE_CHARS
 
 
 def _suffix_of(short: str, long: str) -> bool:
