@@ -44,6 +44,9 @@ ORDER = (
     "format",
     "numbers",
     "numbers_no_guess",
+    "published_at",
+    "attachments_found",
+    "attachments_precision",
 )
 
 

@@ -223,7 +223,7 @@ class ColumnSpider(NianbaoSpider):
         """A report link on a listing: fetch its detail page (or note it as still listed)."""
         if not self.wanted_year(item.info.year) or not self.allowed(source, item.url):
             return
-        if item.info.agency and not agency_matches(item.info.agency, source.agency):
+        if item.info.agency and not any(agency_matches(item.info.agency, name) for name in source.names):
             # Another body's report re-posted in this column: keep it on record, never as ours.
             yield self.report_item(
                 source,
@@ -353,7 +353,7 @@ class ColumnSpider(NianbaoSpider):
             agency, agency_source = detail.agency, "meta"
         if not agency:
             agency, agency_source = source.agency, "registry"
-        own = agency_source == "registry" or agency_matches(agency, source.agency)
+        own = agency_source == "registry" or any(agency_matches(agency, name) for name in source.names)
         parts = [
             {"url": a.url, "text": a.text, "file_type": None}
             for a in detail.attachments

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.corpus.corpus import load, problems, split_of
+from tests.corpus.corpus import load, problems, split_key, split_of
 
 ROOT = Path(__file__).resolve().parents[1]
 RESERVED = ROOT.parent / "shared" / "eval"
@@ -43,9 +43,16 @@ def test_no_case_is_reserved_for_independent_evaluation():
 
 
 def test_the_split_is_by_body():
+    """Every body (labelled agency, else the case's ``body``) has all its cases on one side,
+    held-out batches included."""
     by_body: dict[str, set[str]] = {}
-    for case in load("reports"):
-        agency = (case.data.get("labels") or {}).get("agency")
-        if agency:
-            by_body.setdefault(agency, set()).add(split_of(case.data))
-    assert all(len(sides) == 1 for sides in by_body.values())
+    for case in load("reports") + load("listings"):
+        key = split_key(case.data)
+        if not key.startswith("host:"):
+            by_body.setdefault(key, set()).add(split_of(case.data))
+    assert {k: v for k, v in by_body.items() if len(v) > 1} == {}
+
+
+def test_dev_holds_at_least_three_cases_in_ten():
+    reports = load("reports")
+    assert sum(split_of(c.data) == "dev" for c in reports) >= 0.30 * len(reports)

@@ -52,7 +52,7 @@ _CORE_RE = re.compile(CORE)
 _NOTICE_TITLE = re.compile(r"通知$")
 # what may follow the report phrase in a title: 的通知 of a wrapping notice, a (doc number), a
 # site-name suffix after a separator ("…年度报告-pa凯发国际登录")
-_TITLE_SUFFIX = re.compile(r"(?:的通知)?(?:[(（〔\[][^()（）]{0,30}[)）〕\]])*(?:[-_|—–].*)?")
+_TITLE_SUFFIX = re.compile(r"(?:的通知)?(?:[(（〔\[][^()（）]{0,30}[)）〕\]])*(?:[-_|—–].*|[/／]全文)?")
 _META_PUNCT = re.compile(r"[:：|>/]")
 # A metadata field at the start of a line (栏目: …, 相关解读:); ``title`` when it labels the title.
 _LABEL = re.compile(r"^(?:(?P<title>标题|题名|名称|文件名称|信息名称)|[^\s:：，,。]{1,6})\s*[:：]\s*")
@@ -78,6 +78,24 @@ _SUB_MARKERS = tuple(
         r"[(（]五[)）]\s*监督保障",
     )
 )
+# The statute's parts as headings, whatever their numbering and wording across the years
+# (一、概述 / 三、政府信息依申请公开情况 / 五、因政府信息公开申请行政复议、诉讼和申诉情况).
+_PART_HEADINGS = tuple(
+    re.compile(
+        r"(?m)^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分"
+        rf"|\d{{1,2}}\s*[、.．])[^。\n]{{0,24}}?(?:{words})"
+    )
+    for words in (
+        r"概述|总体情况|概况|基本情况",
+        r"主动公开",
+        r"依申请公开|收到和处理",
+        r"收费|减免",
+        r"行政复议|行政诉讼|申诉",
+        r"问题|改进|不足",
+        r"其他需要报告",
+    )
+)
+_PARTS_MIN = 3
 _TABLE_HEADER = re.compile(
     r"第二十条第\s*[(（]\s*一\s*[)）]\s*项|本列数据的勾稽关系|本年新收政府信息公开申请数量"
 )
@@ -115,9 +133,25 @@ _TEXT_YEAR = re.compile(
     r"(?:现将|现就|现公布|现公开|特向社会公布|编制的?|公布)[^。《》\n]{0,30}?(?P<y>(?:19|20)\d{2})\s*年度?"
     r"[^。《》\n]{0,24}?信息公开[^。《》\n]{0,8}?(?:报告|年报|情况)"
 )
-_OPENER_YEAR = re.compile(r"(?:^|[。；\n])\s*(?P<y>(?:19|20)\d{2})\s*年度?\s*[，,]")
-_OPENERS_MIN = 2
-_OPENERS_SHARE = 0.75
+_Y = r"(?P<y>(?:19|20)\d{2})\s*年度?"
+_SELF_BODY = r"(?:我|全|本)(?:[省市县区州盟旗镇乡局委厅办署院]|街道|单位|部门|中心)"
+# Years the body speaks of as its own: 2020年，我局… / 我镇2014年度… / 2021年，… (a sentence
+# opener) / 高质量完成2021年度政府信息公开各项工作.  Votes, not one match: the report year is
+# the one the text keeps coming back to.
+_BODY_YEARS = tuple(
+    re.compile(p)
+    for p in (
+        rf"(?:^|[。；\n，,])\s*{_Y}\s*[，,]?\s*{_SELF_BODY}",
+        rf"{_SELF_BODY}\s*{_Y}(?!\d)",
+        rf"(?:^|[。；\n])\s*{_Y}\s*[，,]",
+        rf"(?:完成|做好|开展){_Y}[^《》。]{{0,6}}(?:政府|政务)?信息公开(?:各项)?工作",
+    )
+)
+# The notice that asked for this report: 关于做好2021年政府信息公开工作年度报告发布…的通知.
+_NOTICE_YEAR = re.compile(rf"做好{_Y}[^《》。]{{0,8}}信息公开[^《》。]{{0,6}}年度报告")
+_QUOTED_NAME = re.compile(r"《[^《》]{0,80}》")  # 《南京绿道规划(2019-2035)》: another document's years
+_PLANS = re.compile(r"将|计划|拟|下一步|明年")  # 2022年，我局将…: next year's plans, not this year's work
+_BODY_YEAR_SHARE = 0.75
 
 # -- agency -----------------------------------------------------------------------------------
 _META = re.compile(r"(?:发布机构|发文机关|发布单位|信息来源|来源)\s*[:：]\s*(?:\|\s*)?(?P<v>[^\s|:：]{2,60})")
@@ -152,6 +186,10 @@ _OFFICE_TAIL = re.compile(
     r"(?:政府信息公开(?:工作)?领导小组办公室|(?:政府)?信息公开(?:工作)?办公室|政务公开办公室|党政办公室|党政办"
     r"|综合办公室|办公室信息科|信息科|信息室|资料管理中心|及(?:其)?办公室|本级政府\s*[(（]机关[)）])$"
 )
+_SIGNATURE = re.compile(
+    r"(?:^|[。！\s\d/])(?P<a>[^\s。，,；;：:\d/]{2,40}?)\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$"
+)
+_SIGNATURE_SPAN = 120
 _DEPT_OFFICE = re.compile(r"(?<=[局委厅署])办公室$")
 _ISSUER = re.compile(r"^(?P<a>.{2,40}?)关于(?:公布|印发|发布|公开)")
 _GOV_OFFICE = re.compile(r"(?:政府办|办公室|办公厅|党政办)$")
@@ -308,6 +346,8 @@ def _body_is_report(text: str, flat: str, period: int | None) -> bool:
     self_ref = bool(_SELF_REFERENCE.search(flat[:_SENTENCE_SPAN]))
     if markers >= 1 and (subs >= 3 or _TABLE_HEADER.search(text) or self_ref):
         return True
+    if sum(1 for p in _PART_HEADINGS if p.search(text)) >= _PARTS_MIN:
+        return True  # an untitled report of the years before the 2019 template: its part headings
     if _quoted_title(flat) is not None:
         return True  # 现发布《重庆市2021年政府信息公开工作年度报告》: the text introduces itself
     contents = _CONTENTS.search(flat[:_SENTENCE_SPAN])
@@ -318,16 +358,23 @@ def _body_is_report(text: str, flat: str, period: int | None) -> bool:
 
 # -- year -------------------------------------------------------------------------------------
 def _text_year(flat: str) -> int | None:
+    """The year an untitled text reports on: its own 现将…2021年…报告 sentence, else the year its
+    sentences keep speaking of as the body's own (a share of at least 3 in 4 of such mentions,
+    plans for next year and other documents' titles left out), else None."""
     m = _TEXT_YEAR.search(flat[:_SENTENCE_SPAN])
     if m:
         return int(m["y"])
-    years = Counter(int(m["y"]) for m in _OPENER_YEAR.finditer(flat))
-    if not years:
+    votes = Counter(int(m["y"]) for m in _NOTICE_YEAR.finditer(flat))
+    unquoted = _QUOTED_NAME.sub("《》", flat)
+    for pattern in _BODY_YEARS:
+        for m in pattern.finditer(unquoted):
+            end = unquoted.find("。", m.end())
+            if not _PLANS.search(unquoted, m.start(), end if end >= 0 else len(unquoted)):
+                votes[int(m["y"])] += 1
+    if not votes:
         return None
-    year, n = years.most_common(1)[0]
-    if n >= _OPENERS_MIN and n >= _OPENERS_SHARE * sum(years.values()):
-        return year
-    return None
+    year, n = votes.most_common(1)[0]
+    return year if n >= _BODY_YEAR_SHARE * sum(votes.values()) else None
 
 
 # -- agency -----------------------------------------------------------------------------------
@@ -394,6 +441,13 @@ def _contact_names(flat: str) -> list[str]:
     return out
 
 
+def _signature_names(text: str) -> list[str]:
+    """The body signing the report at its end (…特此报告。 平潭综合实验区经济发展局 2023年1月5日)."""
+    m = _SIGNATURE.search(text[-_SIGNATURE_SPAN:])
+    name = _tidy(m["a"]) if m else None
+    return [name] if name else []
+
+
 def _issuer(title: str | None) -> str | None:
     """The body issuing a wrapping notice (XX关于公布…年度报告的通知)."""
     m = _ISSUER.match(title or "")
@@ -411,6 +465,19 @@ def _upgrade(
                 if offices or not _GOV_OFFICE.search(name):
                     return name, source
     return None
+
+
+def _fuller(name: str, sources: list[tuple[str, list[str]]]) -> tuple[str, str] | None:
+    """The same body more fully named elsewhere in the text: the place before it (重庆市 +
+    大足区人民政府外事办公室, 国家税务总局 + 珠海市税务局) or a sub-district's 办事处 after it
+    (洪江区沅江路街道办事处 for 沅江路街道); never a different body that merely contains it."""
+    best: tuple[str, str] | None = None
+    for source, names in sources:
+        for other in names:
+            core = other.removesuffix("办事处") if name.endswith("街道") else other
+            if len(other) > len(name) and core.endswith(name) and (best is None or len(other) > len(best[0])):
+                best = (other, source)
+    return best
 
 
 def _region_body(place: str, sources: list[tuple[str, list[str]]]) -> tuple[str | None, str]:
@@ -448,17 +515,18 @@ def _agency(
     meta = ("meta", _meta_names(text, page_agency))
     sentences = ("sentence", _sentence_names(flat))
     contacts = ("sentence", _contact_names(flat))
+    signature = ("signature", _signature_names(text))
     registry = ("registry", [n for n in [_tidy(registry_agency)] if n])
     named = _tidy(info.agency) if info and info.agency else None
     issuer = _issuer(title)
     if not _full(named) and _full(issuer):  # 贺州市人民政府办公室关于公布贺州市2009年度…的通知
         return issuer, "title"
     if named and _full(named):
-        return named, "title"
+        return _fuller(named, [meta, sentences, contacts, signature]) or (named, "title")
     if named and _is_bare_place(named):  # 合江县2022年…年度报告: the county's region-wide report
-        return _region_body(named, [meta, sentences, registry])
+        return _region_body(named, [meta, sentences, signature, registry])
     if named:  # place-less (县统计局): only a matching fuller name will do
-        up = _upgrade(named, [meta, sentences, contacts, registry])
+        up = _upgrade(named, [meta, sentences, contacts, signature, registry])
         return up if up else (None, "none")
     for name in meta[1]:
         if _full(name):
@@ -467,8 +535,8 @@ def _agency(
         if _full(name):
             return name, "sentence"
         if _is_bare_place(name):
-            return _region_body(name, [meta, registry])
-    for source, names in (contacts, registry):
+            return _region_body(name, [meta, signature, registry])
+    for source, names in (contacts, signature, registry):
         for name in names:
             if _full(name):
                 return name, source

@@ -45,6 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "note": "",
     "allowed_hosts": None,
     "max_pages": 50,
+    "former_names": (),
 }
 
 
@@ -66,6 +67,12 @@ class Source:
     note: str
     allowed_hosts: tuple[str, ...]
     max_pages: int
+    former_names: tuple[str, ...] = ()  # the body's names before a reorganisation (机构改革)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the body has published under: its own, then its former names."""
+        return (self.agency, *self.former_names)
 
     def allows_host(self, host: str) -> bool:
         """True if ``host`` is one of ``allowed_hosts`` or a subdomain of one (Scrapy semantics)."""
@@ -267,6 +274,11 @@ def _check_hosts(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(hosts))
 
 
+def _check_names(value: Any) -> tuple[str, ...]:
+    _expect(value, list, "an array of names")
+    return tuple(dict.fromkeys(_check_text(item) for item in value))
+
+
 FIELDS: dict[str, Callable[[Any], Any]] = {
     "id": _check_id,
     "agency": _check_text,
@@ -282,6 +294,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "note": _check_note,
     "allowed_hosts": _check_hosts,
     "max_pages": _int_range(*MAX_PAGES_RANGE),
+    "former_names": _check_names,
 }
 
 

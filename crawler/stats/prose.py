@@ -141,10 +141,15 @@ _PROACTIVE = re.compile(
 )
 # 主动公开机构职能、政策文件、常务会议等(在内的)信息 N 条: an enumeration closed by 等
 _PROACTIVE_LIST = re.compile(
-    rf"主动公开(?:了)?[^，,。；;：:\n\d]{{1,40}}?等(?:在内)?的?(?:各类|各项)?(?:政府|政务)?信息{_COUNT_LEAD}{_ITEMS}{_POST2}"
+    rf"主动公开(?:了)?[^，,。；;：:\n\d]{{1,80}}?等(?:在内)?的?(?:各类|各项)?(?:政府|政务)?信息{_COUNT_LEAD}{_ITEMS}{_POST2}"
 )
 _PROACTIVE_WEAK = re.compile(
-    rf"(?<!主动)(?<!申请)(?<!不予)(?:公开|公布)(?:了)?(?:各类|各项)?(?:政府信息|政务信息|信息)(?:共计|共)?{_ITEMS}{_POST2}"
+    # 公开(公安)政府信息184条 / 公布信息202条 / 公开356条政务信息
+    rf"(?<!主动)(?<!申请)(?<!不予)(?:公开|公布)(?:了)?(?:(?:各类|各项)?(?:[^\W\d_]{{1,4}}?(?=政府信息|政务信息))?"
+    rf"(?:政府信息|政务信息|信息)(?:共计|共)?{_ITEMS}{_POST2})"
+)
+_PROACTIVE_WEAK_FIRST = re.compile(
+    rf"(?<!申请)(?<!不予)(?:主动)?(?:公开|公布)(?:了)?{NUM}\s*(?P<unit>条)(?:各类)?(?:政府|政务)信息"
 )
 _PARTS_LEAD = re.compile(r"其中[，,：:]?")
 _PART = re.compile(rf"[^，,、；;。\d]{{1,24}}?{NUM}\s*(?P<unit>条|件|篇|项|期|份|个)")
@@ -196,17 +201,47 @@ _FEES_NONE = (
 )
 
 
-def _case_patterns(word: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+# An appendix row of the 2008–2012 statistics table, read as text: label, unit, then the value
+# ("主动公开信息数 条 69", "行政复议数件0"). Cells run together ("数条00") are ambiguous unless
+# the value is one digit, so a longer run-on value is not read.
+_UNIT_FIRST = r"(?:\s*(?P<unit>[件条])\s+(?P<num>\d+)|\s*(?P<unit2>[件条])(?P<num2>\d))(?![\d件条])"
+_APPENDIX_PROACTIVE = re.compile(rf"主动公开(?:政府)?信息(?:总)?数{_UNIT_FIRST}")
+_APPENDIX_RECEIVED = re.compile(rf"受理(?:依申请公开|政府信息公开申请)(?:信息)?(?:总)?数{_UNIT_FIRST}")
+
+
+def _row_value(m: re.Match[str]) -> Quantity:
+    num, unit = (m["num"], m["unit"]) if m["num"] is not None else (m["num2"], m["unit2"])
+    return Quantity(int(num), False, m.group(0), unit)
+
+
+def _with_appendix(prose: str, row: re.Pattern[str], said: Quantity | None) -> Quantity | None:
+    """The appendix table's row when there is one (it is the figure), else what the prose said;
+    nothing when rows disagree with each other or with a count in the prose. A zero the prose
+    only inferred from 未收到… is weaker than a row and gives way to it."""
+    rows = {q.value: q for q in map(_row_value, row.finditer(prose))}
+    if not rows:
+        return said
+    if len(rows) > 1:
+        return None
+    ((value, q),) = rows.items()
+    if said is None or said.value == value or (said.value == 0 and said.raw.startswith(("未", "没有", "无"))):
+        return q
+    return None
+
+
+def _case_patterns(word: str) -> tuple[re.Pattern[str], ...]:
     count = re.compile(rf"{word}(?:案件|申请)?(?:共计|共|数量为|数为|为)?{_COUNT}")
+    # the 2008–2012 appendix row "行政复议数 件 0": label, unit, then the value
+    unit_first = re.compile(rf"{word}(?:案件)?数{_UNIT_FIRST}")
     count_first = re.compile(
         rf"(?:发生|收到|涉及|引起)?{_COUNT}(?:(?:关于|有关|涉及)?(?:政府信息公开)(?:的)?)?{word}"
     )
     # 未发生…复议、诉讼: the bare words (行政 left out) in a sentence about disclosure
     none = re.compile(
         rf"(?<!尚)(?:未(?!经)|没有|无)(?:发生|出现|收到|接到|产生)?(?:过|到)?(?:任何)?[^，,。；;\n\d]{{0,40}}?"
-        rf"(?:{word}|(?<!经){word[2:]}(?!机关|决定|机构))"  # not 未经复议直接起诉 (Table C header)
+        rf"(?:{word}|(?<!经){word[2:]}(?!机关|决定|机构){'|行政起诉' if word == '行政诉讼' else ''})"  # not 未经复议直接起诉
     )
-    return count, count_first, none
+    return count, count_first, unit_first, none
 
 
 _CASE_RE = {key: _case_patterns(word) for key, word in _CASES.items()}
@@ -263,7 +298,10 @@ def _proactive(text: str) -> tuple[Quantity | None, re.Match[str] | None]:
     part, not the total. Conflicting counts say nothing (网站 2017 条, 新媒体 1039 条), unless
     the first is the sum of the others (全县 21597 条 = 政府网 7055 条 + 部门 14542 条)."""
     tiers: list[list[tuple[Quantity, re.Match[str]]]] = [[], [], []]
-    for patterns, weak in (((_PROACTIVE, _PROACTIVE_LIST), False), ((_PROACTIVE_WEAK,), True)):
+    for patterns, weak in (
+        ((_PROACTIVE, _PROACTIVE_LIST), False),
+        ((_PROACTIVE_WEAK, _PROACTIVE_WEAK_FIRST), True),
+    ):
         seen: set[int] = set()
         for pattern in patterns:
             for m in pattern.finditer(text):
@@ -358,9 +396,11 @@ def _received(text: str) -> tuple[Quantity | None, Quantity | None]:
 
 
 def _cases(text: str, key: str) -> tuple[Quantity | None, dict[str, Quantity]]:
-    count, count_first, none = _CASE_RE[key]
+    count, count_first, unit_first, none = _CASE_RE[key]
     word = _CASES[key]
     outcomes: dict[str, Quantity] = {}
+    for m in unit_first.finditer(text):
+        return _row_value(m), {}
     for pattern in (count, count_first):
         for m in pattern.finditer(text):
             sentence = _sentence(text, m.start())
@@ -374,9 +414,14 @@ def _cases(text: str, key: str) -> tuple[Quantity | None, dict[str, Quantity]]:
             return q, outcomes
     for m in none.finditer(text):
         sentence = _sentence(text, m.start())
-        if _FOI.search(sentence) or _about_cases(_heading(text, m.start()), word):
+        inline = _INLINE_CASE_HEADING.search(_sentence_head(text, m.start()))
+        if _FOI.search(sentence) or inline or _about_cases(_heading(text, m.start()), word):
             return Quantity(0, False, m.group(0), "件"), {}
     return None, {}
+
+
+# 四、行政复议和诉讼情况 我局…未收到…: a heading run into its paragraph on one line
+_INLINE_CASE_HEADING = re.compile(r"[一二三四五六七八九十]+\s*[、.．][^。，,]{0,20}?(?:复议|诉讼)")
 
 
 def _about_cases(heading: str, word: str) -> bool:
@@ -431,11 +476,14 @@ def narrative_numbers(text: str) -> dict[str, Quantity]:
     prose = _prose(text)
     out: dict[str, Quantity] = {}
     proactive, _ = _proactive(prose)
-    if proactive is not None:
-        out["proactive_disclosures"] = proactive
     received, handled = _received(prose)
-    if received is not None:
-        out["requests_received"] = received
+    for key, row, said in (
+        ("proactive_disclosures", _APPENDIX_PROACTIVE, proactive),
+        ("requests_received", _APPENDIX_RECEIVED, received),
+    ):
+        q = _with_appendix(prose, row, said)
+        if q is not None:
+            out[key] = q
     if handled is not None:
         out["requests_handled"] = handled
     carried = next((q for m in _CARRIED.finditer(prose) if (q := _quantity(m)) is not None), None)

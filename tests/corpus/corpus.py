@@ -59,8 +59,16 @@ def split_key(data: dict) -> str:
     return "host:" + (urlsplit(data["source"].get("url") or "").hostname or data["id"])
 
 
+# Batches gathered after the recognisers were last tuned, of bodies not yet in the corpus: held
+# out whole, so that dev reaches its share without moving a case anyone has tuned on.
+HELD_OUT_BATCHES = ("hd",)
+
+
 def split_of(data: dict) -> str:
-    """``dev`` for 3 bodies in 10 (by a hash of the body), else ``train``: decided once, by body."""
+    """``dev`` for 3 bodies in 10 (by a hash of the body) and for every case of a held-out batch,
+    else ``train``: decided once, by body."""
+    if data["id"].split("-")[0] in HELD_OUT_BATCHES:
+        return "dev"
     return "dev" if int(hashlib.sha256(split_key(data).encode("utf-8")).hexdigest(), 16) % 10 < 3 else "train"
 
 

@@ -9,7 +9,9 @@ Each case goes through :func:`crawler.parse_file.parse_file` (the recognisers th
   label inside the prediction after normalising, e.g. 底张街道办事处 ⊂ 西咸新区底张街道办事处);
 * each labelled number: ``exact``, ``wrong`` (a guess: a number that is not the label) or
   ``null`` (not given — the right answer when unsure);
-* listings: the labelled report links found, and the links given that are not labelled (false).
+* detail pages: the published date (the day) and the attachment links found, and false;
+* listings: the labelled report links found, and the links given that are not labelled (false),
+  and the labelled next pages found.
 """
 
 from __future__ import annotations
@@ -65,8 +67,10 @@ def _norm(name: str | None) -> str:
 
 def agency_matches(predicted: str | None, label: str) -> bool:
     """The same body: exactly, or more fully named (a region prefix added: 沅江路街道办事处 →
-    洪江区沅江路街道办事处)."""
+    洪江区沅江路街道办事处; a sub-district's office named in full: 丰门街道 → 丰门街道办事处)."""
     p, lab = _norm(predicted), _norm(label)
+    if lab.endswith("街道"):
+        p = p.removesuffix("办事处")
     return bool(p) and (p == lab or (p.endswith(lab) and len(lab) >= 3))
 
 
@@ -108,6 +112,7 @@ def score_reports(cases: list[Case]) -> dict[str, Tally]:
                 case.id,
                 f"expected {labels['format']}, got {got.get('format')}",
             )
+        _score_detail(out, case, labels, got)
         stats = got.get("stats") or {}
         for key, value in (labels.get("numbers") or {}).items():
             if key not in NUMBERS:
@@ -118,6 +123,22 @@ def score_reports(cases: list[Case]) -> dict[str, Tally]:
             out[f"numbers.{key}"].add(predicted == value, case.id, detail)
             out["numbers_no_guess"].add(predicted is None or predicted == value, case.id, detail)
     return out
+
+
+def _score_detail(out: dict[str, Tally], case: Case, labels: dict, got: dict[str, Any]) -> None:
+    """A detail page's published date (exact day) and its attachment links (found, and false)."""
+    if labels.get("published_at"):
+        said = (got.get("published_at") or "")[:10] or None
+        out["published_at"].add(
+            said == labels["published_at"], case.id, f"expected {labels['published_at']}, got {said}"
+        )
+    if "attachments" in labels:
+        predicted = {a["url"] for a in got.get("attachments") or []}
+        labelled = set(labels["attachments"])
+        for url in sorted(labelled):
+            out["attachments_found"].add(url in predicted, case.id, f"missed {url}")
+        for url in sorted(predicted):
+            out["attachments_precision"].add(url in labelled, case.id, f"false {url}")
 
 
 def score_listings(cases: list[Case]) -> dict[str, Tally]:
