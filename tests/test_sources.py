@@ -112,10 +112,10 @@ def test_all_optional_keys(tmp_path: Path) -> None:
     extra = (
         'region = "110118"\ncms = "trs"\nencoding = "GBK"\nfirst_year = 2019\ndeadline = "02-29"\n'
         'enabled = false\nnote = "x"\nallowed_hosts = ["bjmy.gov.cn"]\nmax_pages = 200\n'
-        'former_names = ["密云县人民政府", " 密云县人民政府 "]\n'
+        'other_names = ["密云县人民政府", " 密云县人民政府 "]\n'
     )
     (source,) = load_sources(write(tmp_path, GOOD + extra))
-    assert source.former_names == ("密云县人民政府",)  # trimmed, once
+    assert source.other_names == ("密云县人民政府",)  # trimmed, once
     assert source.names == ("北京市密云区人民政府", "密云县人民政府")
     assert (source.region, source.cms, source.encoding, source.first_year) == ("110118", "trs", "GBK", 2019)
     assert (source.deadline, source.enabled, source.allowed_hosts, source.max_pages) == (
@@ -214,18 +214,18 @@ BAD = [
         id="hosts-exclude-url",
     ),
     pytest.param(
-        GOOD + 'former_names = "密云县人民政府"\n',
+        GOOD + 'other_names = "密云县人民政府"\n',
         "bj-miyun",
-        "former_names",
+        "other_names",
         "array of names",
-        id="former-names-not-a-list",
+        id="other-names-not-a-list",
     ),
     pytest.param(
-        GOOD + 'former_names = [""]\n',
+        GOOD + 'other_names = [""]\n',
         "bj-miyun",
-        "former_names",
+        "other_names",
         "empty",
-        id="former-name-empty",
+        id="other-name-empty",
     ),
     pytest.param(
         replace('agency = "北京市密云区人民政府"', 'agency = "  "'),

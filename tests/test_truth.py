@@ -13,18 +13,20 @@ import pytest
 from tests.corpus.corpus import load
 from tests.corpus.evaluate import score_listings, score_reports
 
-# field: (floor measured on dev, goal)
+# field: (floor measured on dev, goal).  Re-measured when the held-out batch (hd, 63 cases of
+# bodies new to the corpus, gathered after the last tuning) and the replay pages joined dev.
 FLOORS = {
-    "is_report": (0.97, 0.97),
+    "is_report": (0.96, 0.97),
     "negatives": (0.95, 0.95),
-    "report_year": (0.87, 0.98),
+    "report_year": (0.92, 0.98),
     "agency": (0.89, 0.90),
-    # no goal in issue 12 (90 % is ours); re-measured when the Pingtan archive's cases joined dev:
-    # 平潭综合实验区's departments read as "other" (a 实验区 is taken for a development zone)
-    "level": (0.60, 0.90),
+    # no goal in issue 12 (90 % is ours): 平潭综合实验区's departments read as "other" (a 实验区
+    # is taken for a development zone), and a body named only 我局 has no level
+    "level": (0.56, 0.90),
     "format": (0.94, 0.95),
-    "numbers": (0.92, 0.95),
+    "numbers": (0.90, 0.95),
     "numbers_no_guess": (0.98, 1.00),
+    "published_at": (1.00, 1.00),
     "links_found": (0.97, 0.97),
     "links_precision": (0.99, 0.99),
 }
@@ -44,8 +46,8 @@ def test_the_corpus_is_big_enough_to_mean_something():
     provinces = {c.data.get("province") for c in positives} - {None}
     assert len(reports) >= 280 and len(reports) - len(positives) >= 40
     assert len(numbered) >= 100 and len(provinces) >= 20
-    assert sum(c.split == "dev" for c in reports) >= 0.2 * len(reports)
-    assert len(load("listings")) >= 6
+    assert sum(c.split == "dev" for c in reports) >= 0.3 * len(reports)
+    assert len(load("listings")) >= 11
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

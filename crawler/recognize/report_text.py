@@ -52,7 +52,7 @@ _CORE_RE = re.compile(CORE)
 _NOTICE_TITLE = re.compile(r"通知$")
 # what may follow the report phrase in a title: 的通知 of a wrapping notice, a (doc number), a
 # site-name suffix after a separator ("…年度报告-pa凯发国际登录")
-_TITLE_SUFFIX = re.compile(r"(?:的通知)?(?:[(（〔\[][^()（）]{0,30}[)）〕\]])*(?:[-_|—–].*|[/／]全文)?")
+_TITLE_SUFFIX = re.compile(r"(?:的通知)?(?:[(（〔\[][^()（）]{0,30}[)）〕\]])*(?:[-_|—–].*)?")
 _META_PUNCT = re.compile(r"[:：|>/]")
 # A metadata field at the start of a line (栏目: …, 相关解读:); ``title`` when it labels the title.
 _LABEL = re.compile(r"^(?:(?P<title>标题|题名|名称|文件名称|信息名称)|[^\s:：，,。]{1,6})\s*[:：]\s*")
@@ -78,24 +78,6 @@ _SUB_MARKERS = tuple(
         r"[(（]五[)）]\s*监督保障",
     )
 )
-# The statute's parts as headings, whatever their numbering and wording across the years
-# (一、概述 / 三、政府信息依申请公开情况 / 五、因政府信息公开申请行政复议、诉讼和申诉情况).
-_PART_HEADINGS = tuple(
-    re.compile(
-        r"(?m)^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分"
-        rf"|\d{{1,2}}\s*[、.．])[^。\n]{{0,24}}?(?:{words})"
-    )
-    for words in (
-        r"概述|总体情况|概况|基本情况",
-        r"主动公开",
-        r"依申请公开|收到和处理",
-        r"收费|减免",
-        r"行政复议|行政诉讼|申诉",
-        r"问题|改进|不足",
-        r"其他需要报告",
-    )
-)
-_PARTS_MIN = 3
 _TABLE_HEADER = re.compile(
     r"第二十条第\s*[(（]\s*一\s*[)）]\s*项|本列数据的勾稽关系|本年新收政府信息公开申请数量"
 )
@@ -346,8 +328,6 @@ def _body_is_report(text: str, flat: str, period: int | None) -> bool:
     self_ref = bool(_SELF_REFERENCE.search(flat[:_SENTENCE_SPAN]))
     if markers >= 1 and (subs >= 3 or _TABLE_HEADER.search(text) or self_ref):
         return True
-    if sum(1 for p in _PART_HEADINGS if p.search(text)) >= _PARTS_MIN:
-        return True  # an untitled report of the years before the 2019 template: its part headings
     if _quoted_title(flat) is not None:
         return True  # 现发布《重庆市2021年政府信息公开工作年度报告》: the text introduces itself
     contents = _CONTENTS.search(flat[:_SENTENCE_SPAN])

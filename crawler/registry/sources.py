@@ -45,7 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "note": "",
     "allowed_hosts": None,
     "max_pages": 50,
-    "former_names": (),
+    "other_names": (),
 }
 
 
@@ -67,12 +67,12 @@ class Source:
     note: str
     allowed_hosts: tuple[str, ...]
     max_pages: int
-    former_names: tuple[str, ...] = ()  # the body's names before a reorganisation (机构改革)
+    other_names: tuple[str, ...] = ()  # a name before a reorganisation (机构改革), a short form
 
     @property
     def names(self) -> tuple[str, ...]:
-        """Every name the body has published under: its own, then its former names."""
-        return (self.agency, *self.former_names)
+        """Every name the body has published under: its own, then its other names."""
+        return (self.agency, *self.other_names)
 
     def allows_host(self, host: str) -> bool:
         """True if ``host`` is one of ``allowed_hosts`` or a subdomain of one (Scrapy semantics)."""
@@ -294,7 +294,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "note": _check_note,
     "allowed_hosts": _check_hosts,
     "max_pages": _int_range(*MAX_PAGES_RANGE),
-    "former_names": _check_names,
+    "other_names": _check_names,
 }
 
 
