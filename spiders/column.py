@@ -68,6 +68,19 @@ def _header(response, name: str) -> str | None:
     return value.decode("latin-1") if value else None
 
 
+_TLS_WORDS = ("SSL", "TLS", "certificate")
+
+
+def error_name(exc: BaseException) -> str:
+    """The name a download failure is recorded under: its class, or ``TLSError`` when a generic
+    failure (DownloadFailedError, ResponseNeverReceived) wraps a TLS handshake or certificate
+    error, so the source's outcome can say why (``unreachable:tls``)."""
+    name = type(exc).__name__
+    if any(word in name for word in _TLS_WORDS):
+        return name
+    return "TLSError" if any(word in str(exc) for word in _TLS_WORDS) else name
+
+
 def listing_candidates(list_date: date | None, url: str) -> list[DateCandidate]:
     """Date candidates a listing gives for an item: its date span (``list``) and its URL (``url``)."""
     cands = [DateCandidate(list_date, "list", list_date.isoformat())] if list_date else []
@@ -477,7 +490,7 @@ class ColumnSpider(NianbaoSpider):
         elif isinstance(exc, scrapy.exceptions.IgnoreRequest) and "robots" in str(exc).lower():
             status = PAGE_ROBOTS
         else:
-            status = with_detail(PAGE_ERROR, type(exc).__name__)
+            status = with_detail(PAGE_ERROR, error_name(exc))
         self.crawler.stats.inc_value(f"nianbao/failures/{status.split(':')[0]}")
         self.logger.info("%s %s (%s)", status, request.url, exc)
         if meta.get(META_KIND) == LISTING and source_id:

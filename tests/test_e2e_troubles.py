@@ -42,7 +42,7 @@ def test_timeouts_refusals_and_oversized_files_are_recorded(tmp_path):
         assert any("max" in e.lower() and "size" in e.lower() for e in errors), errors
         assert query(data, "select finish_reason from runs")[0]["finish_reason"] == "finished"
         refused = query(data, "select * from source_runs where source_id = 'refused'")[0]
-        assert refused["status"] == "unreachable" and "error:" in refused["detail"]
+        assert refused["status"] == "unreachable:refused" and "error:" in refused["detail"]
         # each failure is a WARC record too, and the archive verifies
         assert (
             query(data, "select count(*) n from fetches where record_type = 'failure' and warc_file is null")[

@@ -17,8 +17,18 @@ from crawler.pipelines.store import source_status
         ({"ok": 1, "blocked:ruishu": 4, "http:503": 2}, 3, "partial"),  # a walk cut short proves nothing
         ({"ok": 1, "blocked:waf": 1}, 0, "partial"),
         ({"blocked:ruishu": 2, "blocked:waf": 1}, 0, "blocked:ruishu"),
-        ({"error:DownloadTimeoutError": 1}, 0, "unreachable"),
-        ({"robots": 1}, 0, "unreachable"),
+        ({"error:DownloadTimeoutError": 1}, 0, "unreachable:timeout"),
+        (
+            {"error:DownloadConnectionRefusedError": 3, "error:DownloadTimeoutError": 1},
+            0,
+            "unreachable:refused",
+        ),
+        ({"error:DNSLookupError": 1}, 0, "unreachable:dns"),
+        ({"error:SSLError": 1}, 0, "unreachable:tls"),
+        ({"error:ResponseNeverReceived": 1}, 0, "unreachable:lost"),
+        ({"http:503": 2}, 0, "unreachable:http-503"),
+        ({"robots": 1}, 0, "unreachable:robots"),
+        ({"error:ValueError": 1}, 0, "unreachable:error"),
         ({}, 0, "unreachable"),
     ],
 )

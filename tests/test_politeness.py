@@ -51,7 +51,8 @@ def test_polite_crawl_obeys_robots_and_per_host_concurrency(tmp_path):
         assert not query(data, "select url from fetches where url like '%/search/%'")
         status = {r["source_id"]: r for r in query(data, "select * from source_runs")}
         assert (
-            status["robots-test"]["status"] == "unreachable" and "robots" in status["robots-test"]["detail"]
+            status["robots-test"]["status"] == "unreachable:robots"
+            and "robots" in status["robots-test"]["detail"]
         )
         assert (
             query(data, "select count(*) n from fetches where kind = 'robots' and status = 200")[0]["n"] == 1

@@ -41,15 +41,20 @@ def crawl(
     Every crawl claims its sources in the data directory (DATA/locks/): sources another process
     is crawling in the same data directory are skipped with a warning naming that process.
 
+    A source that cannot be read gets one line on stderr: its id, unreachable with the cause
+    (connection refused, DNS lookup failed, TLS, timed out …) or blocked, and its column URL.
+    Scrapy's own log, tracebacks included, goes to DATA/logs/crawl.log.
+
     \b
     Exit codes:
       0  the crawl finished
-      1  the crawl did not finish, or every selected source was busy
+      1  the crawl did not finish, every selected source was busy, or no
+         selected source could be read (all unreachable or blocked)
       2  an unknown source id (the message lists close matches), a source
          switched off (the message gives the reason), a group none of the
          named sources is in, or a bad --years or -s value
     """
-    from crawler.stages.crawl import crawl_problem, run_crawl, select_for_crawl
+    from crawler.stages.crawl import crawl_problem, run_crawl, select_for_crawl, unread_lines
     from crawler.vocab.errors import ConfigError
     from crawler.vocab.years import parse_years
 
@@ -59,11 +64,12 @@ def crawl(
         raise ConfigError(str(exc)) from exc
     overrides = parse_settings(settings)
     ids = select_for_crawl(source_ids, data, sources, group, overrides)
-    problem = crawl_problem(
-        run_crawl(
-            data=data, sources=sources, source_ids=ids, years=years, profile=profile, overrides=overrides
-        )
+    stats = run_crawl(
+        data=data, sources=sources, source_ids=ids, years=years, profile=profile, overrides=overrides
     )
+    for line in unread_lines(stats):
+        click.echo(f"nianbao: {line}", err=True)
+    problem = crawl_problem(stats)
     if problem:
         fail(problem)
 
@@ -84,6 +90,11 @@ def run(
     returns that crawl's exit code (1). The check's summary line goes to stdout, the extraction
     summary and any problem to stderr.
 
+    A source that cannot be read gets one line on stderr (its id, unreachable with the cause —
+    connection refused, DNS, TLS, timeout … — or blocked, and its column URL); a run in which no
+    source could be read exits 1. Scrapy's own log, tracebacks included, goes to
+    DATA/logs/crawl.log.
+
     A crawl stopped by SIGTERM/SIGINT (Ctrl-C) ends the run there (exit 1): extract and check are
     skipped, its sources are recorded interrupted and the next run crawls them again. A crawl that
     found every source busy (another process crawling them) ends the run too (exit 1).
@@ -91,12 +102,16 @@ def run(
     Exit 2 for the same usage and configuration errors as nianbao crawl.
     """
     from crawler.cli.compliance import check_line
+    from crawler.stages.crawl import unread_lines
     from crawler.stages.run import run as run_stages
 
     progress, clear = live_progress("extract")
 
     def report(stage: str, outcome) -> None:
-        if stage == "extract":
+        if stage == "crawl":
+            for line in unread_lines(outcome):
+                click.echo(f"nianbao: {line}", err=True)
+        elif stage == "extract":
             click.echo(clear + outcome.line(), err=True)
         elif stage == "check":
             click.echo(check_line(outcome.result))

@@ -32,6 +32,7 @@ from crawler.vocab.words import (
     SOURCE_OK,
     SOURCE_PARTIAL,
     SOURCE_UNREACHABLE,
+    unreachable_cause,
     with_detail,
 )
 from storage import documents, reports, runs
@@ -207,6 +208,10 @@ class StorePipeline:
                 },
             )
             self.crawler.stats.inc_value(f"nianbao/sources/{status.split(':')[0]}")
+            if status.startswith((SOURCE_UNREACHABLE, SOURCE_BLOCKED)):
+                # one line per unread source for the operator (crawler.stages.crawl.unread_lines)
+                unread = self.crawler.stats.get_value("nianbao/unread") or []
+                self.crawler.stats.set_value("nianbao/unread", [*unread, [source.id, status, source.urls[0]]])
         runs.save_stats(session.db, session.run_id, self.crawler.stats.get_stats())
 
 
@@ -227,4 +232,9 @@ def source_status(listing_counts: Counter, reports_seen: int) -> tuple[str, str]
     blocked = sorted((n, s) for s, n in failed.items() if s.startswith(SOURCE_BLOCKED + ":"))
     if blocked:
         return with_detail(SOURCE_BLOCKED, blocked[-1][1].split(":", 1)[1]), detail
-    return SOURCE_UNREACHABLE, detail or "no listing page fetched"
+    if not failed:
+        return SOURCE_UNREACHABLE, "no listing page fetched"
+    causes = Counter()
+    for page_status, n in failed.items():
+        causes[unreachable_cause(page_status)] += n
+    return with_detail(SOURCE_UNREACHABLE, causes.most_common(1)[0][0]), detail

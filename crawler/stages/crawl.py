@@ -7,19 +7,28 @@ process, so callers that crawl repeatedly (tests, the scheduler) start a subproc
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
+import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.cadence import select_group
+from crawler.logs import LOG_DIR
 from crawler.registry import load_registry, select_enabled
 from crawler.settings import user_agent
 from crawler.vocab import clock
 from crawler.vocab.errors import ConfigError
+from crawler.vocab.text import one_line
+from crawler.vocab.words import SOURCE_EMPTY, SOURCE_OK, SOURCE_PARTIAL, SOURCE_UNREACHABLE, describe_cause
+from storage.db import data_dir
+
+CRAWL_LOG = "crawl.log"
 
 # Pacing for the local portal simulator only: it is one loopback host standing in for
 # thousands of portals, so per-host politeness would serialise the whole world.
@@ -63,17 +72,55 @@ def run_crawl(
     settings = build_settings(
         {**(overrides or {}), "NIANBAO_DATA": data, "NIANBAO_SOURCES": sources}, profile
     )
+    log = crawl_log_path(data)
+    if not settings.get("LOG_FILE"):
+        # Scrapy's own lines (retries, tracebacks) go to the data directory's crawl log; the
+        # terminal gets the progress line, nianbao's warnings and one line per unread source.
+        log.parent.mkdir(parents=True, exist_ok=True)
+        settings.set("LOG_FILE", str(log), priority="cmdline")
+        settings.set("LOG_FILE_APPEND", True, priority="cmdline")
+        settings.set("LOG_LEVEL", "INFO", priority="cmdline")
     process = CrawlerProcess(settings)
+    console = _console_handler()
+    logging.getLogger().addHandler(console)
     crawler = process.create_crawler("column")
     process.crawl(crawler, sources=sources, source_ids=",".join(source_ids or []), years=years)
     try:
         process.start()
     finally:
+        logging.getLogger().removeHandler(console)
         # Scrapy's handlers only ask its (now stopped) reactor to stop: after the crawl, SIGTERM
         # and Ctrl-C must stop the extract and check stages again.
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
     return crawler.stats.get_stats() if crawler.stats else {}
+
+
+def crawl_log_path(data: str | os.PathLike | None) -> Path:
+    """Where a crawl's full log (Scrapy's lines, tracebacks included) is appended."""
+    return data_dir(data) / LOG_DIR / CRAWL_LOG
+
+
+class _OwnWarnings(logging.Filter):
+    """nianbao's own warnings and errors, not Scrapy's or Twisted's (those are in the log file)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.name.startswith(("scrapy", "twisted", "py.warnings", "asyncio", "urllib3"))
+
+
+class _OneLine(logging.Formatter):
+    """The message alone, on one line: a traceback belongs in the log file."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return one_line(record.getMessage())
+
+
+def _console_handler() -> logging.Handler:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.addFilter(_OwnWarnings())
+    handler.setFormatter(_OneLine())
+    return handler
 
 
 def select_for_crawl(
@@ -110,6 +157,16 @@ def all_busy(stats: Mapping[str, Any]) -> bool:
     return bool(stats.get("nianbao/sources_busy")) and not stats.get("nianbao/sources_claimed")
 
 
+def unread_lines(stats: Mapping[str, Any]) -> list[str]:
+    """One line per source the crawl could not read: its id, why, and its column URL."""
+    out = []
+    for source_id, status, url in stats.get("nianbao/unread") or []:
+        word, _, cause = status.partition(":")
+        why = describe_cause(cause) if word == SOURCE_UNREACHABLE and cause else cause or "no page fetched"
+        out.append(f"{source_id}: {word} ({why}): {url}")
+    return out
+
+
 def crawl_problem(stats: Mapping[str, Any]) -> str | None:
     """Why a finished crawl should exit 1 (None: it went fine)."""
     reason = stats.get("finish_reason")
@@ -117,6 +174,10 @@ def crawl_problem(stats: Mapping[str, Any]) -> str | None:
         return f"crawl ended: {reason or 'did not start'}"
     if all_busy(stats):
         return "every selected source is being crawled by another process (see the warnings above)"
+    read = sum(stats.get(f"nianbao/sources/{w}", 0) for w in (SOURCE_OK, SOURCE_EMPTY, SOURCE_PARTIAL))
+    unread = stats.get("nianbao/unread") or []
+    if unread and not read:
+        return f"no source could be read ({len(unread)} unreachable or blocked; full log in DATA/{LOG_DIR}/{CRAWL_LOG})"
     bugs = (
         sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
         + stats.get("nianbao/parse_errors", 0)

@@ -80,6 +80,47 @@ PAGE_HTTP = "http"
 PAGE_ERROR = "error"
 
 
+# Why a source could not be read, from the failure of its listing pages (``unreachable:<cause>``).
+UNREACHABLE_CAUSES = {
+    "refused": "connection refused",
+    "dns": "DNS lookup failed",
+    "tls": "TLS handshake or certificate failed",
+    "timeout": "timed out",
+    "lost": "connection lost",
+    "robots": "robots.txt forbids or could not be read",
+    "http": "HTTP error",
+    "error": "download failed",
+}
+_CAUSE_WORDS = (  # exception class names (Scrapy, Twisted, OpenSSL) → cause
+    ("refused", ("ConnectionRefused",)),
+    ("dns", ("DNSLookup", "DNS", "NoAddress", "gaierror")),
+    ("tls", ("SSL", "TLS", "Certificate")),
+    ("timeout", ("Timeout", "TimedOut")),
+    ("lost", ("ConnectionLost", "ConnectionDone", "ConnectionAborted", "ConnectionReset", "NeverReceived")),
+)
+
+
+def unreachable_cause(page_status: str) -> str:
+    """The cause slug of a failed listing page's status (``error:DownloadConnectionRefusedError``
+    → ``refused``, ``http:503`` → ``http-503``, ``robots`` → ``robots``)."""
+    word, _, detail = page_status.partition(":")
+    if word == "http":
+        return f"http-{detail}" if detail else "http"
+    if word == "robots":
+        return "robots"
+    for cause, needles in _CAUSE_WORDS:
+        if any(n.lower() in detail.lower() for n in needles):
+            return cause
+    return "error"
+
+
+def describe_cause(cause: str) -> str:
+    """``refused`` → "connection refused", ``http-503`` → "HTTP 503"."""
+    if cause.startswith("http-"):
+        return f"HTTP {cause[5:]}"
+    return UNREACHABLE_CAUSES.get(cause, cause)
+
+
 def with_detail(word: str, detail: object) -> str:
     """A status word with its detail: ``blocked:ruishu``, ``http:404``, ``error:TimeoutError``."""
     return f"{word}:{detail}"
