@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 # Portals the archive of real pages covers (platform): 平潭 (Fujian provincial TRS, 动静结合 lists).
 HOSTS = ("www.pingtan.gov.cn",)
 NOW = "2026-06-01"
-MIN_SAVED_REPORTS = 3  # labelled reports whose detail page the corpus holds (rw-0001..0003); others 404
+MIN_SAVED_REPORTS = 6  # labelled reports whose detail page the corpus holds (rw-0001..0003, rx-0006..0008)
 
 
 def _registry(p: Portal, base_url: str) -> str:

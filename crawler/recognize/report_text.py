@@ -34,6 +34,7 @@ from crawler.recognize.titles import (
     NEGATIVE,
     ORG_END,
     PLACE_CHARS,
+    WRAPPING_VERBS,
     TitleInfo,
     agency_matches,
     period_year,
@@ -173,7 +174,7 @@ _SIGNATURE = re.compile(
 )
 _SIGNATURE_SPAN = 120
 _DEPT_OFFICE = re.compile(r"(?<=[局委厅署])办公室$")
-_ISSUER = re.compile(r"^(?P<a>.{2,40}?)关于(?:公布|印发|发布|公开)")
+_ISSUER = re.compile(rf"^(?P<a>.{{2,40}}?)关于(?:{WRAPPING_VERBS})")
 _GOV_OFFICE = re.compile(r"(?:政府办|办公室|办公厅|党政办)$")
 _QUOTED = re.compile(r"《(?P<t>[^《》]{2,60}?(?:19|20)\d{2}\s*年度?[^《》]{0,24}?报告)》")
 _SELF = re.compile(r"^(?:我|本|全|各|该|其|贵)")

@@ -50,8 +50,10 @@ _WRAPPING_NOTICE = re.compile(r"关于(?:公布|印发|发布|公开)")
 _PREVIOUS_YEAR = re.compile(r"上一?年度|本年度")
 _YEAR_RE = re.compile(YEAR)
 _SUFFIX_YEAR = re.compile(r"^\W*(?P<year>(?:19|20)\d{2})\s*年?")
-_LEAD = re.compile(r"^(?:关于(?:公布|印发|发布|公开)?)")
-_TRAIL = re.compile(r"(?:关于(?:公布|印发|发布|公开)?|的|[:：\-—_|,，、.。])+$")
+# The verbs of a document that wraps or forwards a report (…关于公布/报送2020年度…报告的通知/函).
+WRAPPING_VERBS = "公布|印发|发布|公开|报送|上报|提交"
+_LEAD = re.compile(rf"^(?:关于(?:{WRAPPING_VERBS})?)")
+_TRAIL = re.compile(rf"(?:关于(?:{WRAPPING_VERBS})?|的|[:：\-—_|,，、.。])+$")
 _PAREN_TAIL = re.compile(r"[(（][^()（）]{1,12}[)）]$")
 _SELF_REFERENCE = re.compile(r"^(?:我|本)(?:局|办|委|厅|镇|乡|街道|单位|机关|部门|中心|院|署|会|区|县|市)?$")
 _LEVEL_CHARS = "省市县区州盟旗"
