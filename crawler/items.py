@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
-
-def report_id(source_id: str, url: str) -> str:
-    """Stable id of a report: the source plus the canonical URL of its detail page or file."""
-    return "r-" + hashlib.sha1(f"{source_id}\n{url}".encode()).hexdigest()[:16]
+# the one report-id builder lives in the bottom floor, where the archive's migrations reach it
+from crawler.vocab.urls import report_id as report_id
 
 
 @dataclass(slots=True)

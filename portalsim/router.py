@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from portalsim import listings, pages
 from portalsim.content import article_document, body_document, cn_date, report_document
@@ -169,7 +169,7 @@ class SimApp:
         """Answer one request (``target`` is the request line's path and query)."""
         today = self.today
         split = urlsplit(target)
-        path = split.path
+        path = unquote(split.path)  # routes are keyed by the decoded path (file names in Chinese)
         params = dict(parse_qsl(split.query, keep_blank_values=True))
         if method == "POST" and body:
             params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))

@@ -89,6 +89,13 @@ def column_url_path(ag: Agency) -> str:
     }[ag.family]
 
 
+def unicode_names(ag: Agency) -> bool:
+    """Does this portal name files in Chinese, with spaces (about one in three)?  Their links
+    reach the crawler raw (``./2023年…报告 全文.pdf``) or percent-encoded, and the server
+    answers the percent-encoded request either way."""
+    return h64(ag.seed, ag.index, "unicode-names") % 3 == 0
+
+
 def detail_path(ag: Agency, doc_id: int, url_date: date, column: str = "", direct: bool = False) -> str:
     """The absolute path of a detail page (family URL scheme)."""
     if ag.family == "trs":
@@ -99,6 +106,8 @@ def detail_path(ag: Agency, doc_id: int, url_date: date, column: str = "", direc
     if ag.family == "hanweb":
         d = url_date
         return f"/{ag.slug}/art/{d.year}/{d.month}/{d.day}/art_{ag.column_id}_{doc_id}.html"
+    if direct and unicode_names(ag):
+        return f"/{ag.slug}/uploads/{url_date:%Y}年 政府信息公开年报 {doc_id}.pdf"
     return f"/{ag.slug}/uploads/{doc_id}.pdf" if direct else f"/{ag.slug}/info/{doc_id}.html"
 
 
@@ -136,9 +145,15 @@ def attachments(ag: Agency, item: Item, plan: ReportPlan, page_path: str) -> lis
                 Attachment(ext, f"id:{n}", f"/{ag.slug}/download?id={n}", prefix + filename, filename, broken)
             )
         elif ag.family == "trs":
-            name = f"P0{item.url_date:%Y%m%d}{h64(ag.seed, item.doc_id, ext) % 10**12:012d}.{ext}"
             folder = page_path.rsplit("/", 1)[0] + "/"
-            out.append(Attachment(ext, folder + name, "./" + name, plan.title, filename, broken))
+            if unicode_names(ag):
+                # named after the report, a space inside; the second file's link percent-encoded
+                name = f"{plan.title} 全文.{ext}" if k == 1 else f"{plan.title}（附表） {k}.{ext}"
+                href = "./" + (name if k == 1 else quote(name))
+            else:
+                name = f"P0{item.url_date:%Y%m%d}{h64(ag.seed, item.doc_id, ext) % 10**12:012d}.{ext}"
+                href = "./" + name
+            out.append(Attachment(ext, folder + name, href, plan.title, filename, broken))
         elif ag.family == "trs6":
             path = f"{column_dir(ag)}{item.url_date:%Y%m}/files/{hexname(ag.seed, item.doc_id, ext)}.{ext}"
             out.append(Attachment(ext, path, path, plan.title, filename, broken))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date
+from urllib.parse import quote
 
 from portalsim.site import column_url_path, report_path
 from portalsim.world import TOWNSHIP_NOTE, agency, report_plan, report_status
@@ -32,7 +33,8 @@ def agency_truth(seed: int, i: int, today: date, base_url: str = "") -> list[dic
                 "status": status,
                 "reachable": ag.block is None,
                 "edited": bool(published and plan.edit_date and plan.edit_date <= today),
-                "url": base_url.rstrip("/") + path if path else None,
+                # as a client sends it: a Chinese or spaced file name percent-encoded (UTF-8)
+                "url": base_url.rstrip("/") + quote(path, safe="/%") if path else None,
             }
         )
     return out

@@ -6,8 +6,12 @@ has shipped: add a new one.
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from crawler.vocab.urls import canonical_url, report_id
 
 migrations = Migrations("nianbao")
 
@@ -425,3 +429,100 @@ def source_state(db: Database) -> None:
         pk="source_id",
         not_null={"enabled"},
     )
+
+
+@migrations(name="0007_canonical_urls")
+def canonical_urls(db: Database) -> None:
+    """One URL identity (crawler.vocab.urls): every stored URL in its canonical form, the rows an
+    older crawl kept twice — a link as written on the page (raw Chinese characters, spaces) and
+    as fetched (percent-encoded) — folded into one, and reports re-keyed to the id of their
+    canonical URL, with every row that points at them."""
+    conn = db.conn
+    tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+
+    def columns(table: str) -> set[str]:
+        return {r[1] for r in conn.execute(f"pragma table_info([{table}])")}
+
+    def canon(url: str | None) -> str | None:
+        return canonical_url(url) if url and "://" in url else url
+
+    # documents: a raw twin is folded into the canonical row (the one Scrapy fetched)
+    docs = dict(conn.execute("select url, id from documents"))
+    for url, doc_id in list(docs.items()):
+        new = canon(url)
+        if new == url:
+            continue
+        keep = docs.get(new)
+        if keep is None:
+            conn.execute("update documents set url = ? where id = ?", (new, doc_id))
+            docs[new] = doc_id
+        else:
+            for table in ("versions", "reports", "attachments"):
+                conn.execute(
+                    f"update or ignore {table} set document_id = ? where document_id = ?", (keep, doc_id)
+                )
+            conn.execute("delete from versions where document_id = ?", (doc_id,))
+            conn.execute("delete from documents where id = ?", (doc_id,))
+        del docs[url]
+
+    # reports: re-keyed to the id of their canonical URL; a twin already there absorbs the row
+    children = [t for t in sorted(tables) if t != "reports" and "report_id" in columns(t)]
+    for rid, source_id, url in conn.execute("select id, source_id, url from reports").fetchall():
+        new_url = canon(url)
+        if new_url is None or new_url == url:
+            continue
+        new_id = report_id(source_id, new_url)
+        if conn.execute("select 1 from reports where id = ?", (new_id,)).fetchone():
+            conn.execute("delete from reports where id = ?", (rid,))
+        else:
+            conn.execute("update reports set id = ?, url = ? where id = ?", (new_id, new_url, rid))
+        for table in children:
+            conn.execute(f"update or ignore [{table}] set report_id = ? where report_id = ?", (new_id, rid))
+            conn.execute(f"delete from [{table}] where report_id = ?", (rid,))
+
+    # attachments: one row per report and canonical URL, keeping the fetched one's document
+    for row_id, rid, url, doc_id in conn.execute(
+        "select id, report_id, url, document_id from attachments"
+    ).fetchall():
+        new = canon(url)
+        if new == url:
+            continue
+        twin = conn.execute(
+            "select id, document_id from attachments where report_id = ? and url = ?", (rid, new)
+        ).fetchone()
+        if twin is None:
+            conn.execute("update attachments set url = ? where id = ?", (new, row_id))
+        else:
+            conn.execute(
+                "update attachments set document_id = coalesce(document_id, ?) where id = ?",
+                (doc_id, twin[0]),
+            )
+            conn.execute("delete from attachments where id = ?", (row_id,))
+
+    # every other URL column: rewritten in place
+    plain = {
+        "fetches": ("url", "redirect_to"),
+        "reports": ("listing_url",),
+        "listing_snapshots": ("url", "column_url"),
+        "compliance": ("report_url",),
+        "flags": ("url",),
+        "flag_events": ("url",),
+    }
+    for table, cols in plain.items():
+        for col in (c for c in cols if table in tables and c in columns(table)):
+            for (url,) in conn.execute(
+                f"select distinct [{col}] from [{table}] where [{col}] like '%://%'"
+            ).fetchall():
+                if (new := canon(url)) != url:
+                    conn.execute(f"update [{table}] set [{col}] = ? where [{col}] = ?", (new, url))
+    if "listing_snapshots" in tables and "report_urls" in columns("listing_snapshots"):
+        for snap_id, urls in conn.execute(
+            "select id, report_urls from listing_snapshots where report_urls like '[%'"
+        ).fetchall():
+            listed = json.loads(urls)
+            fixed = [canon(u) for u in listed]
+            if fixed != listed:
+                conn.execute(
+                    "update listing_snapshots set report_urls = ? where id = ?",
+                    (json.dumps(fixed, ensure_ascii=False), snap_id),
+                )

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from crawler.vocab.urls import canonical_url
 from storage.fetches import insert_row, update_row
 
 REPORT_FIELDS = (
@@ -159,8 +160,10 @@ def reports_for_sources(
 
 
 def find_report(db: Database, report: str) -> dict | None:
-    """The ``reports`` row whose id or URL is ``report``."""
-    return next(iter(db.query("select * from reports where id = ? or url = ?", [report, report])), None)
+    """The ``reports`` row whose id or URL is ``report`` (a URL in any spelling: it is looked up in
+    its canonical form, as stored)."""
+    url = canonical_url(report) if "://" in report else report
+    return next(iter(db.query("select * from reports where id = ? or url = ?", [report, url])), None)
 
 
 def attachments_with_text(db: Database, report_id: str) -> list[dict]:

@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 import zipfile
 from datetime import date, timedelta
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import pytest
 
@@ -55,6 +55,11 @@ def pick(family: str, pred=lambda ag: True):
     )
 
 
+def as_sent(url: str) -> str:
+    """A link as an HTTP client sends it: a Chinese or spaced file name percent-encoded."""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%")
+
+
 def walk_column(base: str, ag) -> dict[str, str]:
     """Follow the column's paging like a crawler: {absolute item url: list date}."""
     start = base + column_url_path(ag)
@@ -79,7 +84,7 @@ def walk_column(base: str, ag) -> dict[str, str]:
                     r"<span>([\d-]+)</span>",
                     text(headers, body),
                 ):
-                    found[urljoin(url, href)] = day
+                    found[as_sent(urljoin(url, href))] = day
             assert fetch(urljoin(col, f"index_{count}.html"))[0] == 404
     elif ag.family == "trs6":
         status, headers, body, _ = fetch(start)
@@ -96,7 +101,7 @@ def walk_column(base: str, ag) -> dict[str, str]:
                 r'<span class="date">([\d-]+)</span>',
                 text(headers, body),
             ):
-                found[urljoin(url, href)] = day
+                found[as_sent(urljoin(url, href))] = day
     elif ag.family == "hanweb":
         api = f"{base}/{ag.slug}/module/web/jpage/dataproxy.jsp"
         form = (
@@ -113,7 +118,7 @@ def walk_column(base: str, ag) -> dict[str, str]:
             for href, day in re.findall(
                 r'<a href="([^"]+)" title="[^"]+"[^>]*>[^<]*</a><span>([\d-]+)</span>', xml
             ):
-                found[urljoin(api, href)] = day
+                found[as_sent(urljoin(api, href))] = day
             first += 45
     else:
         url = start
@@ -123,7 +128,7 @@ def walk_column(base: str, ag) -> dict[str, str]:
             for href, day in re.findall(
                 r'<tr><td><a href="([^"]+)"[^>]*>[^<]+</a></td><td>([\d/]+)</td></tr>', page
             ):
-                found[urljoin(url, href)] = day.replace("/", "-")
+                found[as_sent(urljoin(url, href))] = day.replace("/", "-")
             nxt = re.search(r'<a href="(list\.html\?page=\d+)">下一页</a>', page)
             url = urljoin(url, nxt.group(1)) if nxt else None
     return found

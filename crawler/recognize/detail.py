@@ -21,6 +21,7 @@ from crawler.recognize.listing import detect_cms
 from crawler.recognize.paging import file_stem, find_pagers
 from crawler.recognize.text import clean_line, normalize_text, safe_join
 from crawler.recognize.titles import ORG_END, recognize_title
+from crawler.vocab.urls import clean_href
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -275,7 +276,7 @@ def _page_dates(flat: str) -> list[DateCandidate]:
 
 
 def _attachment_url(href: str, base: str, text: Callable[[], str], embedded: bool) -> str | None:
-    href = "".join(href.split())
+    href = clean_href(href)  # an interior space is part of the name (2024年 报告.pdf)
     if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:")):
         return None
     if _VIEWER.search(href):

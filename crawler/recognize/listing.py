@@ -19,6 +19,7 @@ from crawler.recognize.paging import MAX_PAGES, Pager, find_pagers
 from crawler.recognize.text import clean_line, safe_join
 from crawler.recognize.titles import TitleInfo, recognize_title
 from crawler.vocab.text import fold_width
+from crawler.vocab.urls import clean_href
 from crawler.vocab.words import CMS_FAMILIES
 
 CMS_NAMES = tuple(c for c in CMS_FAMILIES if c != "auto")
@@ -157,7 +158,7 @@ def _selector(html: str) -> Selector:
 def _usable_href(href: str | None) -> str | None:
     if not href:
         return None
-    href = "".join(href.split())
+    href = clean_href(href)  # an interior space is part of the name (2024年 报告.pdf)
     if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:", "tel:")):
         return None
     return href

@@ -16,6 +16,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from crawler.vocab.text import fold_width
+from crawler.vocab.urls import canonical_url, clean_href
 
 # Inline pinyin annotations such as 開(kāi) or 鎮(zhèn): a CJK character followed by a
 # parenthesised lowercase Latin syllable containing at least one tone-marked vowel.
@@ -65,10 +66,11 @@ def normalize_title(s: str) -> str:
 
 
 def safe_join(base: str, href: str) -> str | None:
-    """``urljoin`` that returns None for hrefs no URL parser accepts (``http://[bad``…), so one
-    malformed link never costs the rest of the page."""
+    """The canonical absolute URL of ``href`` on a page at ``base`` (crawler.vocab.urls: the one
+    form stored, looked up and fetched), or None for hrefs no URL parser accepts (``http://[bad``…),
+    so one malformed link never costs the rest of the page."""
     try:
-        joined = urljoin(base, href)
+        joined = canonical_url(urljoin(base, clean_href(href)))
         urlsplit(joined).port  # noqa: B018 - raises ValueError on a malformed netloc/port
     except ValueError:
         return None

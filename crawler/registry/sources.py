@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.vocab.errors import ConfigError
+from crawler.vocab.urls import canonical_url
 from crawler.vocab.words import CMS_FAMILIES, LEVELS, SOURCE_KINDS
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -241,7 +242,7 @@ def _check_url(value: Any) -> str:
         raise _Invalid(f"{value!r} has an invalid port") from None
     if not parts.hostname or not normalize_host(parts.hostname):
         raise _Invalid(f"{value!r} has no valid host")
-    return value
+    return canonical_url(value)  # the form the crawl stores and fetches (a Chinese path encoded)
 
 
 def _check_urls(value: Any) -> tuple[str, ...]:
