@@ -21,9 +21,13 @@ everything allowed".  Each waiter here gets its own Deferred chained to the shar
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import logging
 import random
 import zlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Self
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -33,7 +37,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from crawler.extensions.archive import ArchiveOwner
-from crawler.recognize.blocks import detect_block
+from crawler.recognize.blocks import SOFT_404, TINY, detect_block, detect_soft_failure
+from crawler.recognize.encoding import decode_body
 from crawler.recognize.headers import is_document_response
 from crawler.session import ArchiveSession
 from crawler.vocab import clock
@@ -54,6 +59,76 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 
+logger = logging.getLogger(__name__)
+
+
+class RedirectRefused(IgnoreRequest):
+    """A redirect (or meta refresh) to a host the source does not allow: never followed."""
+
+    def __init__(self, url: str, why: str) -> None:
+        self.url, self.why = url, why
+        super().__init__(f"redirect to {url} refused: {why}")
+
+
+def _is_internal(host: str) -> bool:
+    """Loopback, private, link-local or otherwise non-public addresses (and ``localhost``)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
+
+
+def refused_target(source_hosts: list[str], allows_host: Callable[[str], bool], url: str) -> str | None:
+    """Why a request to ``url`` made on a source's behalf must not go out, or None: a host the
+    source does not allow, or an internal address (loopback, private, link-local) unless the
+    source's own URLs are on one (a portal on an intranet, the simulator)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        return f"not an http(s) URL: {url}"
+    if _is_internal(host) and not any(_is_internal(h) for h in source_hosts):
+        return f"{host} is an internal address"
+    if not allows_host(host):
+        return f"{host} is not one of the source's hosts"
+    return None
+
+
+class RedirectGuardMiddleware:
+    """Every hop a redirect or meta refresh makes stays on its source's hosts (and off internal
+    addresses): the hop is refused before any request — robots.txt included — reaches the target.
+
+    Placed before the robots.txt middleware; the 3xx response that asked for the hop is already
+    archived with its ``Location`` (fetches.redirect_to).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if not request.meta.get("redirect_urls") or META_SOURCE not in request.meta:
+            return
+        source = next(
+            (s for s in getattr(self.crawler.spider, "sources", ()) if s.id == request.meta[META_SOURCE]),
+            None,
+        )
+        if source is None:
+            return
+        hosts = [urlsplit(u).hostname or "" for u in source.urls]
+        why = refused_target(hosts, source.allows_host, request.url)
+        if why:
+            self.crawler.stats.inc_value("nianbao/redirects_refused")
+            logger.warning("%s: %s", source.id, RedirectRefused(request.url, why))
+            raise RedirectRefused(request.url, why)
+
+
 class BlockedPage(IgnoreRequest):
     """An anti-bot or WAF page answered instead of the content."""
 
@@ -64,6 +139,9 @@ class BlockedPage(IgnoreRequest):
 
 def _headers(h) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in h.items() for v in vs]
+
+
+SOFT_LIMIT = 256 * 1024  # a soft 404, captcha or login page is small: this much is read for one
 
 
 def _decoded(headers: dict[str, str], body: bytes, limit: int = 1 << 20) -> bytes:
@@ -143,13 +221,17 @@ class ArchiveMiddleware:
             and (not ctype or "html" in ctype)
             and not is_document_response(ctype, headers.get("content-disposition"), request.url)
         )
+        plain = _decoded(headers, response.body)
         block = (
-            detect_block(
-                response.status, response.headers, _decoded(headers, response.body), expect_html=expect_html
-            )
+            detect_block(response.status, response.headers, plain, expect_html=expect_html)
             if kind != ROBOTS
             else None
         )
+        if block in (None, TINY) and expect_html:
+            # a 200 that is a 页面不存在, a 验证码 or a login form: recorded as such (rather than
+            # as a mere tiny page), never read as an (empty) column or a report page
+            soft = detect_soft_failure(response.status, decode_body(plain[:SOFT_LIMIT], ctype)[0])
+            block = soft or block
         row = self._row(request, ex) | {
             "status": response.status,
             "content_type": headers.get("content-type"),
@@ -164,6 +246,9 @@ class ArchiveMiddleware:
         stats = self.crawler.stats
         stats.inc_value("nianbao/fetches")
         stats.inc_value("nianbao/bytes", len(response.body))
+        if block == SOFT_404:
+            stats.inc_value("nianbao/soft404")
+            return response.replace(status=404)  # answered as what it is: the page is not there
         if block:
             stats.inc_value(f"nianbao/blocked/{block}")
             raise BlockedPage(block, response.status, request.url)

@@ -28,8 +28,10 @@ DOWNLOAD_DELAY = 1.0
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # annual-report PDFs are < 20 MB; anything larger is recorded as an error
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5  # a redirect loop stops here (recorded as a failed fetch)
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RedirectGuardMiddleware": 50,  # a redirect hop off the source's hosts: refused
     "crawler.middlewares.SharedRobotsTxtMiddleware": 100,  # fixes concurrent waiters (scrapy#6802)
     "crawler.middlewares.BackoffMiddleware": 540,
     "crawler.middlewares.ArchiveMiddleware": 950,  # outermost: sees raw bytes and every retry attempt

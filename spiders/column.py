@@ -12,6 +12,7 @@ Run it with ``nianbao crawl`` or ``scrapy crawl column -a sources=FILE -a source
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -69,16 +70,20 @@ def _header(response, name: str) -> str | None:
 
 
 _TLS_WORDS = ("SSL", "TLS", "certificate")
+_TOO_LARGE = re.compile(r"max(?:imum)?\s*size|DOWNLOAD_MAXSIZE", re.I)
 
 
 def error_name(exc: BaseException) -> str:
-    """The name a download failure is recorded under: its class, or ``TLSError`` when a generic
-    failure (DownloadFailedError, ResponseNeverReceived) wraps a TLS handshake or certificate
-    error, so the source's outcome can say why (``unreachable:tls``)."""
-    name = type(exc).__name__
+    """The name a download failure is recorded under: its class, ``TooLarge`` when the size cap
+    cut it (the body, or a gzip bomb's decompressed form), or ``TLSError`` when a generic failure
+    (DownloadFailedError, ResponseNeverReceived) wraps a TLS handshake or certificate error, so
+    the source's outcome can say why (``unreachable:too-large``, ``unreachable:tls``)."""
+    name, message = type(exc).__name__, str(exc)
+    if _TOO_LARGE.search(message):
+        return "TooLarge"  # the size cap (DOWNLOAD_MAXSIZE) cut the body, or its decompressed form
     if any(word in name for word in _TLS_WORDS):
         return name
-    return "TLSError" if any(word in str(exc) for word in _TLS_WORDS) else name
+    return "TLSError" if any(word in message for word in _TLS_WORDS) else name
 
 
 def listing_candidates(list_date: date | None, url: str) -> list[DateCandidate]:

@@ -187,3 +187,56 @@ def test_never_raises(junk: tuple) -> None:
     status, headers, body = junk
     result = detect_block(status, headers, body)
     assert result is None or result in BLOCK_KINDS
+
+
+# -- 200 pages that are not the page asked for (issue 13) --------------------------------------
+from pathlib import Path  # noqa: E402
+
+from crawler.recognize.blocks import detect_soft_failure  # noqa: E402
+from crawler.recognize.encoding import decode_body  # noqa: E402
+
+FRAME = (
+    '<div><a href="/login.html">用户登录</a> <a href="/">首页</a></div>'
+    + "<p>主办单位：某县人民政府办公室</p>" * 5
+)
+
+
+@pytest.mark.parametrize(
+    ("html", "kind"),
+    [
+        (f"<html><head><title>404</title></head><body>{FRAME}</body></html>", "soft404"),
+        (
+            f"<html><head><title>提示</title></head><body>{FRAME}您访问的页面不存在或已被删除</body></html>",
+            "soft404",
+        ),
+        (
+            f"<html><head><title>页面未找到 - 某县人民政府</title></head><body>{FRAME}</body></html>",
+            "soft404",
+        ),
+        (
+            f'<html><head><title>访问验证</title></head><body>{FRAME}请输入验证码<input name="c"></body></html>',
+            "captcha",
+        ),
+        (
+            '<html><head><title>统一身份认证 用户登录</title></head><body><input type="password"></body></html>',
+            "login",
+        ),
+        # a real page links 用户登录 and may mention 验证码 or 页面不存在 in a big body: never one
+        (
+            f"<html><head><title>某县2024年政府信息公开工作年度报告</title></head><body>{FRAME}"
+            + "<p>依申请公开政府信息，申请人在网上填写验证码后提交；信息不存在的，告知申请人。</p>" * 60
+            + "</body></html>",
+            None,
+        ),
+    ],
+)
+def test_soft_failures(html, kind):
+    assert detect_soft_failure(200, html) == kind
+    assert detect_soft_failure(404, html) is None  # only a 2xx is a *soft* failure
+
+
+def test_no_real_corpus_page_is_a_soft_failure():
+    files = sorted((Path(__file__).parent / "corpus" / "files").glob("*.html"))
+    assert len(files) >= 20
+    said = {f.name: k for f in files if (k := detect_soft_failure(200, decode_body(f.read_bytes())[0]))}
+    assert said == {}

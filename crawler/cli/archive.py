@@ -113,4 +113,27 @@ def status(data: str | None, sources: str | None, as_json: bool) -> None:
         )
 
 
-COMMANDS = [raw, verify, status]
+@click.command()
+@click.argument("dest", type=click.Path(file_okay=False))
+@data_option
+@click.option("--link", is_flag=True, help="Hard-link complete WARC files instead of copying them.")
+def backup(dest: str, data: str | None, link: bool) -> None:
+    """Copy the data directory to DEST, consistently, even while crawls run.
+
+    The index is snapshotted with SQLite's online backup; each WARC file it refers to is copied up
+    to the end of the last record the snapshot indexes (a crawl still appending is not disturbed,
+    and its later records are not in the copy). --link hard-links WARC files that are already
+    complete (WARC files never change once written). DEST must be new or empty; it is a data
+    directory like any other: check it with nianbao verify --data DEST, read it with any command.
+
+    \b
+    Exit codes:
+      0  the copy is complete
+      2  no archive in --data, or DEST already holds one
+    """
+    from storage.backup import backup as take_backup
+
+    click.echo(take_backup(data, dest, link=link).line())
+
+
+COMMANDS = [raw, verify, status, backup]

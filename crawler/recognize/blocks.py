@@ -19,7 +19,7 @@ from typing import Any
 
 from crawler.vocab.words import BLOCK_KINDS
 
-RUISHU, JIASULE, EDGEONE, WZWS, WAF, TINY = BLOCK_KINDS
+RUISHU, JIASULE, EDGEONE, WZWS, WAF, TINY, CAPTCHA, LOGIN = BLOCK_KINDS
 
 HEAD_LIMIT = 8 * 1024  # WAF phrases and titles are looked for in this many leading bytes
 MARKER_LIMIT = 64 * 1024  # vendor script markers are looked for in this many leading bytes
@@ -177,4 +177,53 @@ def detect_block(
         and not _REDIRECT.search(data)
     ):
         return TINY
+    return None
+
+
+# -- 200 pages that are not the page asked for ------------------------------------------------
+SOFT_404 = "soft404"
+_SOFT_404_TITLE = re.compile(
+    r"404|页面不存在|页面未找到|找不到(?:该)?页面|页面已删除|信息不存在|文章不存在|内容不存在"
+)
+# in a small page's text: the page itself is missing (信息不存在 alone is a reply category of the
+# report's own Table 三, never a sign)
+_SOFT_404_BODY = re.compile(
+    r"(?:您|你)所?(?:要)?(?:访问|请求|查看|浏览|打开)的(?:页面|网页|链接)(?:不存在|已被?删除|未找到|找不到|已失效)"
+    r"|(?:页面|网页)(?:不存在|未找到|找不到)|404\s*Not\s*Found",
+    re.I,
+)
+_CAPTCHA = re.compile(r"验证码|captcha", re.I)
+_PASSWORD = re.compile(r"""<input[^>]+type\s*=\s*["']?password""", re.I)
+_LOGIN_TITLE = re.compile(r"登录|登陆|login|sign\s*in", re.I)
+_INPUT = re.compile(r"<input\b", re.I)
+
+
+def detect_soft_failure(status: int, body: str) -> str | None:
+    """A 2xx HTML page that is not the page asked for: ``soft404`` (a "页面不存在" page served
+    with 200), ``captcha`` (a 验证码 form) or ``login`` (a password form), else None.
+
+    Strict, because every portal page links 用户登录 and some mention 验证码 in a footer: the
+    title decides, or for a small page (< 8 KB of HTML) its visible text; a big page with real
+    content is never one of them.  ``body`` is the decoded HTML.
+    """
+    if not 200 <= _as_status(status) < 300 or not body:
+        return None
+    m = re.search(r"<title[^>]*>(.*?)</title", body[:HEAD_LIMIT], re.I | re.S)
+    title = (m.group(1) if m else "").strip()
+    small = len(body.encode("utf-8", "ignore")) < SMALL_PAGE
+    text = (
+        re.sub(
+            r"<[^>]*>|\s+",
+            " ",
+            re.sub(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>", " ", body, flags=re.S | re.I),
+        )
+        if small
+        else ""
+    )
+    if _SOFT_404_TITLE.search(title) or (small and _SOFT_404_BODY.search(text)):
+        return SOFT_404
+    if _PASSWORD.search(body[:MARKER_LIMIT]) and (_LOGIN_TITLE.search(title) or small):
+        return LOGIN
+    if (_CAPTCHA.search(title) or (small and _CAPTCHA.search(text))) and _INPUT.search(body[:MARKER_LIMIT]):
+        return CAPTCHA
     return None

@@ -27,7 +27,7 @@ LEVELS = (
 SOURCE_KINDS = ("region", "dept", "township")
 
 # Block kinds recorded as fetches.block / source status "blocked:<kind>".
-BLOCK_KINDS = ("ruishu", "jiasule", "edgeone", "wzws", "waf", "tiny")
+BLOCK_KINDS = ("ruishu", "jiasule", "edgeone", "wzws", "waf", "tiny", "captcha", "login")
 
 # Publish-date provenance (DESIGN §6), in order of precedence.
 DATE_SOURCES = ("meta", "page", "list", "url")
@@ -88,6 +88,8 @@ UNREACHABLE_CAUSES = {
     "timeout": "timed out",
     "lost": "connection lost",
     "robots": "robots.txt forbids or could not be read",
+    "redirect": "redirected off the source's hosts (refused)",
+    "too-large": "response larger than the size limit",
     "http": "HTTP error",
     "error": "download failed",
 }
@@ -97,6 +99,8 @@ _CAUSE_WORDS = (  # exception class names (Scrapy, Twisted, OpenSSL) → cause
     ("tls", ("SSL", "TLS", "Certificate")),
     ("timeout", ("Timeout", "TimedOut")),
     ("lost", ("ConnectionLost", "ConnectionDone", "ConnectionAborted", "ConnectionReset", "NeverReceived")),
+    ("redirect", ("RedirectRefused",)),
+    ("too-large", ("TooLarge",)),
 )
 
 
