@@ -26,7 +26,7 @@ import logging
 import random
 import zlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, TypeVar
 from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -52,6 +52,7 @@ from crawler.vocab.words import (
     SOURCE_BLOCKED,
     with_detail,
 )
+from storage.db import is_disk_full
 from storage.warc import Exchange
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
 
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class RedirectRefused(IgnoreRequest):
@@ -240,7 +242,7 @@ class ArchiveMiddleware:
             "block": block,
             "redirect_to": headers.get("location"),
         }
-        fetch_id, digest = self.session.archive_response(ex, row)
+        fetch_id, digest = self._archived(lambda: self.session.archive_response(ex, row))
         request.meta[META_FETCH_ID] = fetch_id
         request.meta[META_SHA256] = digest
         stats = self.crawler.stats
@@ -254,12 +256,25 @@ class ArchiveMiddleware:
             raise BlockedPage(block, response.status, request.url)
         return response
 
+    def _archived(self, write: Callable[[], T]) -> T:
+        """Run an archive write; a full disk stops the crawl (the session's owner is told) and
+        this response goes unread — nothing is read that could not be kept as evidence."""
+        try:
+            return write()
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self.session.disk_full(exc)
+            raise IgnoreRequest("the disk is full: not archived") from exc
+
     def process_exception(self, request: Request, exception: Exception) -> None:
         if isinstance(exception, IgnoreRequest):
             return None  # not an exchange (robots.txt refusal, a block we raised ourselves)
         ex = self._exchange(request, None)
         error = f"{type(exception).__name__}: {exception}".strip()[:500]
-        fetch_id = self.session.archive_failure(ex, self._row(request, ex) | {"error": error})
+        fetch_id = self._archived(
+            lambda: self.session.archive_failure(ex, self._row(request, ex) | {"error": error})
+        )
         request.meta[META_FETCH_ID] = fetch_id
         self.crawler.stats.inc_value("nianbao/fetch_errors")
         return None

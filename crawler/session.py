@@ -9,6 +9,8 @@ reaching into each other.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +19,14 @@ from twisted.internet import task
 from crawler import __version__
 from crawler.vocab import clock
 from crawler.vocab.errors import ArchiveError
-from storage import documents, fetches, reports, runs
-from storage.db import WARC_DIR, begin, commit, data_dir, open_db
+from storage import documents, fetches, manifests, reports, runs
+from storage.db import WARC_DIR, begin, commit, data_dir, is_disk_full, open_db, transaction
 from storage.warc import Exchange, WarcArchive, read_record, sha256_hex, warc_date
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+logger = logging.getLogger(__name__)
 
 
 class ArchiveSession:
@@ -53,6 +57,8 @@ class ArchiveSession:
         )
         self._known: dict[str, dict] | None = None
         self.closed = False
+        self.full: BaseException | None = None  # the error of a full disk, once met
+        self.on_disk_full: Callable[[BaseException], None] | None = None
         self._committer: task.LoopingCall | None = None
         if commit_interval > 0:
             self._committer = task.LoopingCall(self.commit)
@@ -65,9 +71,22 @@ class ArchiveSession:
             begin(self.db)
 
     def commit(self) -> None:
-        """Commit the batch transaction (every ``NIANBAO_COMMIT_INTERVAL`` and at close)."""
+        """Commit the batch transaction (every ``NIANBAO_COMMIT_INTERVAL`` and at close); a full
+        disk goes to ``on_disk_full`` (the owner stops the crawl) instead of raising."""
         if not self.closed:
-            commit(self.db)
+            try:
+                commit(self.db)
+            except Exception as exc:
+                if not is_disk_full(exc):
+                    raise
+                self.disk_full(exc)
+
+    def disk_full(self, exc: BaseException) -> None:
+        """Note a full disk (once) and tell the owner."""
+        if self.full is None:
+            self.full = exc
+            if self.on_disk_full is not None:
+                self.on_disk_full(exc)
 
     # -- what the spider needs to know --------------------------------------------------
     def known(self, url: str) -> dict | None:
@@ -120,11 +139,24 @@ class ArchiveSession:
         return fetches.insert_fetch(self.db, {**row, "run_id": self.run_id, "record_type": "failure"}, ref)
 
     def close(self) -> None:
-        """Close the WARC file and the database (idempotent)."""
+        """Close the WARC file, seal what this run archived in the manifest chain, close the
+        database (idempotent).  A seal that fails is logged and left to the next run, which
+        seals every record not sealed yet; ``nianbao verify`` counts them meanwhile."""
         if not self.closed:
             if self._committer is not None and self._committer.running:
                 self._committer.stop()
             self.commit()
             self.closed = True
-            self.warc.close()
+            try:
+                self.warc.close()
+            except OSError as exc:  # a full disk: the tail record may be torn (verify says so)
+                logger.error("could not close the WARC file of run %s: %s", self.run_id, exc)
+            if self.full is None:
+                try:
+                    with transaction(self.db):
+                        manifests.seal(self.db, self.root, self.run_id, clock.now_iso())
+                except Exception as exc:
+                    if not (is_disk_full(exc) or isinstance(exc, (ArchiveError, OSError))):
+                        raise
+                    logger.error("could not seal run %s in the manifest chain: %s", self.run_id, exc)
             self.db.close()

@@ -3,7 +3,8 @@
 The index is copied with SQLite's online backup (a snapshot of one moment, WAL included, while
 writers go on); then each WARC file the snapshot refers to is copied up to the end of the last
 record the snapshot indexes — records a running crawl appends later are not in the snapshot's
-index, so the copy holds exactly the evidence the copied index points at.  ``--link`` hard-links
+index, so the copy holds exactly the evidence the copied index points at — and the manifest
+chain (storage.manifests) as far as the snapshot knows it.  ``--link`` hard-links
 a WARC file instead when it is already complete (same size as its indexed end) and on the same
 filesystem: WARC files are append-only, so a finished one never changes.  The copy is a data
 directory like any other: ``nianbao verify --data DEST`` checks it, and every command reads it.
@@ -21,6 +22,7 @@ from pathlib import Path
 from crawler.vocab import clock
 from crawler.vocab.errors import ArchiveMissing, UsageError
 from storage.db import DB_NAME, WARC_DIR, data_dir
+from storage.manifests import manifest_path
 
 MANIFEST = "BACKUP.json"
 _CHUNK = 1 << 20
@@ -96,8 +98,15 @@ def backup(data: str | os.PathLike | None, dest: str | os.PathLike, *, link: boo
         report.files += 1
         report.records += records
         report.bytes += end
+    with sqlite3.connect(out / DB_NAME) as copied:
+        sealed = [seq for (seq,) in copied.execute("select seq from manifests order by seq")]
+    for seq in sealed:  # the manifest chain the snapshot's index knows
+        src_manifest, dst_manifest = manifest_path(root, seq), manifest_path(out, seq)
+        dst_manifest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src_manifest, dst_manifest)
     manifest = {
         "taken_at": clock.now_iso(),
+        "manifests": len(sealed),
         "from": str(root.resolve()),
         "files": report.files,
         "records": report.records,

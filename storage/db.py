@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from crawler.vocab.errors import ArchiveMissing
+from crawler.vocab.errors import ArchiveMissing, DiskFull
 from storage.migrations import migrations
 
 DB_NAME = "archive.db"
@@ -79,3 +80,12 @@ def memory_db() -> Database:
     db = Database(memory=True)
     migrations.apply(db)
     return db
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Did ``exc`` come from a full disk (a file write's ENOSPC, SQLite's SQLITE_FULL)?"""
+    if isinstance(exc, DiskFull):
+        return True
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc)

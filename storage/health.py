@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -9,8 +10,8 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from crawler.vocab.clock import CHINA_TZ
-from crawler.vocab.records import RunOutcome
-from crawler.vocab.words import HEALTH_WINDOW_DAYS
+from crawler.vocab.records import RunOutcome, RunSummary
+from crawler.vocab.words import HEALTH_WINDOW_DAYS, SOURCE_INTERRUPTED
 
 
 def load_outcomes(
@@ -104,3 +105,183 @@ def latest_pages(db: Database, source_id: str) -> list[dict]:
             [source_id, source_id],
         )
     )
+
+
+# -- per-source summaries, kept by the crawl ----------------------------------------------------
+TAIL_RUNS = 10  # statuses kept of the last runs: more than any policy's "last N runs"
+
+
+def _fresh() -> dict:
+    return {
+        "judged": None,  # [run_id, at, status, seen] of the newest run that is not interrupted
+        "last_success": None,
+        "streak": 0,
+        "tail": [],
+        "times": [],
+        "ok": "",
+        "latest": None,  # the newest run of any kind
+    }
+
+
+_COLUMNS = (
+    "judged_run, judged_at, judged_status, judged_seen, last_success, streak, tail, times, ok, "
+    "latest_run, latest_at, latest_status, latest_seen"
+)
+
+
+def _to_row(state: dict) -> tuple:
+    judged, latest = state["judged"] or [None] * 4, state["latest"] or [None] * 4
+    return (
+        *judged,
+        state["last_success"],
+        state["streak"],
+        "\n".join(state["tail"]),
+        " ".join(state["times"]),
+        state["ok"],
+        *latest,
+    )
+
+
+def _from_row(row: tuple) -> dict:
+    judged, latest = list(row[0:4]), list(row[9:13])
+    return {
+        "judged": judged if judged[0] is not None else None,
+        "last_success": row[4],
+        "streak": row[5],
+        "tail": row[6].split("\n") if row[6] else [],
+        "times": row[7].split(" ") if row[7] else [],
+        "ok": row[8],
+        "latest": latest if latest[0] is not None else None,
+    }
+
+
+def _save(db: Database, rows: list[tuple]) -> None:
+    marks = ", ".join("?" * 14)
+    db.conn.executemany(
+        f"insert or replace into source_summary (source_id, {_COLUMNS}) values ({marks})", rows
+    )
+
+
+def _succeeded(status: str, seen: int) -> bool:
+    return RunOutcome(0, datetime.min, status, seen).succeeded
+
+
+def _fold(state: dict, entry: list, window_days: int) -> None:
+    """Fold the newest outcome ``[run_id, at, status, seen]`` into a source's summary."""
+    state["latest"] = entry
+    run_id, at, status, seen = entry
+    if status == SOURCE_INTERRUPTED:
+        return
+    state["judged"] = entry
+    ok = _succeeded(status, seen)
+    if ok:
+        state["last_success"], state["streak"] = at, 0
+    else:
+        state["streak"] += 1
+    state["tail"] = [*state["tail"], status][-TAIL_RUNS:]
+    horizon = (datetime.fromisoformat(at) - timedelta(days=window_days)).isoformat(timespec="seconds")
+    keep = bisect_left(state["times"], horizon)
+    state["times"] = [*state["times"][keep:], at]
+    state["ok"] = state["ok"][keep:] + ("1" if ok else "0")
+
+
+def _newer(entry: list, than: list | None) -> bool:
+    return than is None or (entry[1], entry[0]) > (than[1], than[0])
+
+
+def update_summary(
+    db: Database,
+    source_id: str,
+    run_id: int,
+    status: str,
+    reports_seen: int,
+    *,
+    started_at: str | None = None,
+    window_days: int = HEALTH_WINDOW_DAYS,
+) -> None:
+    """Fold one source's outcome in one run into its summary (called with every ``source_runs``
+    write).  Runs are recorded in time order; a run recorded again, or one older than the
+    summary's newest, rebuilds that source's summary from its runs."""
+    if started_at is None:
+        found = db.conn.execute("select started_at from runs where id = ?", [run_id]).fetchone()
+        started_at = found[0] if found else None
+    if started_at is None:
+        return
+    row = db.conn.execute(
+        f"select {_COLUMNS} from source_summary where source_id = ?", [source_id]
+    ).fetchone()
+    state = _from_row(row) if row else _fresh()
+    entry = [run_id, started_at, status or "", reports_seen or 0]
+    if _newer(entry, state["latest"]):
+        _fold(state, entry, window_days)
+    else:
+        state = _from_runs(db, source_id, window_days)
+    _save(db, [(source_id, *_to_row(state))])
+
+
+def _from_runs(db: Database, source_id: str, window_days: int) -> dict:
+    state = _fresh()
+    for _, run_id, status, seen, started in db.conn.execute(
+        f"{_ROWS} where sr.source_id = ? and r.started_at is not null order by r.started_at, sr.run_id",
+        [source_id],
+    ):
+        _fold(state, [run_id, started, status or "", seen or 0], window_days)
+    return state
+
+
+def rebuild_summaries(db: Database, window_days: int = HEALTH_WINDOW_DAYS) -> int:
+    """Every source's summary from its runs (a migration's backfill, a benchmark's history);
+    returns the number of sources."""
+    db.conn.execute("delete from source_summary")
+    current, state, count = None, _fresh(), 0
+    rows = db.conn.execute(
+        f"{_ROWS} where r.started_at is not null order by sr.source_id, r.started_at, sr.run_id"
+    )
+    batch: list[tuple] = []
+    for source_id, run_id, status, seen, started in rows:
+        if source_id != current:
+            if current is not None:
+                batch.append((current, *_to_row(state)))
+            current, state, count = source_id, _fresh(), count + 1
+        _fold(state, [run_id, started, status or "", seen or 0], window_days)
+        if len(batch) >= 5000:
+            _save(db, batch)
+            batch = []
+    if current is not None:
+        batch.append((current, *_to_row(state)))
+    _save(db, batch)
+    return count
+
+
+def _outcome(entry: list | None) -> RunOutcome | None:
+    if entry is None:
+        return None
+    run_id, at, status, seen = entry
+    return RunOutcome(run_id, datetime.fromisoformat(at), status, seen)
+
+
+def load_summaries(db: Database, *, now: datetime) -> dict[str, RunSummary] | None:
+    """Every source's summary, or None when they cannot answer for ``now``: an archive with runs
+    but no summaries, or a ``now`` earlier than some source's newest run (a judgement as of the
+    past needs the history itself)."""
+    until = now.astimezone(CHINA_TZ).isoformat(timespec="seconds")
+    rows = db.conn.execute(f"select source_id, {_COLUMNS} from source_summary").fetchall()
+    if not rows:
+        has_runs = db.conn.execute("select 1 from source_runs limit 1").fetchone()
+        return None if has_runs else {}
+    if max((r[11] or "" for r in rows), default="") > until:
+        return None
+    out = {}
+    for sid, jrun, jat, jstatus, jseen, success, streak, tail, times, ok, lrun, lat, lstatus, lseen in rows:
+        judged = (jrun, jat, jstatus, jseen) if jrun is not None else None
+        same = (lrun, lat) == (jrun, jat)
+        out[sid] = RunSummary(
+            judged=judged,
+            last_success=success,
+            streak=streak,
+            tail=tail,
+            times=times,
+            successes=ok,
+            latest=judged if same else ((lrun, lat, lstatus, lseen) if lrun is not None else None),
+        )
+    return out

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from crawler.vocab.urls import canonical_url, report_id
+from storage.health import rebuild_summaries
 
 migrations = Migrations("nianbao")
 
@@ -526,3 +527,39 @@ def canonical_urls(db: Database) -> None:
                     "update listing_snapshots set report_urls = ? where id = ?",
                     (json.dumps(fixed, ensure_ascii=False), snap_id),
                 )
+
+
+@migrations(name="0008_manifests")
+def manifests(db: Database) -> None:
+    """The tamper-evident chain (storage.manifests): one row per sealed manifest — its position,
+    the run that sealed it, the previous manifest's SHA-256, the SHA-256 of its record list and
+    of its header, and the range of fetch ids it covers."""
+    db.table("manifests").create(
+        {
+            "seq": int,
+            "run_id": int,
+            "created_at": str,
+            "prev_sha256": str,
+            "records_sha256": str,
+            "sha256": str,
+            "first_fetch_id": int,
+            "last_fetch_id": int,
+            "records": int,
+        },
+        pk="seq",
+        not_null={"sha256", "records_sha256", "first_fetch_id", "last_fetch_id"},
+    )
+
+
+@migrations(name="0009_source_summary")
+def source_summary(db: Database) -> None:
+    """One row per source: the crawl's summary of its history for health (storage.health), so
+    ``status`` and the scheduler read one row per source instead of every run; filled from
+    ``source_runs`` once here, then kept by every ``source_runs`` write."""
+    db.execute(
+        "create table if not exists source_summary (source_id text primary key, judged_run integer, "
+        "judged_at text, judged_status text, judged_seen integer, last_success text, streak integer not null, "
+        "tail text not null, times text not null, ok text not null, latest_run integer, latest_at text, "
+        "latest_status text, latest_seen integer)"
+    )
+    rebuild_summaries(db)

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage import health
+
 
 def start_run(db: Database, *, started_at: str, command: str, args: dict[str, Any], version: str) -> int:
     """Insert a run row and return its id."""
@@ -43,6 +45,8 @@ def record_source_run(db: Database, run_id: int, source_id: str, row: dict[str, 
     db.table("source_runs").upsert(
         {"run_id": run_id, "source_id": source_id, **row}, pk=("run_id", "source_id")
     )
+    # the per-source summary health reads (its cost grows with the sources, not the history)
+    health.update_summary(db, source_id, run_id, row.get("status") or "", row.get("reports_seen") or 0)
 
 
 def latest_runs(db: Database, limit: int = 10) -> list[dict]:

@@ -205,3 +205,43 @@ def test_judging_the_reduced_history_equals_judging_all_of_it(histories, now_day
         assert judge(history, now) == judge(full[source], now), source
     # given the registry, every source is judged exactly as on its whole history
     assert {s: judge(reduced.get(s, []), now) for s in ids} == {s: judge(full.get(s, []), now) for s in ids}
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.sampled_from(STATUSES), st.integers(0, 90)), max_size=40),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(0, 30),
+    st.booleans(),
+)
+def test_the_crawls_summary_judges_as_the_whole_history(histories, days_after, rebuilt):
+    """``source_summary`` (kept by every ``source_runs`` write, or rebuilt from the runs) gives
+    each source exactly the judgement of its whole history, for any ``now`` from its newest run on."""
+    from crawler.health import judge_summary
+    from storage import runs as run_store
+    from storage.db import memory_db
+    from storage.health import load_outcomes, load_summaries, rebuild_summaries
+
+    db = memory_db()
+    start = NOW - timedelta(days=100)
+    events = sorted((day, i, status) for i, history in enumerate(histories) for status, day in history)
+    for day, i, status in events:
+        at = (start + timedelta(days=day, minutes=i)).isoformat(timespec="seconds")
+        run_id = run_store.start_run(db, started_at=at, command="crawl", args={}, version="test")
+        ok, seen = (status, 5) if status == "ok" else (("ok", 0) if status == "ok0" else (status, 0))
+        run_store.record_source_run(db, run_id, f"s{i}", {"status": ok, "reports_seen": seen})
+    if rebuilt:
+        rebuild_summaries(db)
+    newest = max((r.at for runs in load_outcomes(db).values() for r in runs), default=start)
+    now = newest + timedelta(days=days_after, hours=1)
+    summaries = load_summaries(db, now=now)
+    full = load_outcomes(db)
+    assert summaries is not None and set(summaries) == set(full)
+    for source, summary in summaries.items():
+        assert judge_summary(summary, now) == judge(full[source], now), source
+    # a judgement as of before the newest run needs the history itself
+    if events:
+        assert load_summaries(db, now=newest - timedelta(days=1)) is None

@@ -40,25 +40,42 @@ def raw(sha256: str, data: str | None) -> None:
 def verify(data: str | None) -> None:
     """Re-read every archived WARC record and check its digest against the index.
 
-    Reads every record of DATA/warc/ and checks its SHA-256 against archive.db. Prints one summary
-    line (ok or FAILED, records, files, errors, warnings) and each problem on stderr. Any error (a
-    digest mismatch, an unreadable record) makes the exit code 1. Records a killed crawl left in
-    the WARC files but not in the index, and a torn last record, are only warnings.
+    Reads every record of DATA/warc/ and checks its SHA-256 against archive.db, then the manifest
+    chain (DATA/manifests/: each crawl seals the records and index rows it added, chained to the
+    manifest before): every manifest against its row and the one before it, every record's bytes
+    and index row against its manifest. Prints one summary line (ok or FAILED, records, files,
+    errors, warnings, the chain head to publish) and each problem on stderr, naming the first
+    manifest (and run) whose content no longer matches. Any error makes the exit code 1. Records a
+    killed crawl left in the WARC files but not in the index, a torn last record, and records not
+    sealed yet are only warnings.
     """
     from storage.db import WARC_DIR, data_dir, open_db
+    from storage.manifests import verify_chain
     from storage.verify import verify_archive
 
     db = open_db(data, create=False)
     report = verify_archive(db, data_dir(data) / WARC_DIR)
-    for line in report.errors:
+    chain = verify_chain(db, data_dir(data))
+    errors = [*report.errors, *(f"chain: {line}" for line in chain.errors)]
+    warnings = [*report.warnings, *(f"chain: {line}" for line in chain.warnings)]
+    for line in errors:
         click.echo(f"ERROR {line}", err=True)
-    for line in report.warnings:
+    for line in warnings:
         click.echo(f"warning {line}", err=True)
-    click.echo(
-        f"{'ok' if report.ok else 'FAILED'}: {report.records} records in {report.files} WARC files, "
-        f"{len(report.errors)} errors, {len(report.warnings)} warnings"
+    if chain.first_bad:
+        seq, run_id = chain.first_bad
+        click.echo(
+            f"ERROR chain: the first manifest whose content no longer matches is {seq}, of run {run_id}",
+            err=True,
+        )
+    head = (
+        f"chain of {chain.manifests} manifests, head {chain.head}" if chain.head else "no manifest chain yet"
     )
-    sys.exit(0 if report.ok else 1)
+    click.echo(
+        f"{'ok' if not errors else 'FAILED'}: {report.records} records in {report.files} WARC files, "
+        f"{len(errors)} errors, {len(warnings)} warnings; {head}"
+    )
+    sys.exit(0 if not errors else 1)
 
 
 @click.command()

@@ -248,20 +248,23 @@ def report(data, out, year, level, region, fmt) -> None:
 def evidence(source_id, year, data, sources, out, settings) -> None:
     """An evidence bundle: verdict, deadline basis, WARC records, summary (中文 + English).
 
-    Writes --out, a zip of one verdict (SOURCE_ID, report YEAR) and everything it rests on,
-    under one folder evidence-<source>-<year>/:
+      Writes --out, a zip of one verdict (SOURCE_ID, report YEAR) and everything it rests on,
+      under one folder evidence-<source>-<year>/:
 
-    \b
-    - verdict.json, flags.json: the verdict and the flags of that source and year
-    - deadline.json: the deadline, its basis, the grace days and its legal text
-    - records.warc.gz: the WARC records of every fetch the evidence names
-    - files/: the archived files themselves (report pages, attachments)
-    - summary.en.txt, summary.zh.txt: a timeline in English and 中文
+      \b
+      - verdict.json, flags.json: the verdict and the flags of that source and year
+      - deadline.json: the deadline, its basis, the grace days and its legal text
+      - records.warc.gz: the WARC records of every fetch the evidence names
+      - files/: the archived files themselves (report pages, attachments)
+      - summary.en.txt, summary.zh.txt: a timeline in English and 中文
+      - chain.json, manifests/: where each record sits in the tamper-evident
+      manifest chain, and the chain headers up to the head (nianbao verify
+      prints the head to publish)
     - MANIFEST.txt: sha256sum -c lines for every other member
 
-    Uses the verdict stored by the latest nianbao check; a year never checked is judged now
-    (nothing is written). Exit 2 when the source has no verdict for YEAR (before its first_year,
-    or not yet due).
+      Uses the verdict stored by the latest nianbao check; a year never checked is judged now
+      (nothing is written). Exit 2 when the source has no verdict for YEAR (before its first_year,
+      or not yet due).
     """
     from crawler.outputs.evidence import write_bundle
     from crawler.stages.check import compute_verdicts

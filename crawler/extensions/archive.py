@@ -8,12 +8,17 @@ pipeline, the run recorder, the spider) finds the session with :func:`archive_se
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Self
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.session import ArchiveSession
+from crawler.vocab.text import one_line
+
+logger = logging.getLogger(__name__)
+DISK_FULL = "disk_full"  # the finish reason of a crawl stopped by a full disk
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -65,7 +70,19 @@ class ArchiveOwner:
         return self._session
 
     def spider_opened(self, spider: Spider) -> None:
-        self.session  # noqa: B018 - opening is the point
+        self.session.on_disk_full = self.disk_full
+
+    def disk_full(self, exc: BaseException) -> None:
+        """The disk is full: stop the crawl (finish reason ``disk_full``), once, saying so in one
+        line; what was committed before stays, the next run with space goes on from there."""
+        stats = self.crawler.stats
+        if stats.get_value("nianbao/disk_full"):
+            return
+        stats.set_value("nianbao/disk_full", one_line(exc, 200))
+        logger.error("the disk is full (%s): stopping the crawl", one_line(exc, 200))
+        spider, engine = self.crawler.spider, self.crawler.engine
+        if spider is not None and engine is not None:
+            engine.close_spider(spider, DISK_FULL)
 
     def close(self) -> None:
         """Close the session (idempotent)."""

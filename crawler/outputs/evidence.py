@@ -38,7 +38,7 @@ from crawler.outputs.evidence_text import Collected, deadline_facts, evidence_it
 from crawler.recognize.headers import content_disposition_filename
 from crawler.vocab.errors import ArchiveError, NianbaoError
 from crawler.vocab.text import CONTROL_CHARS, one_line
-from storage import fetches
+from storage import fetches, manifests
 from storage.db import WARC_DIR
 from storage.reports import first_attachment_captures
 from storage.warc import decoded_payload, following_request, read_record, read_span
@@ -139,6 +139,7 @@ def _copy_fetch(
         out.unavailable.append((fetch_id, _why(exc, root)))
         return None
     out.seen.add(key)
+    out.placed.append((fetch_id, sum(map(len, out.members)), len(member)))
     out.members.append(member)
     request = following_request(root, ref, record.warc_headers.get("WARC-Record-ID"))
     if request is not None:
@@ -274,6 +275,32 @@ def bundle_folder(verdict: dict) -> str:
     )
 
 
+def _chain_record(chain: dict, records: Collected) -> dict:
+    """chain.json: where each record of records.warc.gz sits in the manifest chain, and the
+    headers from the oldest of those manifests to the chain head — enough for anyone holding a
+    published head to check the bundle: each member's SHA-256 is in its manifest's record list
+    (manifests/*.json), whose digest is in its header, and the headers link to the head."""
+    return {
+        "head_sha256": chain["head"],
+        "how_to_check": (
+            "sha256(member bytes) == the last field of the manifest's record entry for the fetch; "
+            "sha256(canonical JSON of manifest.records) == header.records_sha256; "
+            "sha256(canonical JSON of a header) == the next header's prev_sha256, up to head_sha256; "
+            "canonical JSON = sorted keys, separators (',', ':'), UTF-8, no ASCII escaping"
+        ),
+        "records": [
+            {
+                "fetch_id": fetch_id,
+                "member_offset": offset,
+                "member_length": length,
+                **(chain["records"].get(fetch_id) or {"manifest_seq": None, "note": "not sealed yet"}),
+            }
+            for fetch_id, offset, length in records.placed
+        ],
+        "headers": chain["headers"],
+    }
+
+
 def write_bundle(db: Database, data_dir: Path, verdict: dict, flags: list[dict], out: Path) -> BundleInfo:
     """Write the evidence bundle of ``verdict`` (and ``flags``, its source and year's) to ``out``."""
     root = Path(data_dir) / WARC_DIR
@@ -282,6 +309,7 @@ def write_bundle(db: Database, data_dir: Path, verdict: dict, flags: list[dict],
     for fetch_id in dict.fromkeys([*evidence_fetch_ids(verdict, flags), *(d["fetch"] for d in documents)]):
         _copy_fetch(db, root, fetch_id, records)
     files = _document_files(db, root, documents, records)
+    chain = manifests.chain_for(db, data_dir, [fetch_id for fetch_id, _, _ in records.placed])
     deadline = deadline_facts(verdict)
     summary_en, summary_zh = summaries(verdict, flags, deadline, records, files)
     members: list[tuple[str, bytes]] = [
@@ -292,6 +320,8 @@ def write_bundle(db: Database, data_dir: Path, verdict: dict, flags: list[dict],
         ("summary.en.txt", summary_en.encode("utf-8")),
         ("summary.zh.txt", summary_zh.encode("utf-8")),
         *((f"files/{name}", data) for name, data, _ in files),
+        ("chain.json", _json(_chain_record(chain, records))),
+        *((f"manifests/{seq:06d}.json", data) for seq, data in sorted(chain["files"].items())),
     ]
     manifest = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in members)
     members.append(("MANIFEST.txt", manifest.encode("utf-8")))

@@ -25,6 +25,9 @@ class Collected:
     seen: set[tuple[str, int]] = field(default_factory=set)
     copied: list[tuple[str, str]] = field(default_factory=list)  # (English, Chinese) per fetch copied
     unavailable: list[tuple[int | str, str]] = field(default_factory=list)
+    # (fetch id, offset in records.warc.gz, length) of each indexed record copied: what chain.json
+    # ties to the manifest chain
+    placed: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 RULES = {

@@ -36,6 +36,7 @@ from crawler.vocab.words import (
     with_detail,
 )
 from storage import documents, reports, runs
+from storage.db import is_disk_full
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -69,7 +70,10 @@ class StorePipeline:
     async def process_item(self, item: Any) -> Any:
         try:
             return self.store(item)
-        except Exception:
+        except Exception as exc:
+            if is_disk_full(exc):  # the crawl stops (the session's owner is told); not a bug
+                self.owner.session.disk_full(exc)
+                return item
             self.crawler.stats.inc_value("nianbao/store_errors")  # makes `nianbao crawl` exit 1
             raise
 

@@ -107,14 +107,16 @@ def edit_flags(db: Database, sources: Sequence[Source]) -> dict[str, Desired]:
 
 def health_flags(db: Database, all_sources: Sequence[Source]) -> dict[str, Desired]:
     """``source_broken`` / ``source_blocked`` flags of the given sources, from their run history."""
-    from crawler.health import judge
-    from storage.health import latest_pages, load_outcomes
+    from crawler.health import judge_sources
+    from storage.health import latest_pages
 
-    now = clock.now()
-    outcomes = load_outcomes(db, now=now, sources=[s.id for s in all_sources])
+    judged = judge_sources(db, all_sources, clock.now())
     out = {}
     for s in all_sources:
-        health = judge(outcomes.get(s.id, []), now, enabled=s.enabled).as_dict()
+        found = judged.get(s.id)
+        if found is None:
+            continue  # never crawled: no health to flag
+        health = found[0].as_dict()
         if health["health"] in (HEALTH_BROKEN, HEALTH_BLOCKED):
             flag = health_flag(s.id, s.agency, health, latest_pages(db, s.id))
             out[flag.key] = flag

@@ -81,6 +81,7 @@ def run_crawl(
         settings.set("LOG_FILE_APPEND", True, priority="cmdline")
         settings.set("LOG_LEVEL", "INFO", priority="cmdline")
     process = CrawlerProcess(settings)
+    logging.raiseExceptions = False  # a log line that cannot be written (a full disk) is dropped, quietly
     console = _console_handler()
     logging.getLogger().addHandler(console)
     crawler = process.create_crawler("column")
@@ -170,6 +171,11 @@ def unread_lines(stats: Mapping[str, Any]) -> list[str]:
 def crawl_problem(stats: Mapping[str, Any]) -> str | None:
     """Why a finished crawl should exit 1 (None: it went fine)."""
     reason = stats.get("finish_reason")
+    if stats.get("nianbao/disk_full"):
+        return (
+            f"the disk is full ({stats['nianbao/disk_full']}): the crawl stopped; what it archived "
+            "before is kept — free space and run again"
+        )
     if reason != "finished":
         return f"crawl ended: {reason or 'did not start'}"
     if all_busy(stats):

@@ -32,3 +32,8 @@ class ArchiveError(NianbaoError):
 
 class ArchiveMissing(ArchiveError, FileNotFoundError):
     """A command that only reads found no archive in the data directory (exit status 2)."""
+
+
+class DiskFull(ArchiveError):
+    """No space left for the archive (ENOSPC, SQLite's "database or disk is full"): the crawl
+    stops; what was committed before is kept."""

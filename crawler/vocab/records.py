@@ -6,6 +6,7 @@ packages; the rules over them live in :mod:`crawler.compliance` and :mod:`crawle
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -79,10 +80,38 @@ class RunOutcome:
 
     run_id: int
     at: datetime
-    status: str  # ok | empty | partial | blocked:<kind> | unreachable | interrupted
+    status: str  # ok | empty | partial | blocked:<kind> | unreachable[:<cause>] | interrupted
     reports_seen: int = 0
 
     @property
     def succeeded(self) -> bool:
         """A run that read the column and found reports on it."""
         return self.status == SOURCE_OK and self.reports_seen > 0
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What the crawl keeps of one source's history for its health (``source_summary``), so a
+    judgement reads one row per source: the newest judged run (interrupted runs say nothing of
+    a source) as ``(run id, time, status, reports seen)``, the last success, the runs without
+    reports since it, the statuses of the last few runs, and the times and successes of the
+    runs within the health window of the newest; ``latest`` is the newest outcome of any kind.
+    Times are China-time ISO strings as stored (they sort as text)."""
+
+    judged: tuple[int, str, str, int] | None
+    last_success: str | None
+    streak: int
+    tail: str  # statuses of the last runs, oldest first, one per line
+    times: str  # the window's run times, ascending, space-separated
+    successes: str  # "1"/"0" per entry of ``times``
+    latest: tuple[int, str, str, int] | None
+
+    def in_window(self, since: str) -> tuple[int, int]:
+        """(runs, successes) at or after ``since`` (an ISO time in China time)."""
+        times = self.times.split(" ") if self.times else []
+        i = bisect_left(times, since)
+        return len(times) - i, self.successes.count("1", i)
+
+    def last(self, n: int) -> tuple[str, ...]:
+        """The statuses of the last ``n`` judged runs."""
+        return tuple(self.tail.split("\n")[-n:]) if self.tail else ()
