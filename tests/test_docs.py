@@ -78,3 +78,27 @@ def test_command_reference_does_not_depend_on_the_terminal(monkeypatch):
 
 def test_changelog_has_an_unreleased_section():
     assert "## Unreleased" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_the_bad_input_catalogue_cites_only_tests_that_exist():
+    """docs/bad-input.md (issue 13): at least 60 rows, each naming a test that exists."""
+    import ast
+
+    text = (ROOT / "docs" / "bad-input.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("|") and "tests/test_" in line]
+    assert len(rows) >= 60, len(rows)
+    defined: dict[str, set[str]] = {}
+    missing = []
+    for row in rows:
+        for path, name in re.findall(r"(tests/test_\w+\.py)::(test_\w+)", row):
+            if path not in defined:
+                tree = (
+                    ast.parse((ROOT / path).read_text(encoding="utf-8")) if (ROOT / path).is_file() else None
+                )
+                defined[path] = (
+                    {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)} if tree else set()
+                )
+            if name not in defined[path]:
+                missing.append(f"{path}::{name}")
+    assert missing == []
+    assert all(re.search(r"tests/test_\w+\.py::test_\w+", row) for row in rows)
