@@ -62,8 +62,19 @@ def test_a_torn_warc_tail_is_reported_and_the_rest_stays_readable(tmp_path):
         crawl(world, data, TODAY)
     rows = query(
         data,
-        "select id, warc_file, warc_offset, warc_length from fetches where warc_file is not null order by warc_offset",
+        "select id, warc_file, warc_offset, warc_length, record_type from fetches "
+        "where warc_file is not null order by warc_file, warc_offset",
     )
+    other = [r for r in rows if r["record_type"] != "response"]
+    assert other, "no revisit or failure record to cut"
+    # a revisit or failure record cut short still half-decompresses: its length must be checked
+    copy = tmp_path / "other"
+    shutil.copytree(data, copy)
+    cut = other[-1]
+    with (copy / "warc" / cut["warc_file"]).open("r+b") as fh:
+        fh.truncate(cut["warc_offset"] + cut["warc_length"] // 2)
+    torn = nianbao("verify", "--data", str(copy), check=False)
+    assert torn.returncode == 1 and f"fetch {cut['id']} " in torn.stderr
     last = rows[-1]
     path = data / "warc" / last["warc_file"]
     with path.open("r+b") as fh:
