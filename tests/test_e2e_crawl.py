@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from datetime import date
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -94,6 +95,15 @@ def test_gbk_pages_are_archived_raw_and_decoded(crawled):
     digest = rows[0]["payload_sha256"]
     raw = nianbao("raw", digest[:12], "--data", str(data), text=False).stdout
     assert hashlib.sha256(raw).hexdigest() == digest  # the bytes as served, not re-encoded
+    url = query(data, "select url from fetches where payload_sha256 = ? and status = 200 limit 1", (digest,))[
+        0
+    ]["url"]
+    parts = urlsplit(url)
+    shouted = urlunsplit(parts._replace(netloc=parts.netloc.upper(), fragment="page2"))
+    by_url = nianbao("raw", shouted, "--data", str(data), text=False)
+    assert by_url.stdout == raw  # by URL too, whatever the host's case
+    missing = nianbao("raw", url + "-nothing", "--data", str(data), check=False)
+    assert missing.returncode == 1 and "no archived capture of this URL" in missing.stderr
     assert "年度报告" in raw.decode("gb18030") and b"charset=gb2312" in raw
     titles = [
         r["title"] for r in query(data, "select title from reports where cms = 'trs' and own = 1 limit 5")

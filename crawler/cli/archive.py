@@ -15,21 +15,29 @@ from crawler.cli.options import data_option, output_options, sources_option
 @click.argument("sha256")
 @data_option
 def raw(sha256: str, data: str | None) -> None:
-    """Write the raw archived bytes with this SHA-256 (or unique prefix) to stdout.
+    """Write the raw archived bytes with this SHA-256 (or unique prefix), or of this URL's latest
+    full capture, to stdout.
 
-    The payload byte for byte as the server sent it, e.g. nianbao raw 3f2a9c > report.pdf. A
-    unique prefix of at least 6 hex digits is enough; exit 1 when no archived payload or more
-    than one matches.
+    The payload byte for byte as the server sent it, e.g. nianbao raw 3f2a9c > report.pdf, or
+    nianbao raw 'http://…/2024年 报告.pdf' > report.pdf (a URL in any spelling: it is looked up in
+    the form it is stored in). A unique prefix of at least 6 hex digits is enough; exit 1 when no
+    archived payload or more than one matches.
     """
+    from crawler.vocab.urls import canonical_url
     from storage import fetches
     from storage.db import WARC_DIR, data_dir, open_db
     from storage.warc import read_record
 
     db = open_db(data, create=False)
-    matches = fetches.find_by_prefix(db, sha256) if len(sha256) >= 6 else []
-    if len(matches) != 1:
-        fail(f"{sha256}: {'no archived payload' if not matches else 'ambiguous prefix'}", 1)
-    row = fetches.first_response(db, matches[0])
+    if "://" in sha256:
+        row = fetches.last_full_capture(db, canonical_url(sha256))
+        if row is None:
+            fail(f"{sha256}: no archived capture of this URL", 1)
+    else:
+        matches = fetches.find_by_prefix(db, sha256) if len(sha256) >= 6 else []
+        if len(matches) != 1:
+            fail(f"{sha256}: {'no archived payload' if not matches else 'ambiguous prefix'}", 1)
+        row = fetches.first_response(db, matches[0])
     payload = read_record(data_dir(data) / WARC_DIR, fetches.ref_of(row)).payload
     sys.stdout.buffer.write(payload)
     sys.stdout.buffer.flush()
