@@ -117,10 +117,7 @@ class RedirectGuardMiddleware:
     def process_request(self, request: Request) -> None:
         if not request.meta.get("redirect_urls") or META_SOURCE not in request.meta:
             return
-        source = next(
-            (s for s in getattr(self.crawler.spider, "sources", ()) if s.id == request.meta[META_SOURCE]),
-            None,
-        )
+        source = getattr(self.crawler.spider, "by_id", {}).get(request.meta[META_SOURCE])
         if source is None:
             return
         hosts = [urlsplit(u).hostname or "" for u in source.urls]

@@ -81,7 +81,8 @@ def run_crawl(
         settings.set("LOG_FILE_APPEND", True, priority="cmdline")
         settings.set("LOG_LEVEL", "INFO", priority="cmdline")
     process = CrawlerProcess(settings)
-    logging.raiseExceptions = False  # a log line that cannot be written (a full disk) is dropped, quietly
+    # a log line that cannot be written (a full disk) is dropped quietly, during the crawl only
+    raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
     console = _console_handler()
     logging.getLogger().addHandler(console)
     crawler = process.create_crawler("column")
@@ -90,6 +91,7 @@ def run_crawl(
         process.start()
     finally:
         logging.getLogger().removeHandler(console)
+        logging.raiseExceptions = raise_exceptions
         # Scrapy's handlers only ask its (now stopped) reactor to stop: after the crawl, SIGTERM
         # and Ctrl-C must stop the extract and check stages again.
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

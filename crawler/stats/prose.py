@@ -399,8 +399,8 @@ def _cases(text: str, key: str) -> tuple[Quantity | None, dict[str, Quantity]]:
     count, count_first, unit_first, none = _CASE_RE[key]
     word = _CASES[key]
     outcomes: dict[str, Quantity] = {}
-    for m in unit_first.finditer(text):
-        return _row_value(m), {}
+    if row := unit_first.search(text):  # the appendix table's row is the figure
+        return _row_value(row), {}
     for pattern in (count, count_first):
         for m in pattern.finditer(text):
             sentence = _sentence(text, m.start())
