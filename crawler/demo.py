@@ -157,6 +157,11 @@ def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date,
             f"  nianbao evidence {example['source']} {example['year']} --data {root} --sources {sources} "
             "--out evidence.zip"
         )
+    lines += [
+        "",
+        "Browse the archive (grid, verdicts with evidence, reports, search, flags), then open http://127.0.0.1:8000/:",
+        f"  nianbao serve --data {root} --sources {sources}",
+    ]
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from crawler.vocab.records import ArchivedReport, Capture, Page, VersionText
 from crawler.vocab.years import parse_years
+from storage.compliance_rollups import refresh_rollups
 from storage.fetches import insert_row
 
 # One row per (run, source, listing page); the run's --years from runs.args; per snapshot, how
@@ -154,6 +155,7 @@ def load_reports(db: Database, source_ids: list[str] | None = None) -> dict[str,
 def save_verdicts(db: Database, verdicts: Iterable[dict], checked_at: str) -> int:
     """Replace the stored verdicts of the given (source, year) pairs; returns how many."""
     n = 0
+    touched: set[str] = set()
     with db.conn:
         for v in verdicts:
             db.conn.execute(
@@ -186,7 +188,10 @@ def save_verdicts(db: Database, verdicts: Iterable[dict], checked_at: str) -> in
                     checked_at,
                 ],
             )
+            touched.add(v["source"])
             n += 1
+        if touched:
+            refresh_rollups(db, sorted(touched))
     return n
 
 

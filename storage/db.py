@@ -5,13 +5,14 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from crawler.vocab.errors import ArchiveMissing, DiskFull
+from crawler.vocab.errors import ArchiveMissing, DiskFull, NianbaoError
 from storage.migrations import migrations
 
 DB_NAME = "archive.db"
@@ -54,6 +55,49 @@ def open_readonly(data: str | os.PathLike | None = None) -> Iterator[Database | 
     with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
         conn.execute("PRAGMA busy_timeout = 30000")
         yield Database(conn)
+
+
+class QueryTimeout(NianbaoError):
+    """A read-only query ran past its time limit (it was interrupted, nothing changed)."""
+
+
+class Deadline:
+    """A per-connection time limit: SQLite's progress handler interrupts a statement still running
+    when the deadline passes (``sqlite3.OperationalError: interrupted``)."""
+
+    def __init__(self) -> None:
+        self.at: float | None = None
+
+    def start(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+
+    def _check(self) -> int:
+        return 1 if self.at is not None and time.monotonic() > self.at else 0
+
+
+def connect_readonly(data: str | os.PathLike | None = None) -> tuple[Database, Deadline]:
+    """The archive of a data directory for a server that only reads: opened ``mode=ro`` (nothing
+    can create, migrate or write it), ``query_only`` on, usable from any one thread at a time,
+    with a :class:`Deadline` each request starts. Raises :class:`ArchiveMissing` when there is none."""
+    path = data_dir(data) / DB_NAME
+    if not path.exists():
+        raise ArchiveMissing(f"no archive at {path} (run a crawl first, or pass --data)")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA query_only = 1")
+    deadline = Deadline()
+    conn.set_progress_handler(deadline._check, 10_000)
+    return Database(conn), deadline
+
+
+def is_interrupted(exc: BaseException) -> bool:
+    """Did ``exc`` come from a statement a :class:`Deadline` interrupted?"""
+    return isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc)
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """Is ``exc`` an error SQLite raised (corrupt file, locked, I/O)?"""
+    return isinstance(exc, sqlite3.Error)
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from crawler.vocab.urls import canonical_url, report_id
+from storage.compliance_rollups import refresh_rollups
 from storage.health import rebuild_summaries
 
 migrations = Migrations("nianbao")
@@ -563,3 +564,27 @@ def source_summary(db: Database) -> None:
         "latest_status text, latest_seen integer)"
     )
     rebuild_summaries(db)
+
+
+@migrations(name="0010_compliance_rollups")
+def compliance_rollups(db: Database) -> None:
+    """What the compliance grid pages and rolls up over, kept by every ``save_verdicts``:
+
+    * ``compliance_sources``: one row per judged source (agency, level, region, kind) with its
+      verdict counts by status over all years and ``claims`` (late + missing + not_online), so a
+      page of 50 agencies out of 100,000 is one indexed query instead of a group-by of every verdict;
+    * ``compliance_rollup``: verdict counts by (year, level, province code, kind, status).
+    """
+    db.execute(
+        "create table if not exists compliance_sources (source_id text primary key, agency text, level text, "
+        "region text, kind text, on_time integer, late integer, missing integer, not_online integer, "
+        "pending integer, unknown integer, claims integer)"
+    )
+    db.execute("create index if not exists compliance_sources_agency on compliance_sources(agency)")
+    db.execute("create index if not exists compliance_sources_claims on compliance_sources(claims)")
+    db.execute(
+        "create table if not exists compliance_rollup (year integer, level text, province text, kind text, "
+        "status text, n integer)"
+    )
+    db.execute("create index if not exists compliance_year_status on compliance(year, status)")
+    refresh_rollups(db)

@@ -294,6 +294,7 @@ class Hit:
     source_id: str | None
     snippet: str
     score: float
+    parts: Parts = ()  # the snippet as pieces, matches marked (for renderers that escape)
 
 
 def _term_select(term: Term, params: list) -> str:
@@ -344,17 +345,47 @@ def _pattern(terms: list[Term]) -> re.Pattern[str] | None:
     return re.compile("|".join(alts), re.I) if alts else None
 
 
-def make_snippet(text: str | None, terms: list[Term], width: int = SNIPPET_CHARS) -> str:
-    """About ``width`` characters of ``text`` around the first match, matches marked 【…】."""
+Parts = tuple[tuple[str, bool], ...]
+"""A text cut into pieces, each marked True where it matches a query term."""
+
+
+def mark_terms(text: str, terms: list[Term]) -> Parts:
+    """``text`` cut at every match of every term (longest first; a term may span white space)."""
+    pattern = _pattern(terms)
+    if not pattern or not text:
+        return ((text, False),) if text else ()
+    out: list[tuple[str, bool]] = []
+    at = 0
+    for m in pattern.finditer(text):
+        if m.start() == m.end():
+            continue
+        if m.start() > at:
+            out.append((text[at : m.start()], False))
+        out.append((m.group(0), True))
+        at = m.end()
+    if at < len(text):
+        out.append((text[at:], False))
+    return tuple(out)
+
+
+def snippet_parts(text: str | None, terms: list[Term], width: int = SNIPPET_CHARS) -> Parts:
+    """About ``width`` characters of ``text`` around the first match, cut at every match."""
     text = " ".join((text or "").split())
     pattern = _pattern(terms)
     m = pattern.search(text) if pattern else None
     start = max(0, m.start() - width // 3) if m else 0
     end = min(len(text), start + width)
-    piece = text[start:end]
-    if pattern:
-        piece = pattern.sub(lambda x: f"【{x.group(0)}】", piece)
-    return ("…" if start else "") + piece + ("…" if end < len(text) else "")
+    parts = mark_terms(text[start:end], terms)
+    return ((("…", False),) if start else ()) + parts + ((("…", False),) if end < len(text) else ())
+
+
+def _joined(parts: Parts) -> str:
+    return "".join(f"【{piece}】" if hit else piece for piece, hit in parts)
+
+
+def make_snippet(text: str | None, terms: list[Term], width: int = SNIPPET_CHARS) -> str:
+    """About ``width`` characters of ``text`` around the first match, matches marked 【…】."""
+    return _joined(snippet_parts(text, terms, width))
 
 
 def search(
@@ -411,8 +442,9 @@ def _hits(db: Database, ids: list[int], scores: dict[int, float], terms: list[Te
             agency=r[3],
             report_year=r[4],
             source_id=r[5],
-            snippet=make_snippet(r[6], terms) if r[6] else make_snippet(r[2], terms),
+            snippet=_joined(parts := snippet_parts(r[6] or r[2], terms)),
             score=float(scores.get(i, 0.0)),
+            parts=parts,
         )
         for i in ids
         if (r := rows.get(i)) is not None
@@ -508,8 +540,9 @@ def _search_exact(db: Database, parsed: ParsedQuery, filters: _Filters, limit: i
             agency=r[2],
             report_year=r[3],
             source_id=r[4],
-            snippet=make_snippet(r[5], terms) if r[5] else make_snippet(r[1], terms),
+            snippet=_joined(parts := snippet_parts(r[5] or r[1], terms)),
             score=float(r[6] or 0.0),
+            parts=parts,
         )
         for r in rows
     ]
@@ -538,3 +571,80 @@ def count(
 def indexed_reports(db: Database) -> int:
     """How many report texts the search index holds."""
     return int(db.conn.execute("SELECT count(*) FROM search_docs").fetchone()[0])
+
+
+# --- result pages: capped counts, facets, date order --------------------------------------
+
+COUNT_CAP = 10_000
+"""A results page counts matches up to this many (then says "10,000+"): counting every match of a
+common term costs a full scan of its posting lists."""
+
+FACETS = ("report_year", "level", "region", "format")
+
+
+def matching_ids(
+    db: Database,
+    query: str,
+    *,
+    agency: str | None = None,
+    year: int | None = None,
+    level: str | None = None,
+    region: str | None = None,
+    cap: int = COUNT_CAP,
+) -> tuple[list[int], bool]:
+    """The ids of the newest ``cap`` matching reports (after filters), and whether that is all of
+    them (False: there are more than ``cap``). Lazy: stops after ``cap + 1`` matches."""
+    parsed = parse_query(query)
+    if not parsed.groups:
+        return [], True
+    conn = db.conn
+    args: list = []
+    where = _filters(agency, year, level, region, args)
+    groups = [[(t.fts_table, t.match) for t in g] for g in parsed.groups]
+    negated = [(t.fts_table, t.match) for t in parsed.negated]
+    try:
+        ids = search_stream.take(conn, search_stream.candidates(conn, groups, negated), cap + 1, where, args)
+    except sqlite3.OperationalError as exc:
+        if "fts5" in str(exc).lower() or "match" in str(exc).lower():
+            return [], True
+        raise
+    return ids[:cap], len(ids) <= cap
+
+
+def facet_counts(db: Database, ids: list[int]) -> dict[str, list[tuple[object, int]]]:
+    """For each of :data:`FACETS`, (value, how many of ``ids``), most frequent first (years newest
+    first); ``format`` comes from the analysed report."""
+    if not ids:
+        return {f: [] for f in FACETS}
+    arg = "[" + ",".join(str(int(i)) for i in ids) + "]"
+    out: dict[str, list[tuple[object, int]]] = {}
+    for facet in FACETS:
+        column = "r.format" if facet == "format" else f"d.{facet}"
+        order = "value desc" if facet == "report_year" else "n desc, value"
+        out[facet] = [
+            (r[0], r[1])
+            for r in db.conn.execute(
+                f"select {column} as value, count(*) as n from search_docs d "
+                "left join reports r on r.id = d.report_id "
+                f"where d.id in (select value from json_each(?)) group by value order by {order}",
+                [arg],
+            )
+        ]
+    return out
+
+
+def hits_by_date(db: Database, query: str, ids: list[int], *, limit: int, offset: int) -> list[Hit]:
+    """A page of ``ids`` (from :func:`matching_ids`) newest published first (undated last)."""
+    if not ids:
+        return []
+    arg = "[" + ",".join(str(int(i)) for i in ids) + "]"
+    page = [
+        r[0]
+        for r in db.conn.execute(
+            "select d.id from search_docs d left join reports r on r.id = d.report_id "
+            "where d.id in (select value from json_each(?)) "
+            "order by r.published_at is null, r.published_at desc, d.report_year desc, d.id desc limit ? offset ?",
+            [arg, int(limit), int(offset)],
+        )
+    ]
+    return _hits(db, page, {}, parse_query(query).positive)

@@ -58,7 +58,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("stages", ("crawler.stages",)),
-    ("entry", ("crawler.demo", "crawler.cli", "scheduler")),
+    ("entry", ("crawler.demo", "crawler.cli", "crawler.web", "scheduler")),
 ]
 SIMULATOR = "portalsim"
 SIMULATOR_USERS = ("crawler.cli", "crawler.demo")

@@ -186,3 +186,51 @@ def write_atom(path: Path, events: list[dict], **kw) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+REPORT_ID_PREFIX = "tag:nianbao,2026:report/"
+
+
+def render_reports_atom(
+    reports: list[dict],
+    *,
+    feed_id: str,
+    title: str,
+    updated: str,
+    self_url: str | None = None,
+    page_url: str | None = None,
+    link_of=None,
+) -> bytes:
+    """An Atom 1.0 feed of reports (rows with ``id``, ``first_seen_at``, ``agency``,
+    ``report_year``, ``title``, ``url``), newest first seen first: the feed of a search or a filter.
+    ``link_of(report)`` gives each entry's link (the report's page in the web UI); default its URL."""
+    feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
+    _sub(feed, "id", feed_id)
+    _sub(feed, "title", xml_line(title), type="text")
+    _sub(feed, "updated", rfc3339(updated))
+    _sub(_sub(feed, "author"), "name", FEED_AUTHOR)
+    _sub(feed, "generator", "nianbao", version=__version__)
+    if self_url:
+        _sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
+    if page_url:
+        _sub(feed, "link", rel="alternate", type="text/html", href=page_url)
+    for rep in sorted(reports, key=lambda r: (r.get("first_seen_at") or "", r["id"]), reverse=True):
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", REPORT_ID_PREFIX + xml_line(rep["id"], 40))
+        who = xml_line(rep.get("agency") or rep.get("source_id") or "?", 80)
+        year = f" {rep['report_year']}" if rep.get("report_year") is not None else ""
+        _sub(entry, "title", xml_line(f"{who}{year}: {xml_line(rep.get('title') or '')}"), type="text")
+        _sub(entry, "updated", rfc3339(rep.get("first_seen_at") or updated))
+        url = linkable(link_of(rep) if link_of else rep.get("url"))
+        if url:
+            _sub(entry, "link", rel="alternate", href=url)
+        lines = [xml_text(rep.get("title") or "")]
+        if rep.get("published_at"):
+            lines.append(
+                f"published {xml_text(rep['published_at'])} ({xml_text(rep.get('published_at_source'))})"
+            )
+        if rep.get("url"):
+            lines.append(f"URL: {xml_text(rep['url'])}")
+        lines.append(f"report {xml_text(rep['id'])}")
+        _sub(entry, "content", "\n".join(lines), type="text")
+    return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -1,0 +1,123 @@
+"""A crawled simulator world served by a real ``nianbao serve`` subprocess (for the web tests).
+
+The world (seed 21, 40 agencies) holds the simulator's hostile report (sim-00033, 2021: a title
+carrying ``<script>`` and ``<img onerror>`` payloads, judged late, with PDF attachments), blocked
+sources, late/missing/not_online/unknown verdicts and inconsistency flags. It is crawled on two
+days, extracted and checked; then the simulator stops, so nothing the browser loads can come
+from anywhere but the web UI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from tests.simcrawl import crawl, nianbao, sim_world
+
+SEED, AGENCIES = 21, 40
+HOSTILE_SOURCE, HOSTILE_YEAR = "sim-00033", 2021
+DAYS = (date(2025, 2, 5), date(2025, 4, 10))
+TODAY = DAYS[-1]
+
+
+@dataclass
+class Served:
+    base: str
+    data: Path
+    sources: Path
+    proc: subprocess.Popen
+
+    def get(self, path: str, *, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+        """(status, headers with lower-case names, body) of one request."""
+        req = urllib.request.Request(self.base + path, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
+
+    def text(self, path: str) -> str:
+        status, _, body = self.get(path)
+        assert status == 200, (path, status, body[:500])
+        return body.decode("utf-8")
+
+
+def build_archive(tmp: Path) -> tuple[Path, Path]:
+    """Crawl, extract and check the world into ``tmp/data``; returns (data, sources)."""
+    data = tmp / "data"
+    with sim_world(tmp, seed=SEED, agencies=AGENCIES, today=DAYS[0]) as world:
+        for day in DAYS:
+            world.server.set_today(day)
+            crawl(world, data, day)
+            nianbao("extract", "--data", str(data), now=day)
+            nianbao("check", "--data", str(data), "--sources", str(world.sources), now=day)
+        sources = world.sources
+    return data, sources
+
+
+def archive_digest(data: Path) -> str:
+    """SHA-256 of archive.db and its WAL (what a read-only server must never change)."""
+    h = hashlib.sha256()
+    for name in ("archive.db", "archive.db-wal"):
+        path = data / name
+        h.update(path.read_bytes() if path.exists() else b"-")
+    return h.hexdigest()
+
+
+@contextmanager
+def serve(data: Path, sources: Path, *extra: str) -> Iterator[Served]:
+    """``nianbao serve --port 0`` on the archive; waits for the URL it prints."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "NIANBAO_NOW": TODAY.isoformat()}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "serve",
+            "--data",
+            str(data),
+            "--sources",
+            str(sources),
+            "--port",
+            "0",
+            *extra,
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        env=env,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        base = None
+        assert proc.stderr is not None
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line:
+                break
+            m = re.search(r"(http://[^/\s]+)/", line)
+            if m:
+                base = m.group(1)
+                break
+        assert base, f"nianbao serve did not start (exit {proc.poll()})"
+        yield Served(base, data, sources, proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
