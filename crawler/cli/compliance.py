@@ -194,23 +194,30 @@ def flags(data, kind, year, agency, source, only_open, history, as_json, as_csv)
     "--out",
     "out",
     required=True,
-    type=click.Path(dir_okay=False),
-    help="Output file: .html (self-contained page) or .csv (UTF-8 with BOM).",
+    type=click.Path(),
+    help="A directory (one page per province, for publishing), a .html file (one self-contained page) or a .csv file (UTF-8 with BOM).",
 )
 @click.option("--year", type=int, help="Only this report year.")
 @click.option("--level", help="Only sources of this level (county, city_dept, …).")
 @click.option("--region", help="Only sources whose region code (行政区划代码) starts with this.")
-@click.option("--format", "fmt", type=click.Choice(["html", "csv"]), help="Default: from the file extension.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["site", "html", "csv"]),
+    help="Default: from --out (.html, .csv, else site).",
+)
 def report(data, out, year, level, region, fmt) -> None:
     """The compliance grid (agency × year, coloured by status) from the latest check.
 
-    Writes --out from the verdicts stored by the latest nianbao check: one self-contained HTML
-    page (legend, counts, filters by level, region and name, each cell linked to its evidence
-    summary; works offline) or CSV (UTF-8 with BOM). Exit 2 when no stored verdict matches (run
-    nianbao check first, or widen --year/--level/--region).
-
-    One page holds a few thousand agencies comfortably; split larger registries with --level or
-    --region (a browser cannot open 100,000 agencies × 17 years in one page).
+    Writes --out from the verdicts stored by the latest nianbao check. A directory (the default
+    for a path without .html/.csv) gets a static site for publishing: index.html (roll-ups by
+    province and level) and, per province, a page with its grid and the evidence of its late,
+    missing and not-online verdicts inline, plus a page with the evidence of the others (the web
+    UI's templates and stylesheet; no script; works offline from any static host). A .html file
+    gets one self-contained page (filters by level, region and name; for a few thousand agencies:
+    a browser cannot open 100,000 agencies × 17 years in one page), a .csv file one row per
+    verdict (UTF-8 with BOM). Exit 2 when no stored verdict matches (run nianbao check first, or
+    widen --year/--level/--region).
     """
     from crawler.outputs.report_html import render_csv, render_html
     from crawler.vocab import clock
@@ -220,10 +227,20 @@ def report(data, out, year, level, region, fmt) -> None:
     verdicts = list(store.stored_verdicts(db, year=year, level=level, region=region))
     if not verdicts:
         fail("no stored verdicts match: run 'nianbao check' first (or widen --year/--level/--region)", 2)
-    fmt = fmt or ("csv" if out.lower().endswith(".csv") else "html")
+    fmt = fmt or (
+        "csv" if out.lower().endswith(".csv") else "html" if out.lower().endswith(".html") else "site"
+    )
     as_of = max(v["as_of"] for v in verdicts)
     path = Path(out)
-    if fmt == "csv":
+    if fmt == "site":
+        from crawler.web.site import render_site, write_site
+
+        if path.exists() and not path.is_dir():
+            fail(f"{path} is a file; --out for a site is a directory", 2)
+        pages = render_site(verdicts, generated_at=clock.now_iso(), as_of=as_of)
+        size = write_site(path, pages)
+        click.echo(f"{path}/index.html: {len(pages)} pages, {size / 1e6:.1f} MB", err=True)
+    elif fmt == "csv":
         path.write_text(render_csv(verdicts), encoding="utf-8-sig", newline="")
     else:
         sources = len({v["source"] for v in verdicts})
