@@ -21,7 +21,7 @@ import pytest
 
 from storage.db import Deadline, connect_readonly, is_interrupted
 from tests.simcrawl import nianbao, query
-from tests.webworld import HOSTILE_SOURCE, HOSTILE_YEAR, archive_digest, build_archive, serve
+from tests.webworld import DEAD_SOURCE, HOSTILE_SOURCE, HOSTILE_YEAR, archive_digest, build_archive, serve
 
 pytestmark = pytest.mark.slow
 
@@ -413,3 +413,12 @@ def test_a_query_past_its_time_limit_is_interrupted(site):
         db.execute("create table t (x)")  # opened read-only
     assert isinstance(deadline, Deadline)
     db.close()
+
+
+def test_an_unreachable_source_is_unknown_never_missing(site):
+    page = doc(site.text(f"/grid?from=2019&to=2024&name={quote('无人应答')}"))
+    rows = page.cssselect(f"#grid tbody tr[data-source='{DEAD_SOURCE}']")
+    assert len(rows) == 1
+    cells = rows[0].cssselect("a.cell")
+    assert cells and all("status-unknown" in c.get("class") for c in cells)
+    assert all(c.text_content().strip().startswith("?") for c in cells)

@@ -1,8 +1,9 @@
 """A crawled simulator world served by a real ``nianbao serve`` subprocess (for the web tests).
 
 The world (seed 21, 40 agencies) holds the simulator's hostile report (sim-00033, 2021: a title
-carrying ``<script>`` and ``<img onerror>`` payloads, judged late, with PDF attachments), blocked
-sources, late/missing/not_online/unknown verdicts and inconsistency flags. It is crawled on two
+carrying ``<script>`` and ``<img onerror>`` payloads, judged late, with PDF attachments),
+late/missing/not_online verdicts, inconsistency flags, and one registered source whose server
+never answers (``dead-county``: unreachable, so its verdicts are unknown). It is crawled on two
 days, extracted and checked; then the simulator stops, so nothing the browser loads can come
 from anywhere but the web UI.
 """
@@ -14,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -27,6 +29,7 @@ from tests.simcrawl import crawl, nianbao, sim_world
 
 SEED, AGENCIES = 21, 40
 HOSTILE_SOURCE, HOSTILE_YEAR = "sim-00033", 2021
+DEAD_SOURCE = "dead-county"
 DAYS = (date(2025, 2, 5), date(2025, 4, 10))
 TODAY = DAYS[-1]
 
@@ -37,6 +40,7 @@ class Served:
     data: Path
     sources: Path
     proc: subprocess.Popen
+    log: list[str]
 
     def get(self, path: str, *, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
         """(status, headers with lower-case names, body) of one request."""
@@ -57,10 +61,12 @@ def build_archive(tmp: Path) -> tuple[Path, Path]:
     """Crawl, extract and check the world into ``tmp/data``; returns (data, sources)."""
     data = tmp / "data"
     with sim_world(tmp, seed=SEED, agencies=AGENCIES, today=DAYS[0]) as world:
+        # a source nobody answers for: its verdicts are unknown (never missing)
+        world.add_source(DEAD_SOURCE, "无人应答县人民政府", "http://127.0.0.1:9/xxgk/ndbg/")
         for day in DAYS:
             world.server.set_today(day)
             crawl(world, data, day)
-            nianbao("extract", "--data", str(data), now=day)
+            nianbao("extract", "--data", str(data), "--sources", str(world.sources), now=day)
             nianbao("check", "--data", str(data), "--sources", str(world.sources), now=day)
         sources = world.sources
     return data, sources
@@ -98,6 +104,7 @@ def serve(data: Path, sources: Path, *extra: str) -> Iterator[Served]:
         env=env,
         text=True,
     )
+    drain: threading.Thread | None = None
     try:
         deadline = time.monotonic() + 60
         base = None
@@ -111,7 +118,11 @@ def serve(data: Path, sources: Path, *extra: str) -> Iterator[Served]:
                 base = m.group(1)
                 break
         assert base, f"nianbao serve did not start (exit {proc.poll()})"
-        yield Served(base, data, sources, proc)
+        # keep reading its log so a chatty server never blocks on a full pipe
+        log: list[str] = []
+        drain = threading.Thread(target=lambda: log.extend(iter(proc.stderr.readline, "")), daemon=True)
+        drain.start()
+        yield Served(base, data, sources, proc, log)
     finally:
         proc.terminate()
         try:
@@ -119,5 +130,7 @@ def serve(data: Path, sources: Path, *extra: str) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if drain is not None:
+            drain.join(10)
         if proc.stderr is not None:
             proc.stderr.close()
