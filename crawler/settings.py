@@ -109,6 +109,7 @@ NIANBAO_SCHEDULE_SEASON = "01-01/04-15"
 NIANBAO_SCHEDULE_WEEKDAY = "mon"
 # Sources registry file (None: the registry shipped with the package).
 NIANBAO_SOURCES = None
+NIANBAO_RUN_COMMAND = "crawl"  # what the run is recorded as (``runs.command``): crawl, discover
 # Write fetches, documents and reports to the archive (off only for bare benchmarks).
 NIANBAO_STORE_ENABLED = True
 # Deadline of township/street reports (not named in 711号 Art. 49) when a source has no

@@ -19,9 +19,10 @@ from datetime import UTC, date, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from portalsim import listings, pages
+from portalsim import listings, pages, portal_pages
 from portalsim.content import article_document, body_document, cn_date, report_document
 from portalsim.documents import docx_bytes, pdf_bytes, rtf_bytes
+from portalsim.portal import portal
 from portalsim.site import Route, Site, attachments, column_dir, horizon_for, other_body_index, site
 from portalsim.troubles import Troubles, block_response
 from portalsim.world import SERVER_HEADERS, Agency, agency, report_plan
@@ -214,6 +215,11 @@ class SimApp:
         if ag.block:
             status, headers, body = block_response(self.seed, ag.slug, ag.block)
             return Response(status, headers, body, transient=False)
+        if ag.kind == "region":
+            resp = self._portal(ag, path, params, today)
+            if resp is not None:
+                resp.headers.setdefault("Server", SERVER_HEADERS[ag.family])
+                return resp
         st = site(self.seed, i, horizon_for(today))
         redesigned, moved, pruned_before = self._changes(i)
         if moved and is_listing_path(ag, path):
@@ -224,19 +230,24 @@ class SimApp:
         resp.headers.setdefault("Server", SERVER_HEADERS[ag.family])
         return resp
 
+    def _portal(self, ag: Agency, path: str, params: dict[str, str], today: date) -> Response | None:
+        """A page or endpoint of the government's portal (:mod:`portalsim.portal`); None: not one."""
+        p = portal(self.seed, ag.index, self.agencies)
+        served = portal_pages.serve(p, path, params, today) if p is not None else None
+        if served is None:
+            return None
+        kind, text, changed = served
+        if kind == "html":
+            return _encoded(ag, text, changed)
+        ctype = "application/json; charset=utf-8" if kind == "json" else "text/xml; charset=UTF-8"
+        return Response(
+            200, {"Content-Type": ctype, "Last-Modified": http_date(changed)}, text.encode("utf-8")
+        )
+
     def _html(self, st: Site, text: str | None, changed: date) -> Response:
         if text is None:
             return _not_found()
-        ag = st.agency
-        body = text.encode("gbk" if ag.encoding == "gbk" else "utf-8", "xmlcharrefreplace")
-        return Response(
-            200,
-            {
-                "Content-Type": f"text/html; charset={pages.charset_label(ag)}",
-                "Last-Modified": http_date(changed),
-            },
-            body,
-        )
+        return _encoded(st.agency, text, changed)
 
     def _serve_site(
         self, st: Site, rest: str, path: str, params: dict[str, str], today: date, redesigned: bool = False
@@ -397,6 +408,19 @@ def _int(value: str) -> int:
         return int(value)
     except ValueError:
         return 0
+
+
+def _encoded(ag: Agency, text: str, changed: date) -> Response:
+    """An HTML page of ``ag``'s site, encoded in the site's charset."""
+    body = text.encode("gbk" if ag.encoding == "gbk" else "utf-8", "xmlcharrefreplace")
+    return Response(
+        200,
+        {
+            "Content-Type": f"text/html; charset={pages.charset_label(ag)}",
+            "Last-Modified": http_date(changed),
+        },
+        body,
+    )
 
 
 def _not_found() -> Response:

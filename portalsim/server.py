@@ -17,7 +17,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from portalsim.router import SimApp
-from portalsim.truth import truth_records
+from portalsim.truth import discovery_truth, truth_records
 
 
 class _Server(ThreadingHTTPServer):
@@ -90,7 +90,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class SimServer:
     """A running simulator: ``base_url``, ``set_today``, ``set_redesigned``, ``set_pruned``,
-    ``set_moved``, ``stats`` and ``shutdown``.
+    ``set_moved``, ``truth``, ``discovery_truth``, ``stats`` and ``shutdown``.
 
     ``today`` is a date or a date provider (a zero-argument callable read once per request).
     """
@@ -139,6 +139,10 @@ class SimServer:
         """Truth records of this world with absolute URLs (as of ``today``, default: the served date)."""
         app = self.app
         return truth_records(app.seed, app.agencies, today or app.today, base_url=self.base_url)
+
+    def discovery_truth(self) -> dict:
+        """The discovery truth of this world's portals with absolute URLs (see :func:`portalsim.discovery_truth`)."""
+        return discovery_truth(self.app.seed, self.app.agencies, base_url=self.base_url)
 
     def stats(self) -> dict:
         """Counters since start: requests, by_status, max_in_flight, bytes_sent."""

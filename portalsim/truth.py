@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date
 from urllib.parse import quote
 
+from portalsim.portal import layout_of, portal, portal_indices, reach
 from portalsim.site import column_url_path, report_path
 from portalsim.world import TOWNSHIP_NOTE, agency, report_plan, report_status
 
@@ -85,3 +86,111 @@ def render_sources_toml(seed: int, agencies: int, base_url: str) -> str:
             out += [f"deadline = {_toml_str(ag.township_deadline)}", f"note = {_toml_str(TOWNSHIP_NOTE)}"]
         out.append("enabled = true")
     return "\n".join(out) + "\n"
+
+
+def portal_entry(seed: int, gov_index: int, base_url: str = "") -> dict:
+    """The entry point of government ``gov_index``'s portal (see :func:`discovery_truth`)."""
+    gov = agency(seed, gov_index)
+    layout = layout_of(gov)
+    return {
+        "portal": gov.source_id,
+        "agency": gov.name,
+        "level": gov.level,
+        "region": gov.region,
+        "family": gov.family,
+        "url": base_url.rstrip("/") + f"/{gov.slug}/",
+        "reachable": gov.block is None,
+        "blocked": gov.block,
+        "layout": {
+            "platform_depth": layout.platform_depth,
+            "annual": layout.nb,
+            "menu": layout.menu,
+            "index": layout.index,
+        },
+    }
+
+
+def portal_truth(seed: int, agencies: int, gov_index: int, base_url: str = "") -> dict:
+    """What discovery must find from government ``gov_index``'s portal home page.
+
+    ``{"portal": <entry>, "bodies": [...], "decoys": [...]}``.  A body record is ``{"portal",
+    "source", "agency", "level", "kind", "region", "urls" (its annual-report column, as in the
+    sources registry), "depth" (clicks from the home page), "needs" (script-delivered link kinds
+    on the shortest path: inline_js, json, xml, records, api; empty = plain links), "linked_from"
+    (the page whose link reaches it first), "anchor" (that link's text), "reachable" (the portal
+    answers: not blocked), "blocked" (the column's own site block, or None)}``.  A decoy record is
+    ``{"portal", "url", "kind" (tjgb | zfgzbg | ghjh | gzyd | gzzj | nbgs), "title", "depth",
+    "needs", "linked_from"}``.
+    """
+    p = portal(seed, gov_index, agencies)
+    if p is None:
+        raise ValueError(f"agency {gov_index} runs no portal in a world of {agencies}")
+    base = base_url.rstrip("/")
+    entry = portal_entry(seed, gov_index, base_url)
+    bodies, decoys = [], []
+    for key, (depth, needs, parent) in reach(p).items():
+        node = p.node(key)
+        if node.role not in ("column", "decoy"):
+            continue
+        common = {"depth": depth, "needs": list(needs), "linked_from": base + p.url(parent)}
+        if node.role == "column" and node.body is not None:
+            ag = agency(seed, node.body)
+            bodies.append(
+                {
+                    "portal": entry["portal"],
+                    "source": ag.source_id,
+                    "agency": ag.name,
+                    "level": ag.level,
+                    "kind": ag.kind,
+                    "region": ag.region,
+                    "urls": [base + node.href],
+                    **common,
+                    "anchor": node.label,
+                    "reachable": entry["reachable"],
+                    "blocked": ag.block,
+                }
+            )
+        elif node.role == "decoy":
+            decoys.append(
+                {
+                    "portal": entry["portal"],
+                    "url": base + node.href,
+                    "kind": key[6:],
+                    "title": node.title,
+                    **common,
+                }
+            )
+    bodies.sort(key=lambda b: b["source"])
+    decoys.sort(key=lambda d: d["url"])
+    return {"portal": entry, "bodies": bodies, "decoys": decoys}
+
+
+def iter_portal_truth(seed: int, agencies: int, base_url: str = "") -> Iterator[dict]:
+    """:func:`portal_truth` of every portal of the world, one after the other."""
+    for i in portal_indices(seed, agencies):
+        yield portal_truth(seed, agencies, i, base_url)
+
+
+def portal_entries(seed: int, agencies: int, base_url: str = "") -> list[dict]:
+    """The portal home pages to start discovery from (see :func:`portal_entry`)."""
+    return [portal_entry(seed, i, base_url) for i in portal_indices(seed, agencies)]
+
+
+def discovery_truth(seed: int, agencies: int, base_url: str = "") -> dict:
+    """The truth for scoring discovery over the whole world (JSON-ready).
+
+    ``{"portals": [<entry>…], "bodies": [<body>…], "decoys": [<decoy>…], "unlinked": [source…]}``:
+    every portal home page, every body reachable from one (see :func:`portal_truth`), every
+    decoy column, and the sources of the registry no portal links (bodies of a place whose
+    government lies beyond the world's size).
+    """
+    out: dict[str, list] = {"portals": [], "bodies": [], "decoys": []}
+    for one in iter_portal_truth(seed, agencies, base_url):
+        out["portals"].append(one["portal"])
+        out["bodies"] += one["bodies"]
+        out["decoys"] += one["decoys"]
+    linked = {b["source"] for b in out["bodies"]}
+    out["unlinked"] = [
+        agency(seed, i).source_id for i in range(1, agencies + 1) if agency(seed, i).source_id not in linked
+    ]
+    return out

@@ -285,3 +285,20 @@ def load_summaries(db: Database, *, now: datetime) -> dict[str, RunSummary] | No
             latest=judged if same else ((lrun, lat, lstatus, lseen) if lrun is not None else None),
         )
     return out
+
+
+def seen_source_ids(db: Database, source_ids: Iterable[str]) -> set[str]:
+    """Those of ``source_ids`` this archive has a crawl or a report of (a source never crawled
+    into it has nothing a verdict could rest on). One summary read, then an index seek per
+    source the summaries do not name."""
+    wanted = set(source_ids)
+    seen = {r[0] for r in db.conn.execute("select source_id from source_summary")} & wanted
+    seen.update(r[0] for r in db.conn.execute("select distinct source_id from reports") if r[0] in wanted)
+    for source_id in wanted - seen:
+        if db.conn.execute(
+            "select exists(select 1 from listing_snapshots where source_id = ?) "
+            "or exists(select 1 from fetches where source_id = ?)",
+            [source_id, source_id],
+        ).fetchone()[0]:
+            seen.add(source_id)
+    return seen

@@ -196,3 +196,9 @@ def first_attachment_captures(db: Database, report_ids: list[str]) -> list[dict]
             report_ids,
         )
     )
+
+
+def sources_with_year(db: Database, year: int) -> set[str]:
+    """The sources with an own report of ``year`` on record (coverage: reported this season)."""
+    sql = "select distinct source_id from reports where own = 1 and report_year = ?"
+    return {r["source_id"] for r in db.query(sql, [year])}

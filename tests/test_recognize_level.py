@@ -11,6 +11,16 @@ from crawler.recognize.level import LEVELS, level_of
     ("name", "level"),
     [
         ("教育部", "state_council_dept"),
+        # cities whose names end in 城 and districts named 城区, a 州 inside a county's name, a
+        # county followed by 市场监督管理局 (real bodies the earlier rules misread)
+        ("盐城市人民政府", "city"),
+        ("聊城市东昌府区教育局", "county_dept"),
+        ("北京市东城区人民政府", "county"),
+        ("江州县林业局", "county_dept"),
+        ("通州区人民政府", "county"),
+        ("宝盛县市场监督管理局", "county_dept"),
+        ("海淀区市场监督管理局", "county_dept"),
+        ("杭州市城市管理局", "city_dept"),
         ("海关总署", "state_council_dept"),
         ("某某省人民政府", "province"),
         ("某某自治区", "province"),

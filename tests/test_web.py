@@ -155,7 +155,8 @@ def test_report_page_dates_versions_tables_and_the_pdf_original(site):
     rep = query(
         site.data,
         "select r.id, a.url from reports r join attachments a on a.report_id = r.id "
-        "join documents d on d.url = a.url where d.content_type like 'application/pdf%' limit 1",
+        "join documents d on d.url = a.url where d.content_type like 'application/pdf%' "
+        "and exists (select 1 from fetches f where f.url = r.url and f.status = 200) order by r.id limit 1",
     )[0]
     page = doc(site.text(f"/report/{rep['id']}"))
     assert page.cssselect("#originals a#original-page")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import click
 
 from crawler import __version__
-from crawler.cli import archive, compliance, crawl, demo, schedule, sim, sources, text, web
+from crawler.cli import archive, compliance, crawl, demo, discover, schedule, sim, sources, text, web
 from crawler.cli.errors import NianbaoGroup
 
-FAMILIES = (crawl, text, compliance, archive, sources, schedule, sim, web, demo)
+FAMILIES = (crawl, text, compliance, archive, sources, discover, schedule, sim, web, demo)
 
 
 @click.group(cls=NianbaoGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +21,8 @@ FAMILIES = (crawl, text, compliance, archive, sources, schedule, sim, web, demo)
 def cli() -> None:
     """nianbao (年报): collect, archive and check government information-disclosure annual reports.
 
-    --data DIR (or NIANBAO_DATA) and --sources FILE mean the same on every command. Exit codes: 0
+    --data DIR (or NIANBAO_DATA) and --sources FILE (or NIANBAO_SOURCES; by default the registry
+    the data directory remembers) mean the same on every command. Exit codes: 0
     ok, 1 runtime failure, 2 usage or configuration error. Run nianbao COMMAND --help for each
     command.
     """

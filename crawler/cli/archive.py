@@ -8,12 +8,13 @@ import sys
 import click
 
 from crawler.cli.errors import fail
-from crawler.cli.options import data_option, output_options, sources_option
+from crawler.cli.options import archive_sources_option, data_option, output_options, sources_option
 
 
 @click.command()
 @click.argument("sha256")
 @data_option
+@archive_sources_option
 def raw(sha256: str, data: str | None) -> None:
     """Write the raw archived bytes with this SHA-256 (or unique prefix), or of this URL's latest
     full capture, to stdout.
@@ -45,6 +46,7 @@ def raw(sha256: str, data: str | None) -> None:
 
 @click.command()
 @data_option
+@archive_sources_option
 def verify(data: str | None) -> None:
     """Re-read every archived WARC record and check its digest against the index.
 
@@ -141,6 +143,7 @@ def status(data: str | None, sources: str | None, as_json: bool) -> None:
 @click.command()
 @click.argument("dest", type=click.Path(file_okay=False))
 @data_option
+@archive_sources_option
 @click.option("--link", is_flag=True, help="Hard-link complete WARC files instead of copying them.")
 def backup(dest: str, data: str | None, link: bool) -> None:
     """Copy the data directory to DEST, consistently, even while crawls run.

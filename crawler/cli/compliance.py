@@ -13,6 +13,7 @@ import click
 
 from crawler.cli.errors import fail
 from crawler.cli.options import (
+    archive_sources_option,
     command_line,
     data_option,
     output_options,
@@ -93,6 +94,10 @@ def check(source_ids, data, sources, as_of, as_json, notify, settings) -> None:
     --no-notify they stay pending). --as-of a past date is a what-if: the verdicts are printed
     and nothing is written.
 
+    Sources the archive has never crawled get no verdict (one stderr line names them); when it
+    holds no crawl of any selected source — the wrong --data, or a registry it was not crawled
+    with — the check writes nothing and exits 2, instead of recording unknowns.
+
     Waits while another process holds the extract or check stage lock of the data directory.
     """
     from crawler.stages.crawl import build_settings
@@ -112,6 +117,13 @@ def check(source_ids, data, sources, as_of, as_json, notify, settings) -> None:
         json.dump(outcome.result.verdicts, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     click.echo(check_line(outcome.result), err=as_json)
+    if outcome.result.skipped:
+        skipped = outcome.result.skipped
+        click.echo(
+            f"nianbao: {len(skipped)} source(s) never crawled into this archive have no verdict (crawl them "
+            f"first): {', '.join(skipped[:5])}{', …' if len(skipped) > 5 else ''}",
+            err=True,
+        )
     for problem in outcome.problems:
         click.echo(f"nianbao: {problem}", err=True)
 
@@ -141,6 +153,7 @@ FLAG_CSV = (
 
 @click.command()
 @data_option
+@archive_sources_option
 @click.option(
     "--kind",
     type=click.Choice(list(FLAG_KINDS)),
@@ -190,6 +203,7 @@ def flags(data, kind, year, agency, source, only_open, history, as_json, as_csv)
 
 @click.command()
 @data_option
+@archive_sources_option
 @click.option(
     "--out",
     "out",

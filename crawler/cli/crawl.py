@@ -42,19 +42,25 @@ def crawl(
     is crawling in the same data directory are skipped with a warning naming that process.
 
     A source that cannot be read gets one line on stderr: its id, unreachable with the cause
-    (connection refused, DNS lookup failed, TLS, timed out …) or blocked, and its column URL.
-    Scrapy's own log, tracebacks included, goes to DATA/logs/crawl.log.
+    (connection refused, DNS lookup failed, TLS, timed out …) or blocked, and its column URL. So
+    does a column read fine that gave no report, with the likely cause: its pages list no entries
+    at all (the URL is not the column: a home page, an article, a menu) or none of its entries is
+    an annual report. Scrapy's own log, tracebacks included, goes to DATA/logs/crawl.log.
+
+    The first crawl given --sources (or $NIANBAO_SOURCES) records that registry in the data
+    directory (DATA/registry.json); every later command on it reads that registry by default.
 
     \b
     Exit codes:
       0  the crawl finished
-      1  the crawl did not finish, every selected source was busy, or no
-         selected source could be read (all unreachable or blocked)
+      1  the crawl did not finish, every selected source was busy, no
+         selected source could be read (all unreachable or blocked), or
+         every source read came back empty (no report found in any)
       2  an unknown source id (the message lists close matches), a source
          switched off (the message gives the reason), a group none of the
          named sources is in, or a bad --years or -s value
     """
-    from crawler.stages.crawl import crawl_problem, run_crawl, select_for_crawl, unread_lines
+    from crawler.stages.crawl import crawl_problem, empty_lines, run_crawl, select_for_crawl, unread_lines
     from crawler.vocab.errors import ConfigError
     from crawler.vocab.years import parse_years
 
@@ -67,7 +73,7 @@ def crawl(
     stats = run_crawl(
         data=data, sources=sources, source_ids=ids, years=years, profile=profile, overrides=overrides
     )
-    for line in unread_lines(stats):
+    for line in unread_lines(stats) + empty_lines(stats):
         click.echo(f"nianbao: {line}", err=True)
     problem = crawl_problem(stats)
     if problem:
@@ -92,8 +98,10 @@ def run(
 
     A source that cannot be read gets one line on stderr (its id, unreachable with the cause —
     connection refused, DNS, TLS, timeout … — or blocked, and its column URL); a run in which no
-    source could be read exits 1. Scrapy's own log, tracebacks included, goes to
-    DATA/logs/crawl.log.
+    source could be read exits 1. A column read fine that gave no report gets one line too, with
+    the likely cause (its pages list no entries: not the column; or none of its entries is a
+    report), and a run in which every source came back empty exits 1. Scrapy's own log,
+    tracebacks included, goes to DATA/logs/crawl.log.
 
     A crawl stopped by SIGTERM/SIGINT (Ctrl-C) ends the run there (exit 1): extract and check are
     skipped, its sources are recorded interrupted and the next run crawls them again. A crawl that
@@ -102,14 +110,14 @@ def run(
     Exit 2 for the same usage and configuration errors as nianbao crawl.
     """
     from crawler.cli.compliance import check_line
-    from crawler.stages.crawl import unread_lines
+    from crawler.stages.crawl import empty_lines, unread_lines
     from crawler.stages.run import run as run_stages
 
     progress, clear = live_progress("extract")
 
     def report(stage: str, outcome) -> None:
         if stage == "crawl":
-            for line in unread_lines(outcome):
+            for line in unread_lines(outcome) + empty_lines(outcome):
                 click.echo(f"nianbao: {line}", err=True)
         elif stage == "extract":
             click.echo(clear + outcome.line(), err=True)

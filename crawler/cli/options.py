@@ -28,7 +28,13 @@ sources_option = click.option(
     "--sources",
     "sources",
     type=click.Path(dir_okay=False),
-    help="Sources registry TOML. Default: the registry shipped with nianbao.",
+    help="Sources registry TOML. Default: $NIANBAO_SOURCES, else the registry the data directory remembers (its first crawl given one), else the one shipped with nianbao.",
+)
+archive_sources_option = click.option(
+    "--sources",
+    type=click.Path(dir_okay=False),
+    expose_value=False,
+    help="Accepted like on every command (scripts pass --data and --sources alike); this command reads only the archive.",
 )
 settings_option = click.option(
     "-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy/nianbao setting."

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from crawler.cli.errors import EXIT_USAGE
+from crawler.cli.errors import EXIT_USAGE, fail
 from crawler.cli.options import data_option, output_options, sources_option
 
 if TYPE_CHECKING:
@@ -20,7 +20,8 @@ def sources() -> None:
     """The sources registry (which columns are crawled).
 
     The registry is a TOML file (--sources; default: the one shipped with nianbao). disable and
-    enable switch a source off or on for one data directory without editing it.
+    enable switch a source off or on for one data directory without editing it; import appends
+    bodies from a CSV file; coverage counts the watched bodies per province, city and county.
     """
 
 
@@ -30,23 +31,30 @@ def sources() -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include disabled sources.")
 @output_options()
 def sources_list(data: str | None, sources: str | None, show_all: bool, as_json: bool) -> None:
-    """List sources: id, level, kind, CMS, agency and column URL (operator state of --data applied).
+    """List sources: id, level, kind, CMS, region, agency and column URL (operator state of --data applied).
 
     Only enabled sources unless --all, which adds the disabled ones, each with (disabled: <why>):
     the registry's note, or who switched it off when and why (nianbao sources disable).
+    The region is the registry's, or read from the agency name when the registry gives none;
+    the second line says which (region_source in --json: registry, agency name, or null).
     """
-    from dataclasses import asdict
-
     from crawler.registry import load_registry
+    from crawler.registry.placed import place_sources
 
-    rows = [s for s in load_registry(sources, data) if show_all or s.enabled]
+    rows = [s for s in place_sources(load_registry(sources, data)) if show_all or s.enabled]
     for s in rows:
         if as_json:
-            click.echo(json.dumps(asdict(s), ensure_ascii=False))
+            click.echo(json.dumps(s.as_dict(), ensure_ascii=False))
         else:
             flag = "" if s.enabled else f" (disabled{': ' + s.note if s.note else ''})"
+            where = (
+                f"  region from the {s.region_source}: {s.region_name or 'not in the code table'}"
+                if s.region
+                else ""
+            )
             click.echo(
-                f"{s.id:<22} {s.level:<18} {s.kind:<8} {s.cms:<6} {s.agency}{flag}\n{'':<22} {s.urls[0]}"
+                f"{s.id:<22} {s.level:<18} {s.kind:<8} {s.cms:<6} {s.region or '-':<6} {s.agency}{flag}\n"
+                f"{'':<22} {s.urls[0]}{where}"
             )
 
 
@@ -166,6 +174,148 @@ def sources_state(data: str | None, as_json: bool) -> None:
                 f"{source_id:<22} {'enabled' if row['enabled'] else 'disabled':<8} {row['changed_at']}  "
                 f"{row['changed_by']}  {row['reason']}"
             )
+
+
+@sources.command("import")
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(dir_okay=False),
+    help="Registry to append to (created if missing). Default: the one --data uses (see --sources), "
+    "never the one shipped with nianbao.",
+)
+@click.option("--dry-run", is_flag=True, help="Check and print what would be appended; write nothing.")
+@data_option
+def sources_import(csv_file: str, target: str | None, dry_run: bool, data: str | None) -> None:
+    """Append the bodies of a CSV file to a registry as [[source]] tables.
+
+    Columns (header row): agency and url required; region, level, kind, id and first_year
+    optional (url may list several URLs separated by spaces or ;). UTF-8 with or without a BOM,
+    or GBK as Excel saves it. An empty level is read from the name, kind from the level, region
+    from the name (when it names its place unambiguously), id made from the region and a hash
+    of the name (430102-1a2b3c4d, the same on every import). Rows whose id or URL the registry
+    already has are skipped and listed. Every row is checked like the registry; any error
+    (each names the CSV line and column) exits 2 and writes nothing. The existing file is kept
+    byte for byte; the new tables follow it, each noting its CSV line and what was inferred.
+    """
+    from crawler.registry.importing import plan_import, refuse_shipped, write_import
+    from crawler.registry.memory import resolve_sources
+
+    if target is None:
+        resolved = resolve_sources(None, data)
+        if resolved.path is None:
+            fail(
+                "the data directory uses the registry shipped with nianbao, which an upgrade "
+                "replaces; pass --to FILE (created if missing)",
+                EXIT_USAGE,
+            )
+        target = resolved.path
+    refuse_shipped(target)
+    plan = plan_import(csv_file, target)
+    for err in plan.errors:
+        click.echo(str(err), err=True)
+    if plan.errors:
+        click.echo(f"nianbao: {len(plan.errors)} error(s) in {csv_file}; nothing written", err=True)
+        sys.exit(EXIT_USAGE)
+    for skip in plan.skipped:
+        click.echo(f"skipped line {skip.line}: {skip.agency}: {skip.reason}")
+    if dry_run:
+        click.echo(plan.appended_text().lstrip("\n"), nl=False)
+    else:
+        write_import(plan)
+    for entry in plan.entries:
+        s = entry.source
+        click.echo(
+            f"{'would add' if dry_run else 'added'} {s.id:<22} {s.level:<18} {s.kind:<8} {s.region or '-':<6} {s.agency}"
+        )
+    for entry in plan.entries:
+        if entry.source.region is None:
+            click.echo(
+                f"note: line {entry.line}: no region (the name does not place {entry.source.agency} "
+                "unambiguously); give it in the region column if it has one",
+                err=True,
+            )
+    click.echo(plan.summary(dry_run=dry_run))
+
+
+@sources.command("coverage")
+@click.option(
+    "--region", "region", metavar="CODE", help="Only this area (43, 4301 or 430102) and its children."
+)
+@click.option("--year", type=int, help="Report year of the season (default: last year).")
+@data_option
+@sources_option
+@output_options(csv=True)
+def sources_coverage(
+    region: str | None, year: int | None, data: str | None, sources: str | None, as_json: bool, as_csv: bool
+) -> None:
+    """How much of each area is watched: bodies registered, working, reported, the share covered.
+
+    Without --region: the country, each province, and the bodies without a region. With
+    --region 43 (a province), 4301 (a city) or 430102: that area, its own level (本级) and its
+    children; every child the code table knows is listed, empty ones too. A body counts where its
+    region puts it (the registry's, or read from its agency name). working: its column's health
+    is ok or degraded (as nianbao status judges it); reported: an own report of the season's year
+    is in the archive; covered: reported / registered. Without an archive in --data only
+    registered is known.
+    """
+    import csv as csv_module
+
+    from crawler.health import health_rows
+    from crawler.registry import load_registry
+    from crawler.registry.coverage import area_code, coverage
+    from crawler.registry.placed import place_sources
+    from crawler.vocab import clock
+    from crawler.vocab.errors import UsageError
+    from crawler.vocab.text import cell_text
+    from storage.db import open_readonly
+    from storage.reports import sources_with_year
+
+    try:
+        area = area_code(region) if region else None
+    except ValueError as exc:
+        raise UsageError(f"--region: {exc}") from None
+    season = year or clock.today().year - 1
+    registry = load_registry(sources, data)
+    working = reported = None
+    with open_readonly(data) as db:
+        if db is not None:
+            working = {
+                r["source"]
+                for r in health_rows(db, registry, clock.now())
+                if r["health"] in ("ok", "degraded")
+            }
+            reported = sources_with_year(db, season)
+    rows = coverage(place_sources(registry), area, working=working, reported=reported)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps({**row.as_dict(), "year": season}, ensure_ascii=False))
+        return
+    if as_csv:
+        out = csv_module.writer(sys.stdout, lineterminator="\n")
+        out.writerow(["code", "name", "level", "registered", "working", "reported", "share", "year"])
+        for row in rows:
+            d = row.as_dict()
+            out.writerow(
+                [
+                    cell_text(d[k])
+                    for k in ("code", "name", "level", "registered", "working", "reported", "share")
+                ]
+                + [season]
+            )
+        return
+    if working is None:
+        click.echo("no archive in the data directory: only registered bodies are counted", err=True)
+    click.echo(f"season {season}: own reports of {season} found")
+    click.echo(f"{'code':<7} {'registered':>10} {'working':>8} {'reported':>8} {'covered':>8}  area")
+    for n, row in enumerate(rows):
+        cells = ["-" if v is None else v for v in (row.working, row.reported)]
+        share = f"{row.share:.0%}" if row.share is not None else "-"
+        click.echo(
+            f"{row.code or '':<7} {row.registered:>10} {cells[0]:>8} {cells[1]:>8} {share:>8}  "
+            f"{'  ' if n else ''}{row.name}"
+        )
 
 
 COMMANDS = [sources]

@@ -11,6 +11,7 @@ import click
 
 from crawler.cli.errors import fail
 from crawler.cli.options import (
+    archive_sources_option,
     command_line,
     data_option,
     extract_options,
@@ -67,6 +68,7 @@ def extract(data, sources, redo, workers, timeout, memory_mb, no_ocr) -> None:
 @click.command()
 @click.argument("query")
 @data_option
+@archive_sources_option
 @click.option("--agency", help="Agency name contains this.")
 @click.option("--year", type=int, help="Report year.")
 @click.option("--level", help="Source level (county, city_dept, …).")
@@ -152,6 +154,7 @@ def search(query, data, agency, year, level, region, limit, exact, as_json, as_c
 @click.command()
 @click.argument("report")
 @data_option
+@archive_sources_option
 @output_options("The report as one JSON object.")
 @click.option("--original", is_flag=True, help="Show the text in its original script (traditional kept).")
 def show(report, data, as_json, original) -> None:

@@ -62,7 +62,7 @@ class ArchiveOwner:
             args = {k: v for k, v in vars(spider).items() if k in SPIDER_ARGS} if spider else {}
             self._session = ArchiveSession(
                 self.data,
-                command="crawl",
+                command=self.crawler.settings.get("NIANBAO_RUN_COMMAND") or "crawl",
                 args=args,
                 warc_max_bytes=self.warc_max_bytes,
                 commit_interval=self.commit_interval,

@@ -50,6 +50,7 @@ class StorePipeline:
         self.crawler = crawler
         self.owner = owner
         self.listings: dict[str, Counter] = defaultdict(Counter)
+        self.listed_items: Counter = Counter()  # entries the listing parser found, per source
         self.reports_seen: dict[str, set[str]] = defaultdict(set)
         self.reports_new: Counter = Counter()
 
@@ -157,6 +158,8 @@ class StorePipeline:
                 },
             )
             self.listings[item.source_id][item.status] += 1
+            if item.status == PAGE_OK:
+                self.listed_items[item.source_id] += item.items
             stats.inc_value(f"nianbao/listing/{item.status.split(':')[0]}")
         return item
 
@@ -212,11 +215,27 @@ class StorePipeline:
                 },
             )
             self.crawler.stats.inc_value(f"nianbao/sources/{status.split(':')[0]}")
+            if status == SOURCE_EMPTY:
+                # why a column read fine gave no report, for the operator (crawler.stages.crawl.empty_lines)
+                empty = self.crawler.stats.get_value("nianbao/empty") or []
+                cause = empty_cause(self.listed_items.get(source.id, 0))
+                self.crawler.stats.set_value("nianbao/empty", [*empty, [source.id, cause, source.urls[0]]])
             if status.startswith((SOURCE_UNREACHABLE, SOURCE_BLOCKED)):
                 # one line per unread source for the operator (crawler.stages.crawl.unread_lines)
                 unread = self.crawler.stats.get_value("nianbao/unread") or []
                 self.crawler.stats.set_value("nianbao/unread", [*unread, [source.id, status, source.urls[0]]])
         runs.save_stats(session.db, session.run_id, self.crawler.stats.get_stats())
+
+
+EMPTY_NOT_A_LISTING = "not-a-listing"
+EMPTY_NO_REPORTS = "no-reports"
+
+
+def empty_cause(listed_items: int) -> str:
+    """Why a column that was read gave no report: its pages showed no list of entries at all (the
+    URL is likely a home page, an article or a menu, not the column), or a list none of whose
+    entries is an annual report (another column, or one not yet filled)."""
+    return EMPTY_NOT_A_LISTING if not listed_items else EMPTY_NO_REPORTS
 
 
 def source_status(listing_counts: Counter, reports_seen: int) -> tuple[str, str]:

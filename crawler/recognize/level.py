@@ -28,7 +28,9 @@ _ZONE = re.compile(
 )
 _GOVERNMENT = re.compile(r"(?:人民政府|政府)$")
 _BODY_END = re.compile(r"(?:部|署|总局|局|委员会|委|厅|办公室|办公厅|办|中心|院|处|会|站|所|队|馆|社)$")
-_NOT_A_PLACE = re.compile(r"(?:社区|小区|园区|校区|辖区|城区|市场|市民|城市|都市)")
+# Words that look like a place but are not one: 城市管理局 is no city "城市", while 盐城市, 聊城市
+# and 东城市 are cities and 东城区 a district; only the bare words are refused.
+_NOT_A_PLACE = re.compile(r"(?:社区|小区|园区|校区|辖区|市场|市民)|^(?:城市|都市|城区)$")
 
 
 def level_of(name: str | None) -> str | None:
@@ -64,6 +66,10 @@ def _deepest_place(name: str) -> tuple[int, str | None]:
         end, depth = m.end(), "province"
     rest = name[end:]
     city = _CITY.match(rest)
+    if city and city.group(0).endswith("州") and rest[city.end() : city.end() + 1] in ("县", "区", "旗"):
+        city = None  # 江州县, 通州区: the 州 belongs to a county's name, not to a 州
+    if city and re.search(r"[县区旗]", city.group(0)[:-1]):
+        city = None  # 宝盛县市场监督管理局: the county comes first, 市场 is no city
     if city and not _NOT_A_PLACE.search(city.group(0)):
         end, depth = end + city.end(), "city"
         rest = name[end:]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from crawler.registry.memory import resolve_sources
+from crawler.registry.placed import place_sources
 from crawler.registry.sources import Source, load_sources, select_sources
 from crawler.registry.state import apply_state, disabled_by_operator
 from crawler.vocab.errors import ConfigError
@@ -24,13 +26,16 @@ def read_state(data: str | os.PathLike | None) -> dict[str, dict]:
 
 
 def load_registry(sources_path: str | os.PathLike | None, data: str | os.PathLike | None) -> list[Source]:
-    """The registry at ``sources_path`` (None: the shipped one) with the operator state of the data
-    directory ``data`` applied: the sources as operations must see them.  This is the one function
+    """The registry at ``sources_path`` (None: ``$NIANBAO_SOURCES``, else the file the data directory
+    remembers, else the shipped one: :func:`~crawler.registry.memory.resolve_sources`) with the
+    operator state of the data directory ``data`` applied: the sources as operations must see them.  This is the one function
     operations (crawl, the spider, check, status, sources list) use to know which sources are on.
 
     Raises :class:`ConfigError` for an invalid registry, like :func:`~crawler.registry.sources.load_sources`.
     """
-    return apply_state(load_sources(sources_path), read_state(data))
+    return place_sources(
+        apply_state(load_sources(resolve_sources(sources_path, data).path), read_state(data))
+    )
 
 
 def select_enabled(sources: list[Source], ids: Iterable[str] | None) -> list[Source]:

@@ -36,6 +36,7 @@ from crawler.vocab.words import COMPLIANCE_KINDS, HEALTH_BLOCKED, HEALTH_BROKEN
 from storage import compliance as store
 from storage import stats as stats_store
 from storage.db import transaction
+from storage.health import seen_source_ids
 
 
 @dataclass(slots=True)
@@ -46,10 +47,15 @@ class CheckResult:
     verdicts: list[dict]
     events: list[dict] = field(default_factory=list)
     written: bool = False
+    skipped: list[str] = field(default_factory=list)  # selected sources never crawled into the archive
 
     @property
     def counts(self) -> Counter:
         return Counter(v["status"] for v in self.verdicts)
+
+
+class NeverCrawled(ConfigError):
+    """A check of sources the archive has never crawled: it would only write ``unknown``s."""
 
 
 def source_info(s: Source) -> SourceInfo:
@@ -208,8 +214,17 @@ def run_check(
     if write is None:
         write = as_of >= today
     sources = [s for s in sources if s.enabled]
+    seen = seen_source_ids(db, [s.id for s in sources])
+    unseen = [s.id for s in sources if s.id not in seen]
+    if sources and len(unseen) == len(sources):
+        raise NeverCrawled(
+            f"this archive holds no crawl of any of the {len(sources)} selected source(s) "
+            f"({', '.join(unseen[:3])}{', …' if len(unseen) > 3 else ''}): nothing to judge. "
+            "Is it the right --data, and the registry it was crawled with (--sources)?"
+        )
+    sources = [s for s in sources if s.id in seen]
     verdicts = compute_verdicts(db, sources, as_of, policy)
-    result = CheckResult(as_of, verdicts)
+    result = CheckResult(as_of, verdicts, skipped=unseen)
     if not write:
         return result
     now = clock.now_iso()

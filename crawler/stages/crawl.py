@@ -21,6 +21,7 @@ from scrapy.settings import Settings
 from crawler.cadence import select_group
 from crawler.logs import LOG_DIR
 from crawler.registry import load_registry, select_enabled
+from crawler.registry.memory import remember, resolve_sources
 from crawler.settings import user_agent
 from crawler.vocab import clock
 from crawler.vocab.errors import ConfigError
@@ -68,7 +69,16 @@ def run_crawl(
     profile: str = "polite",
     overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Crawl the selected sources into the data directory; returns the final Scrapy stats."""
+    """Crawl the selected sources into the data directory; returns the final Scrapy stats.
+
+    The registry is resolved once (:func:`~crawler.registry.memory.resolve_sources`); a registry
+    named explicitly (``--sources`` or ``$NIANBAO_SOURCES``) becomes the data directory's own, the
+    default of every later command on it."""
+    resolved = resolve_sources(sources, data)
+    sources = resolved.path
+    changed = remember(data, sources) if resolved.origin in ("--sources", "$NIANBAO_SOURCES") else None
+    if changed:
+        sys.stderr.write(f"nianbao: {changed}\n")
     settings = build_settings(
         {**(overrides or {}), "NIANBAO_DATA": data, "NIANBAO_SOURCES": sources}, profile
     )
@@ -170,6 +180,22 @@ def unread_lines(stats: Mapping[str, Any]) -> list[str]:
     return out
 
 
+EMPTY_WORDS = {
+    "not-a-listing": "read, but its pages list no entries at all: the URL may be a home page, an article or a "
+    "menu rather than the annual-report column (nianbao parse the page, or find the column on the portal)",
+    "no-reports": "read, but none of the entries it lists is an annual report: another column, or one not yet "
+    "filled",
+}
+
+
+def empty_lines(stats: Mapping[str, Any]) -> list[str]:
+    """One line per source whose column was read but gave no report, with the likely cause."""
+    return [
+        f"{source_id}: empty ({EMPTY_WORDS.get(cause, cause)}): {url}"
+        for source_id, cause, url in stats.get("nianbao/empty") or []
+    ]
+
+
 def crawl_problem(stats: Mapping[str, Any]) -> str | None:
     """Why a finished crawl should exit 1 (None: it went fine)."""
     reason = stats.get("finish_reason")
@@ -186,6 +212,8 @@ def crawl_problem(stats: Mapping[str, Any]) -> str | None:
     unread = stats.get("nianbao/unread") or []
     if unread and not read:
         return f"no source could be read ({len(unread)} unreachable or blocked; full log in DATA/{LOG_DIR}/{CRAWL_LOG})"
+    if read and read == stats.get(f"nianbao/sources/{SOURCE_EMPTY}", 0):
+        return f"every source came back empty ({read} read, no report found in any): see the lines above"
     bugs = (
         sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
         + stats.get("nianbao/parse_errors", 0)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from crawler.extract import EXTRACTOR_VERSION, ExtractResult
 from crawler.extract.cleaning import clean_text
 from crawler.extract.pool import extract_many
+from crawler.registry.memory import resolve_sources
 from crawler.registry.sources import load_sources
 from crawler.stages.analyse import analyse_reports
 from crawler.vocab import clock
@@ -178,7 +179,8 @@ def run_extract(
     summary = ExtractSummary()
     try:
         registry = {
-            s.id: {"level": s.level, "region": s.region, "kind": s.kind} for s in load_sources(sources)
+            s.id: {"level": s.level, "region": s.region, "kind": s.kind}
+            for s in load_sources(resolve_sources(sources, data).path)
         }
     except ConfigError as exc:
         registry = {}

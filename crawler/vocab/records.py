@@ -115,3 +115,27 @@ class RunSummary:
     def last(self, n: int) -> tuple[str, ...]:
         """The statuses of the last ``n`` judged runs."""
         return tuple(self.tail.split("\n")[-n:]) if self.tail else ()
+
+
+@dataclass(slots=True)
+class FoundColumn:
+    """A page discovery confirmed as an annual-report column (or, ``confidence`` low, a page with
+    some reports on it), and how it got there: the start, the pages followed, the anchor that led
+    to it, the body it belongs to (and where that name came from), its report years."""
+
+    start: str
+    url: str
+    depth: int
+    path: list[str]
+    anchor: str | None
+    agency: str | None
+    agency_from: str
+    level: str | None
+    kind: str | None
+    cms: str
+    years: list[int]
+    reports: int
+    items: int
+    confidence: str
+    reason: str
+    fetch_id: int | None = None
