@@ -588,3 +588,23 @@ def compliance_rollups(db: Database) -> None:
     )
     db.execute("create index if not exists compliance_year_status on compliance(year, status)")
     refresh_rollups(db)
+
+
+@migrations(name="0011_browse_indexes")
+def browse_indexes(db: Database) -> None:
+    """Indexes the web UI's pages need at 100,000 agencies (bench/serve.py): the newest verdict
+    time, flags by state and recency, by source and by every list filter, the grid's filter by
+    status and year, its page of agencies in name order, a source's runs and the newest reports."""
+    for sql in (
+        "create index if not exists compliance_as_of on compliance(as_of)",
+        "create index if not exists compliance_checked_at on compliance(checked_at)",
+        "create index if not exists compliance_status_year_source on compliance(status, year, source_id)",
+        "create index if not exists compliance_sources_page on compliance_sources(agency, source_id, level, region, kind)",
+        "create index if not exists flags_updated on flags(updated_at)",
+        "create index if not exists flags_state_updated on flags(state, updated_at)",
+        "create index if not exists flags_source on flags(source_id)",
+        "create index if not exists flags_state_filters on flags(state, kind, year, source_id, agency, updated_at)",
+        "create index if not exists source_runs_source on source_runs(source_id, run_id)",
+        "create index if not exists reports_first_seen on reports(first_seen_at)",
+    ):
+        db.execute(sql)

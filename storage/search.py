@@ -59,7 +59,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
@@ -330,10 +331,23 @@ def _filters(
     if level:
         sql += " AND d.level = ?"
         params.append(level)
-    if region:
-        sql += " AND d.region = ?"
+    if region:  # a 行政区划代码 prefix: 43 = 湖南省, 430102 = one district
+        sql += " AND instr(d.region, ?) = 1"
         params.append(region)
     return sql
+
+
+def _by_year(
+    conn: sqlite3.Connection, candidates: Iterator[int], filters: _Filters
+) -> tuple[Iterator[int], _Filters]:
+    """Candidates of a report year taken from the year's index instead of a row read each (a
+    year filter over a common term reads thousands of rows otherwise); the other filters are
+    left to SQL."""
+    agency, year, level, region = filters
+    if year is None:
+        return candidates, filters
+    ids = {r[0] for r in conn.execute("SELECT id FROM search_docs WHERE report_year = ?", [int(year)])}
+    return (i for i in candidates if i in ids), (agency, None, level, region)
 
 
 def _pattern(terms: list[Term]) -> re.Pattern[str] | None:
@@ -403,7 +417,7 @@ def search(
 ) -> list[Hit]:
     """Search report titles and texts; see :func:`parse_query` for the syntax.
 
-    Filters: ``agency`` (substring), ``year`` (report year), ``level``, ``region`` (exact).
+    Filters: ``agency`` (substring), ``year`` (report year), ``level``, ``region`` (code prefix).
     ``ranked=False`` skips bm25 and returns the newest-indexed hits first — much faster when a
     term hits most reports. Ranking scores the ``rank_pool`` most recently indexed matches
     (after filters) by BM25 term frequency; ``rank_pool=None`` ranks every match with bm25().
@@ -457,19 +471,14 @@ def _search_streamed(
     """Newest-first candidates merged from the indexes' rowid streams (bounded work); ranked
     within a pool of ``rank_pool`` candidates by BM25 term frequency when asked."""
     conn = db.conn
-    filter_args: list = []
-    filters_sql = _filters(*filters, filter_args)
     groups = [[(t.fts_table, t.match) for t in g] for g in parsed.groups]
     negated = [(t.fts_table, t.match) for t in parsed.negated]
     want = offset + limit
     try:
-        pool = search_stream.take(
-            conn,
-            search_stream.candidates(conn, groups, negated),
-            max(want, rank_pool or 0),
-            filters_sql,
-            filter_args,
-        )
+        stream, filters = _by_year(conn, search_stream.candidates(conn, groups, negated), filters)
+        filter_args: list = []
+        filters_sql = _filters(*filters, filter_args)
+        pool = search_stream.take(conn, stream, max(want, rank_pool or 0), filters_sql, filter_args)
         scores: dict[int, float] = {}
         if rank_pool:
             texts: dict[int, str] = {}
@@ -580,6 +589,7 @@ COUNT_CAP = 10_000
 common term costs a full scan of its posting lists."""
 
 FACETS = ("report_year", "level", "region", "format")
+FACET_TOP = 40
 
 
 def matching_ids(
@@ -598,12 +608,15 @@ def matching_ids(
     if not parsed.groups:
         return [], True
     conn = db.conn
-    args: list = []
-    where = _filters(agency, year, level, region, args)
     groups = [[(t.fts_table, t.match) for t in g] for g in parsed.groups]
     negated = [(t.fts_table, t.match) for t in parsed.negated]
     try:
-        ids = search_stream.take(conn, search_stream.candidates(conn, groups, negated), cap + 1, where, args)
+        stream, filters = _by_year(
+            conn, search_stream.candidates(conn, groups, negated), (agency, year, level, region)
+        )
+        args: list = []
+        where = _filters(*filters, args)
+        ids = search_stream.take(conn, stream, cap + 1, where, args)
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc).lower() or "match" in str(exc).lower():
             return [], True
@@ -611,25 +624,31 @@ def matching_ids(
     return ids[:cap], len(ids) <= cap
 
 
-def facet_counts(db: Database, ids: list[int]) -> dict[str, list[tuple[object, int]]]:
-    """For each of :data:`FACETS`, (value, how many of ``ids``), most frequent first (years newest
-    first); ``format`` comes from the analysed report."""
-    if not ids:
-        return {f: [] for f in FACETS}
-    arg = "[" + ",".join(str(int(i)) for i in ids) + "]"
+def facet_counts(
+    db: Database, ids: list[int], *, top: int = FACET_TOP
+) -> dict[str, list[tuple[object, int]]]:
+    """For each of :data:`FACETS`, (value, how many of ``ids``): years newest first, the others
+    most frequent first, at most ``top`` values each. ``region`` is counted by province (the
+    code's first two digits: a search hits thousands of counties); ``format`` comes from the
+    analysed report. One pass over the ids."""
+    counts: dict[str, Counter] = {f: Counter() for f in FACETS}
+    if ids:
+        arg = "[" + ",".join(str(int(i)) for i in ids) + "]"
+        for year, level, region, fmt in db.conn.execute(
+            "select d.report_year, d.level, d.region, r.format from search_docs d "
+            "left join reports r on r.id = d.report_id where d.id in (select value from json_each(?))",
+            [arg],
+        ):
+            counts["report_year"][year] += 1
+            counts["level"][level] += 1
+            counts["region"][region[:2] if region else None] += 1
+            counts["format"][fmt] += 1
     out: dict[str, list[tuple[object, int]]] = {}
-    for facet in FACETS:
-        column = "r.format" if facet == "format" else f"d.{facet}"
-        order = "value desc" if facet == "report_year" else "n desc, value"
-        out[facet] = [
-            (r[0], r[1])
-            for r in db.conn.execute(
-                f"select {column} as value, count(*) as n from search_docs d "
-                "left join reports r on r.id = d.report_id "
-                f"where d.id in (select value from json_each(?)) group by value order by {order}",
-                [arg],
-            )
-        ]
+    for facet, c in counts.items():
+        if facet == "report_year":
+            out[facet] = sorted(c.items(), key=lambda kv: (kv[0] is None, -(kv[0] or 0)))[:top]
+        else:
+            out[facet] = sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0])))[:top]
     return out
 
 

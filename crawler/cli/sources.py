@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from crawler.cli.errors import EXIT_USAGE, fail
-from crawler.cli.options import data_option, output_options, sources_option
+from crawler.cli.options import data_option, output_options, profile_option, sources_option
 
 if TYPE_CHECKING:
     from crawler.registry.sources import Source
@@ -20,8 +20,9 @@ def sources() -> None:
     """The sources registry (which columns are crawled).
 
     The registry is a TOML file (--sources; default: the one shipped with nianbao). disable and
-    enable switch a source off or on for one data directory without editing it; import appends
-    bodies from a CSV file; coverage counts the watched bodies per province, city and county.
+    enable switch a source off or on for one data directory without editing it; add discovers
+    the columns behind portal URLs and appends them; import appends bodies from a CSV file;
+    coverage counts the watched bodies per province, city and county.
     """
 
 
@@ -237,6 +238,97 @@ def sources_import(csv_file: str, target: str | None, dry_run: bool, data: str |
                 err=True,
             )
     click.echo(plan.summary(dry_run=dry_run))
+
+
+@sources.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(dir_okay=False),
+    help="Registry to append to (created if missing). Default: the one --data uses, never the shipped one.",
+)
+@click.option(
+    "--depth", default=4, show_default=True, type=click.IntRange(0, 8), help="Clicks from each URL."
+)
+@click.option(
+    "--max-pages", default=60, show_default=True, type=click.IntRange(1, 2000), help="Pages per URL."
+)
+@click.option("--dry-run", is_flag=True, help="Discover and print what would be added; write nothing.")
+@profile_option
+@data_option
+def sources_add(urls, target, depth, max_pages, dry_run, profile, data) -> None:
+    """Discover the annual-report columns behind portal URLs and add them to a registry.
+
+    Runs nianbao discover on each URL (a portal home page, a 政府信息公开 platform page, an index
+    of departments' and townships' reports, or a column itself), which reads each column it
+    finds — that read is the trial crawl: every proposal shows the reports and years it lists.
+    Columns it is sure of are checked like the registry and appended to --to (or the registry
+    the data directory uses) with their evidence as comments; unsure ones are listed with the
+    reason and not added (run nianbao discover to see them as commented TOML). Columns already
+    in the registry are skipped. The registry written becomes the data directory's own, so
+    nianbao run and check find the new sources without --sources. Exit 1 when nothing was found,
+    2 for a registry that would not validate.
+    """
+    from crawler.registry.importing import plan_rows, refuse_shipped, write_import
+    from crawler.registry.memory import remember, resolve_sources
+    from crawler.registry.proposals import propose
+    from crawler.stages.discover import run_discover
+
+    if target is None:
+        resolved = resolve_sources(None, data)
+        if resolved.path is None:
+            fail(
+                "the data directory uses the registry shipped with nianbao, which an upgrade replaces; "
+                "pass --to FILE (created if missing)",
+                EXIT_USAGE,
+            )
+        target = resolved.path
+    refuse_shipped(target)
+    result = run_discover(list(urls), data=data, depth=depth, max_pages=max_pages, profile=profile)
+    proposals = propose(result.found)
+    sure = [p for p in proposals if not p.doubt]
+    for p in proposals:
+        if p.doubt:
+            click.echo(f"not added (unsure): {p.urls[0]}: {p.doubt}", err=True)
+    if not proposals:
+        fail("no annual-report column found (try --depth, or nianbao discover to see the walk)")
+    rows = [
+        (
+            n,
+            {
+                "agency": p.agency or "",
+                "url": p.urls[0],
+                "level": p.level or "",
+                "kind": p.kind or "",
+                "region": p.region or "",
+                "id": p.id,
+            },
+        )
+        for n, p in enumerate(sure, 1)
+    ]
+    plan = plan_rows("discovery of " + ", ".join(urls), "utf-8", rows, target)
+    for err in plan.errors:
+        click.echo(str(err), err=True)
+    if plan.errors:
+        fail(f"{len(plan.errors)} proposal(s) would not validate; nothing written", EXIT_USAGE)
+    for skip in plan.skipped:
+        click.echo(f"already registered: {skip.agency}: {skip.reason}")
+    by_url = {p.urls[0]: p for p in sure}
+    for entry in plan.entries:
+        src, ev = entry.source, by_url[entry.source.urls[0]].evidence
+        years = ", ".join(map(str, ev.get("years") or [])) or "none"
+        click.echo(
+            f"{'would add' if dry_run else 'added'} {src.id:<20} {src.level:<16} {src.kind:<8} "
+            f"{src.region or '-':<6} {src.agency}: {ev.get('reports')} report(s) listed, years {years}"
+        )
+    if not dry_run:
+        write_import(plan)
+        remember(data, target)
+    click.echo(
+        f"{'would add' if dry_run else 'added'} {len(plan.entries)} of {len(proposals)} column(s) found to {target}"
+        + (f"; {len(proposals) - len(sure)} unsure not added" if len(sure) < len(proposals) else "")
+    )
 
 
 @sources.command("coverage")

@@ -34,13 +34,18 @@ def serve(data: str | None, sources: str | None, host: str, port: int, time_limi
     text diff, tables, checks, the archived originals), full-text search (1-2-character terms
     included, facets, highlighted snippets) and a query over the parsed numbers, and the flags.
     Every list has .csv, .json and (for reports, search and flags) .atom twins with the same
-    filters. Binds 127.0.0.1 unless --host says otherwise; prints the URL when it is ready. Exit 1
-    when there is no archive.
+    filters. Binds 127.0.0.1 unless --host says otherwise; prints the URL when it is ready. An
+    archive made by an older version is migrated once at start (as any command does); the server
+    itself never writes. Exit 1 when there is no archive.
     """
     import uvicorn
 
     from crawler.web.app import create_app
+    from storage.db import open_db
 
+    # an archive of an older version gets its pending migrations first, like on any command;
+    # from then on the server only reads (mode=ro, query_only)
+    open_db(data, create=False).close()
     app = create_app(data, sources=sources, time_limit=time_limit)
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", access_log=False, server_header=False

@@ -35,6 +35,7 @@ from parsel import Selector
 from crawler.recognize.level import level_of
 from crawler.recognize.listing import parse_listing
 from crawler.vocab.urls import canonical_url
+from crawler.vocab.words import KIND_OF_LEVEL
 
 # Anchor texts, most specific first: (pattern, score, role).
 ANNUAL = re.compile(
@@ -313,16 +314,10 @@ def body_name(check: ColumnCheck, anchor: str | None, site: str | None) -> tuple
 
 
 def body_kind(name: str | None) -> tuple[str | None, str | None]:
-    """(level, deadline kind) of a body from its name: a people's government of a place is
-    ``region`` (township for 乡镇/街道), any other body a ``dept``; (None, None) when unsure."""
+    """(level, deadline kind) of a body from its name (:data:`~crawler.vocab.words.KIND_OF_LEVEL`);
+    (None, None) when the level cannot be read."""
     level = level_of(name)
-    if level is None:
-        return None, None
-    if level == "township":
-        return level, "township"
-    if level in ("province", "city", "county"):
-        return level, "region"
-    return level, "dept"
+    return (level, KIND_OF_LEVEL.get(level)) if level else (None, None)
 
 
 def same_site(url: str, start: str) -> bool:

@@ -42,6 +42,7 @@ from crawler.registry.sources import (
 )
 from crawler.vocab import clock
 from crawler.vocab.errors import ConfigError
+from crawler.vocab.words import KIND_OF_LEVEL
 
 __all__ = [
     "COLUMNS",
@@ -49,6 +50,7 @@ __all__ = [
     "ImportPlan",
     "Skipped",
     "plan_import",
+    "plan_rows",
     "read_table",
     "refuse_shipped",
     "write_import",
@@ -56,16 +58,6 @@ __all__ = [
 
 REQUIRED = ("agency", "url")
 COLUMNS = (*REQUIRED, "region", "level", "kind", "id", "first_year")
-KIND_OF_LEVEL = {
-    "state_council_dept": "dept",
-    "province": "region",
-    "province_dept": "dept",
-    "city": "region",
-    "city_dept": "dept",
-    "county": "region",
-    "county_dept": "dept",
-    "township": "township",
-}  # "other" (a development zone): its kind must be given
 _URL_SEPARATORS = re.compile(r"[\s;；]+")
 
 
@@ -337,10 +329,17 @@ def plan_import(csv_path: str | os.PathLike[str], target: str | os.PathLike[str]
     ``target`` need not exist (it would be created); if it does, it must be a valid registry
     (:class:`ConfigError` otherwise).  Errors in rows are collected in the plan, each naming the
     CSV line and column."""
-    refuse_shipped(target)
-    file = str(csv_path)
-    existing = load_sources(target) if Path(target).exists() else []
     encoding, rows = read_table(csv_path)
+    return plan_rows(str(csv_path), encoding, rows, target)
+
+
+def plan_rows(
+    file: str, encoding: str, rows: list[tuple[int, dict[str, str]]], target: str | os.PathLike[str]
+) -> ImportPlan:
+    """:func:`plan_import` of rows already read (numbered like CSV lines): what appending them to
+    ``target`` would add, skip or find wrong — ``nianbao sources add`` plans discovery's rows so."""
+    refuse_shipped(target)
+    existing = load_sources(target) if Path(target).exists() else []
     plan = ImportPlan(csv=file, encoding=encoding, target=str(target), rows=len(rows))
     ids = {s.id: "the registry" for s in existing}
     urls = {u: f"the registry (source {s.id})" for s in existing for u in s.urls}

@@ -5,16 +5,12 @@ proposed commented out, with the reason, never as a live source."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
-from crawler.registry.sources import ID_RE
+from crawler.registry.importing import stable_id
+from crawler.registry.regions import region_of
 from crawler.vocab.records import FoundColumn
 from crawler.vocab.words import CMS_FAMILIES
-
-_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(slots=True)
@@ -25,6 +21,7 @@ class Proposal:
     agency: str | None
     level: str | None
     kind: str | None
+    region: str | None
     urls: list[str]
     cms: str
     confidence: str
@@ -37,23 +34,13 @@ class Proposal:
             "agency": self.agency,
             "level": self.level,
             "kind": self.kind,
+            "region": self.region,
             "urls": self.urls,
             "cms": self.cms,
             "confidence": self.confidence,
             "evidence": self.evidence,
             "doubt": self.doubt or None,
         }
-
-
-def proposal_id(url: str) -> str:
-    """A stable source id from a column URL: host words and a short hash (valid per ID_RE)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "site").removeprefix("www.")
-    words = [w for w in _SLUG.split(host.lower()) if w and w not in ("gov", "cn", "com", "www")]
-    stem = "-".join(words[:2]) or "site"
-    digest = hashlib.sha1(url.encode("utf-8")).hexdigest()[:8]
-    candidate = f"{stem}-{digest}"[:64].strip("-.")
-    return candidate if ID_RE.match(candidate) else f"d-{digest}"
 
 
 def propose(found: list[FoundColumn]) -> list[Proposal]:
@@ -66,7 +53,15 @@ def propose(found: list[FoundColumn]) -> list[Proposal]:
         if kept is None or rank[col.confidence] > rank[kept.confidence]:
             best[col.url] = col
     out = []
+    used: set[str] = set()
     for c in best.values():
+        region = region_of(c.agency) if c.agency else None
+        source_id = base = stable_id(c.agency or c.url, region.code if region else None)
+        n = 1
+        while source_id in used:  # two columns of one body: both proposed, ids kept apart
+            n += 1
+            source_id = f"{base}-{n}"
+        used.add(source_id)
         doubt = []
         if c.confidence == "low":
             doubt.append(f"not clearly a column: {c.reason}")
@@ -76,7 +71,8 @@ def propose(found: list[FoundColumn]) -> list[Proposal]:
             doubt.append(f"level/kind of {c.agency} unknown")
         out.append(
             Proposal(
-                id=proposal_id(c.url),
+                id=source_id,
+                region=region.code if region else None,
                 agency=c.agency,
                 level=c.level,
                 kind=c.kind,
@@ -123,6 +119,7 @@ def render_toml(proposals: list[Proposal]) -> str:
             f"level = {_toml_str(p.level or 'other')}",
             f"kind = {_toml_str(p.kind or 'dept')}",
             f"urls = [{', '.join(_toml_str(u) for u in p.urls)}]",
+            *([f"region = {_toml_str(p.region)}"] if p.region else []),
             f"cms = {_toml_str(p.cms)}",
         ]
         if p.doubt:

@@ -128,3 +128,17 @@ def describe_cause(cause: str) -> str:
 def with_detail(word: str, detail: object) -> str:
     """A status word with its detail: ``blocked:ruishu``, ``http:404``, ``error:TimeoutError``."""
     return f"{word}:{detail}"
+
+
+# The deadline kind of a body of each level (DESIGN §5): a people's government is ``region``, a
+# township ``township``, any other body ``dept``; "other" (a development zone) has none to infer.
+KIND_OF_LEVEL = {
+    "state_council_dept": "dept",
+    "province": "region",
+    "province_dept": "dept",
+    "city": "region",
+    "city_dept": "dept",
+    "county": "region",
+    "county_dept": "dept",
+    "township": "township",
+}

@@ -111,4 +111,5 @@ def create_app(
     )
     app.state.archive = archive
     app.state.templates = environment()
+    archive.warm()
     return SecurityHeaders(app)  # type: ignore[return-value]

@@ -60,19 +60,44 @@ class ServingArchive:
         return clock.now()
 
     def health(self) -> dict[str, dict]:
-        """Source health rows (as ``nianbao status --json``) by source id, recomputed at most once
-        a minute: judging 100,000 sources takes about two seconds."""
-        with self._health_lock:
-            if self._health and time.monotonic() - self._health[0] < HEALTH_TTL:
-                return self._health[1]
-            from crawler.health import health_rows
-            from crawler.registry import load_registry
+        """Source health rows (as ``nianbao status --json``) by source id. Judging 100,000 sources
+        takes about two seconds, so a judgement is kept and, once older than a minute, renewed in
+        the background while pages go on showing the previous one (with its time, ``health_at``)."""
+        cached = self._health
+        if cached is None:
+            with self._health_lock:  # the first judgement (started with the server) may be running
+                if self._health is None:
+                    self._judge()
+            cached = self._health
+        elif time.monotonic() - cached[0] >= HEALTH_TTL:
+            self._refresh_in_background()
+        assert cached is not None
+        return cached[1]
 
+    def _judge(self) -> None:
+        from crawler.health import health_rows
+        from crawler.registry import load_registry
+
+        try:
+            registry = load_registry(self.sources, self.root)
+        except Exception:  # noqa: BLE001 - no readable registry: health is judged from the runs alone
+            registry = []
+        with self.db(limited=False) as db:  # a whole-registry judgement may outlast a page's limit
+            rows = {r["source"]: r for r in health_rows(db, registry, self.now())}
+        self._health = (time.monotonic(), rows)
+
+    def _refresh_in_background(self) -> None:
+        if not self._health_lock.acquire(blocking=False):
+            return  # a judgement is already being made
+
+        def run() -> None:
             try:
-                registry = load_registry(self.sources, self.root)
-            except Exception:  # noqa: BLE001 - no registry: health is judged from the runs alone
-                registry = []
-            with self.db(limited=False) as db:  # a whole-registry judgement may outlast a page's limit
-                rows = {r["source"]: r for r in health_rows(db, registry, self.now())}
-            self._health = (time.monotonic(), rows)
-            return rows
+                self._judge()
+            finally:
+                self._health_lock.release()
+
+        threading.Thread(target=run, name="nianbao-health", daemon=True).start()
+
+    def warm(self) -> None:
+        """Start the first health judgement in the background (the server calls this at start)."""
+        self._refresh_in_background()

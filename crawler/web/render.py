@@ -59,6 +59,20 @@ def parts_html(parts: Iterable[tuple[str, bool]]) -> Markup:
     return Markup("").join(Markup("<mark>{}</mark>").format(p) if hit else escape(p) for p, hit in parts)
 
 
+def region_label(code: object) -> str:
+    """A 行政区划代码 or its two-digit province prefix with its name: ``43 湖南省``."""
+    from crawler.registry.regions import name_of
+
+    text = str(code or "")
+    if not text.isdigit():
+        return text or "—"
+    try:
+        name = name_of(text.ljust(6, "0")) if len(text) in (2, 4, 6) else None
+    except ValueError:
+        name = None
+    return f"{text} {name}" if name else text
+
+
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f}%"
 
@@ -70,7 +84,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(number=number, parts=parts_html, percent=percent)
+    env.filters.update(number=number, parts=parts_html, percent=percent, region=region_label)
     env.globals.update(
         STATUSES=STATUSES,
         STATUS_LABELS=STATUS_LABELS,
