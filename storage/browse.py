@@ -288,7 +288,10 @@ def _flag_where(f: FlagFilter) -> tuple[str, list]:
     if f.kinds:
         where.append("f.kind in (select value from json_each(?))")
         args.append(json.dumps(f.kinds))
-    for column, value in (("f.year", f.year), ("f.state", f.state), ("f.source_id", f.source)):
+    # with a region, the region's sources drive the query (flags by source_id); "+" keeps the
+    # planner off the state index, which would walk every open flag
+    state = "+f.state" if f.region else "f.state"
+    for column, value in (("f.year", f.year), (state, f.state), ("f.source_id", f.source)):
         if value is not None:
             where.append(f"{column} = ?")
             args.append(value)

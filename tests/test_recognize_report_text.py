@@ -409,3 +409,11 @@ def test_a_region_wide_report_is_not_its_government_offices():
         + "请与某某县人民政府办公室联系。"
     )
     assert facts(text)[3:] == (None, "none")
+
+
+def test_a_home_page_naming_its_column_is_no_report():
+    """A site's home page (issue 15: `parse` called one a report): its menu and its column's
+    name, no year and no body."""
+    text = "首页 | 政府信息公开年报 | 站内搜索\n泰阳市自然资源局\n政府信息公开年报"
+    f = recognize_report(text, title="泰阳市自然资源局")
+    assert not f.is_report and f.reason == "no report text"

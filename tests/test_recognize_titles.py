@@ -223,3 +223,12 @@ def test_agency_name_variants_of_shipped_sources(found, expected, same):
 def test_more_title_forms(title, year, agency):
     info = recognize_title(title)
     assert (info.is_report, info.year, info.agency) == (True, year, agency)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["首页 | 政府信息公开年报 | 站内搜索", "当前位置：首页 > 政府信息公开年报", "网站首页>政府信息公开年报"],
+)
+def test_a_menu_or_breadcrumb_line_is_no_title(line):
+    info = recognize_title(line)
+    assert not info.is_report and info.reason == "navigation"

@@ -553,6 +553,10 @@ def cited_format(text: str) -> str | None:
 
 
 # -- entry point ------------------------------------------------------------------------------
+# characters besides an undated title a text needs to be taken for a report (not a page naming its column)
+MIN_UNDATED_BODY = 120
+
+
 def recognize_report(
     text: str, *, title: str | None = None, page_agency: str | None = None, registry_agency: str | None = None
 ) -> ReportFacts:
@@ -586,6 +590,9 @@ def recognize_report(
     quoted = _quoted_title(flat) if info is None else None
     if year is None and quoted is not None and quoted.year is not None:
         year, year_source = quoted.year, "text"
+    if info is not None and year is None and len(flat) - len(found_title or "") < MIN_UNDATED_BODY:
+        # a page that only names the column (a site's home page, a menu): no year, no body
+        return _not_report("no report text", found_title)
     agency, agency_source = _agency(info or quoted, found_title, text, flat, page_agency, registry_agency)
     place = None if agency else _region_place(info or quoted, flat)
     return ReportFacts(True, "", year, year_source, agency, agency_source, found_title, place)

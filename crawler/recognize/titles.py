@@ -75,6 +75,10 @@ class TitleInfo:
     reason: str
 
 
+# Words of a site's navigation (a menu or breadcrumb line read as a title): never in a report's title.
+_NAVIGATION = re.compile(r"首页|主页|当前位置|您的位置|您现在的位置|站内搜索|网站地图|无障碍")
+
+
 def _not_report(reason: str) -> TitleInfo:
     return TitleInfo(False, None, None, reason)
 
@@ -112,6 +116,8 @@ def recognize_title(title: str) -> TitleInfo:
         m = pattern.search(t)
         if m:
             return _not_report(f"excluded:{m.group(0)}")
+    if _NAVIGATION.search(t):
+        return _not_report("navigation")  # 首页 | 政府信息公开年报 | 站内搜索: a menu line, no title
     if _NOTICE.search(t) and not _WRAPPING_NOTICE.search(t):
         return _not_report("excluded:通知")
     core = re.search(CORE, t)
