@@ -49,6 +49,13 @@ class StartState:
     rejected: Counter = field(default_factory=Counter)
 
 
+def _paging(check) -> str:
+    """How a confirmed column pages, as its first page says (the crawl follows it)."""
+    if check.pages:
+        return f"{check.pages} pages"
+    return "more pages" if check.next_pages else "single page"
+
+
 def _skip(link: Link) -> bool:
     """Links even a breadth-first walk does not take: search forms."""
     return "/search" in link.url
@@ -214,6 +221,7 @@ class DiscoverSpider(scrapy.Spider):
                         check.confidence if check.is_column else "low",
                         check.reason,
                         meta.get("nianbao_fetch_id"),
+                        _paging(check),
                     )
                 )
                 if check.is_column:

@@ -60,8 +60,13 @@ def portal(host: str) -> Portal:
     def on_host(case: Case) -> bool:
         return bool(case.url) and urlsplit(case.url).hostname == host and bool(case.data.get("file"))
 
+    def column(case: Case) -> bool:  # decoy columns are not sources an operator would register
+        return case.data.get("column", "annual_report") != "decoy"
+
     return Portal(
-        host, [c for c in load("listings") if on_host(c)], [c for c in load("reports") if on_host(c)]
+        host,
+        [c for c in load("listings") if on_host(c) and column(c)],
+        [c for c in load("reports") if on_host(c)],
     )
 
 

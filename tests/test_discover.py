@@ -142,7 +142,7 @@ def test_site_names_and_same_site():
 def test_real_columns_are_confirmed_and_real_detail_pages_are_not():
     """Every real annual-report column of the corpus (16 listing pages, one platform) is a column;
     no real detail page — a report or a negative that looks like one — is taken for one."""
-    listings = load("listings")
+    listings = [c for c in load("listings") if c.data.get("column", "annual_report") != "decoy"]
     assert len(listings) >= 16
     for case in listings:
         text, _ = decode_body(case.body(), case.data.get("content_type"))
@@ -156,6 +156,18 @@ def test_real_columns_are_confirmed_and_real_detail_pages_are_not():
     for case in pages:
         text, _ = decode_body(case.body(), case.data.get("content_type"))
         assert not confirm_column(text, case.url or BASE).is_column, case.id
+
+
+def test_real_decoy_columns_are_not_confirmed():
+    """Every real decoy column of the corpus — a listing page that looks like an annual-report
+    column but is not one (统计公报, 政府工作报告, 规划计划, 预决算 …) — is rejected, even when a
+    stray annual report is filed in it."""
+    decoys = [c for c in load("listings") if c.data.get("column") == "decoy"]
+    assert len(decoys) >= 9
+    for case in decoys:
+        text, _ = decode_body(case.body(), case.data.get("content_type"))
+        check = confirm_column(text, case.url)
+        assert not check.is_column, (case.id, case.data["decoy"], check.reason)
 
 
 def test_a_template_notice_column_and_a_news_column_are_not_columns():

@@ -243,6 +243,7 @@ class ColumnCheck:
     agencies: Counter = field(default_factory=Counter)
     confidence: str = "low"
     next_pages: list[str] = field(default_factory=list)  # the listing's following pages
+    pages: int | None = None  # the column's page count, when its pager says
 
 
 def confirm_column(html: str, url: str, *, linked_as_column: bool = False) -> ColumnCheck:

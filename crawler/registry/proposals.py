@@ -90,6 +90,7 @@ def propose(found: list[FoundColumn]) -> list[Proposal]:
                     "anchor": c.anchor,
                     "fetch": c.fetch_id,
                     "why": c.reason,
+                    "paging": c.paging,
                 },
                 doubt="; ".join(doubt),
             )
@@ -109,8 +110,8 @@ def render_toml(proposals: list[Proposal]) -> str:
         ev = p.evidence
         lines = [
             f"# found from {ev.get('start')} in {ev.get('depth')} click(s): {' > '.join(ev.get('path') or [])}",
-            f"# {ev.get('reports')} report(s) of {', '.join(map(str, ev.get('years') or [])) or 'no year'}; "
-            f"name from {ev.get('agency_from')}; confidence {p.confidence}",
+            f"# {ev.get('reports')} report(s) of {', '.join(map(str, ev.get('years') or [])) or 'no year'} on its "
+            f"first page ({ev.get('paging') or '?'}, {p.cms}); name from {ev.get('agency_from')}; confidence {p.confidence}",
         ]
         table = [
             "[[source]]",

@@ -139,3 +139,4 @@ class FoundColumn:
     confidence: str
     reason: str
     fetch_id: int | None = None
+    paging: str = ""  # how the column pages: "single page", "N pages", "more pages"

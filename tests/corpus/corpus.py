@@ -24,6 +24,8 @@ NUMBERS = (
 KINDS = ("excerpt", "html", "pdf", "docx", "doc", "wps", "txt", "ofd")
 TRAITS = ("traditional", "mojibake", "repost", "mirror", "scanned", "split_table", "excerpt_cut")
 ID = re.compile(r"^[a-z]{2,4}-\d{4}$")
+# A listing page is of an annual-report column, or of a decoy column that looks like one (统计公报, 规划计划 …).
+COLUMNS = ("annual_report", "decoy")
 
 
 @dataclass(frozen=True)
@@ -128,4 +130,8 @@ def problems(case: Case, kind: str) -> list[str]:
             out.append("a listing names its platform")
         if not notes.get("reports"):
             out.append("label_notes.reports says how the links were read")
+        if d.get("column", "annual_report") not in COLUMNS:
+            out.append(f"column must be one of {COLUMNS}")
+        if d.get("column") == "decoy" and not d.get("decoy"):
+            out.append("a decoy listing names its decoy kind")
     return out
