@@ -348,7 +348,7 @@ def sources_coverage(
     --region 43 (a province), 4301 (a city) or 430102: that area, its own level (本级) and its
     children; every child the code table knows is listed, empty ones too. A body counts where its
     region puts it (the registry's, or read from its agency name). working: its column's health
-    is ok or degraded (as nianbao status judges it); reported: an own report of the season's year
+    is ok (as nianbao status judges it), or degraded while its latest crawl read it; reported: an own report of the season's year
     is in the archive; covered: reported / registered. Without an archive in --data only
     registered is known.
     """
@@ -357,7 +357,6 @@ def sources_coverage(
     from crawler.health import health_rows
     from crawler.registry import load_registry
     from crawler.registry.coverage import area_code, coverage
-    from crawler.registry.placed import place_sources
     from crawler.vocab import clock
     from crawler.vocab.errors import UsageError
     from crawler.vocab.text import cell_text
@@ -376,10 +375,11 @@ def sources_coverage(
             working = {
                 r["source"]
                 for r in health_rows(db, registry, clock.now())
-                if r["health"] in ("ok", "degraded")
+                if r["health"] == "ok"
+                or (r["health"] == "degraded" and (r["latest_status"] or "").split(":")[0] in ("ok", "partial"))
             }
             reported = sources_with_year(db, season)
-    rows = coverage(place_sources(registry), area, working=working, reported=reported)
+    rows = coverage(registry, area, working=working, reported=reported)
     if as_json:
         for row in rows:
             click.echo(json.dumps({**row.as_dict(), "year": season}, ensure_ascii=False))
