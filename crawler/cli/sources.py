@@ -376,7 +376,10 @@ def sources_coverage(
                 r["source"]
                 for r in health_rows(db, registry, clock.now())
                 if r["health"] == "ok"
-                or (r["health"] == "degraded" and (r["latest_status"] or "").split(":")[0] in ("ok", "partial"))
+                or (
+                    r["health"] == "degraded"
+                    and (r["latest_status"] or "").split(":")[0] in ("ok", "partial")
+                )
             }
             reported = sources_with_year(db, season)
     rows = coverage(registry, area, working=working, reported=reported)

@@ -114,6 +114,19 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
     return element
 
 
+def _feed(feed_id: str, title: str, updated: str, self_url: str | None) -> etree._Element:
+    """An Atom ``<feed>`` with its id, title, updated time, author, generator and self link."""
+    feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
+    _sub(feed, "id", feed_id)
+    _sub(feed, "title", xml_line(title), type="text")
+    _sub(feed, "updated", rfc3339(updated))
+    _sub(_sub(feed, "author"), "name", FEED_AUTHOR)
+    _sub(feed, "generator", "nianbao", version=__version__)
+    if self_url:
+        _sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
+    return feed
+
+
 def _newest_first(events: list[dict]) -> list[dict]:
     """By time of the event, then by id (ids grow with time), newest first."""
 
@@ -138,14 +151,7 @@ def render_atom(
     timestamp (naive means China time), ``self_url`` the URL the feed is served at, if any. Raises
     ValueError when an event has no integer ``id`` or an unparseable ``at``.
     """
-    feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
-    _sub(feed, "id", feed_id)
-    _sub(feed, "title", xml_line(title), type="text")
-    _sub(feed, "updated", rfc3339(updated))
-    _sub(_sub(feed, "author"), "name", FEED_AUTHOR)
-    _sub(feed, "generator", "nianbao", version=__version__)
-    if self_url:
-        _sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
+    feed = _feed(feed_id, title, updated, self_url)
     for event in _newest_first(events):
         entry = _sub(feed, "entry")
         _sub(entry, "id", entry_id(event, entry_id_prefix))
@@ -204,14 +210,7 @@ def render_reports_atom(
     """An Atom 1.0 feed of reports (rows with ``id``, ``first_seen_at``, ``agency``,
     ``report_year``, ``title``, ``url``), newest first seen first: the feed of a search or a filter.
     ``link_of(report)`` gives each entry's link (the report's page in the web UI); default its URL."""
-    feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
-    _sub(feed, "id", feed_id)
-    _sub(feed, "title", xml_line(title), type="text")
-    _sub(feed, "updated", rfc3339(updated))
-    _sub(_sub(feed, "author"), "name", FEED_AUTHOR)
-    _sub(feed, "generator", "nianbao", version=__version__)
-    if self_url:
-        _sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
+    feed = _feed(feed_id, title, updated, self_url)
     if page_url:
         _sub(feed, "link", rel="alternate", type="text/html", href=page_url)
     for rep in sorted(reports, key=lambda r: (r.get("first_seen_at") or "", r["id"]), reverse=True):

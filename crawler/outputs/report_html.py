@@ -167,7 +167,7 @@ def render_csv(verdicts: list[dict]) -> str:
 
 def render_html(verdicts: list[dict], *, generated_at: str, as_of: str, title: str = DEFAULT_TITLE) -> str:
     """The whole report page (see the module docstring)."""
-    rows = _group(verdicts)
+    rows = group_by_source(verdicts)
     years = sorted({y for r in rows for y in r["cells"]})
     span = range(years[0], years[-1] + 1) if years else range(0)
     totals = dict.fromkeys(STATUSES, 0)
@@ -200,7 +200,7 @@ def render_html(verdicts: list[dict], *, generated_at: str, as_of: str, title: s
     return "".join(out)
 
 
-def _group(verdicts: list[dict]) -> list[dict]:
+def group_by_source(verdicts: list[dict]) -> list[dict]:
     """Rows sorted by level, region, agency and source; a later verdict for the same year wins."""
     by_source: dict[str, dict] = {}
     for v in verdicts:

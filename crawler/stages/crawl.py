@@ -82,14 +82,7 @@ def run_crawl(
     settings = build_settings(
         {**(overrides or {}), "NIANBAO_DATA": data, "NIANBAO_SOURCES": sources}, profile
     )
-    log = crawl_log_path(data)
-    if not settings.get("LOG_FILE"):
-        # Scrapy's own lines (retries, tracebacks) go to the data directory's crawl log; the
-        # terminal gets the progress line, nianbao's warnings and one line per unread source.
-        log.parent.mkdir(parents=True, exist_ok=True)
-        settings.set("LOG_FILE", str(log), priority="cmdline")
-        settings.set("LOG_FILE_APPEND", True, priority="cmdline")
-        settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+    log_into_data(settings, data)
     process = CrawlerProcess(settings)
     # a log line that cannot be written (a full disk) is dropped quietly, during the crawl only
     raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
@@ -107,6 +100,19 @@ def run_crawl(
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
     return crawler.stats.get_stats() if crawler.stats else {}
+
+
+def log_into_data(settings: Settings, data: str | os.PathLike | None) -> None:
+    """Scrapy's own lines (retries, tracebacks) go to the data directory's crawl log, unless a
+    LOG_FILE is set; the terminal gets the progress line, nianbao's warnings and one line per
+    source that needs attention."""
+    if settings.get("LOG_FILE"):
+        return
+    log = crawl_log_path(data)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    settings.set("LOG_FILE", str(log), priority="cmdline")
+    settings.set("LOG_FILE_APPEND", True, priority="cmdline")
+    settings.set("LOG_LEVEL", "INFO", priority="cmdline")
 
 
 def crawl_log_path(data: str | os.PathLike | None) -> Path:

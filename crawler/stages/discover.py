@@ -11,7 +11,7 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
-from crawler.stages.crawl import build_settings, crawl_log_path
+from crawler.stages.crawl import build_settings, log_into_data
 
 
 @dataclass(slots=True)
@@ -41,12 +41,7 @@ def run_discover(
     settings = build_settings(
         {**(overrides or {}), "NIANBAO_DATA": data, "NIANBAO_RUN_COMMAND": "discover"}, profile
     )
-    if not settings.get("LOG_FILE"):
-        log = crawl_log_path(data)
-        log.parent.mkdir(parents=True, exist_ok=True)
-        settings.set("LOG_FILE", str(log), priority="cmdline")
-        settings.set("LOG_FILE_APPEND", True, priority="cmdline")
-        settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+    log_into_data(settings, data)
     process = CrawlerProcess(settings)
     raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
     crawler = process.create_crawler("discover")

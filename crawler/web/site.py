@@ -15,7 +15,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from crawler.vocab.words import LEVELS, STATUSES
+from crawler.outputs.report_html import group_by_source
+from crawler.vocab.words import LEVELS
 from crawler.web.render import environment
 
 CLAIMS = ("late", "missing", "not_online")
@@ -30,29 +31,6 @@ def province_of(region: str | None) -> str:
     return code if _PROVINCE.fullmatch(code) else NO_REGION
 
 
-def _rows(verdicts: list[dict]) -> list[dict]:
-    by_source: dict[str, dict] = {}
-    for v in verdicts:
-        if v["status"] not in STATUSES:
-            raise ValueError(f"unknown status {v['status']!r} for source {v['source']!r}")
-        row = by_source.setdefault(
-            v["source"],
-            {
-                "source": v["source"],
-                "agency": v.get("agency") or "",
-                "level": v.get("level") or "",
-                "region": v.get("region") or "",
-                "cells": {},
-            },
-        )
-        row["cells"][int(v["year"])] = v
-    rank = {level: i for i, level in enumerate(LEVELS)}
-    return sorted(
-        by_source.values(),
-        key=lambda r: (rank.get(r["level"], len(LEVELS)), r["region"], r["agency"], r["source"]),
-    )
-
-
 def _rate(counts: Counter) -> float | None:
     decided = counts["on_time"] + counts["late"] + counts["missing"]
     return counts["on_time"] / decided if decided else None
@@ -63,7 +41,7 @@ def render_site(verdicts: list[dict], *, generated_at: str, as_of: str) -> dict[
     ``region-<code>-evidence.html`` for each province with verdicts."""
     env = environment()
     style = STYLE.read_text(encoding="utf-8")
-    rows = _rows(verdicts)
+    rows = group_by_source(verdicts)
     pages: dict[str, list[dict]] = {}
     for r in rows:
         pages.setdefault(province_of(r["region"]), []).append(r)

@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
+from crawler.outputs.report_html import render_csv
 from crawler.vocab.words import LEVELS, SOURCE_KINDS, STATUSES
-from crawler.web.lists import collect, export_format, export_response, html
+from crawler.web.lists import collect, export_format, html
 from crawler.web.params import Params, bad
+from crawler.web.render import json_text
 from storage import browse
+from storage.compliance import verdict_from_row
 
 HEALTHS = ("ok", "degraded", "broken", "blocked", "disabled", "unknown")
 MAX_YEARS = 20
-EXPORT_COLUMNS = (
-    "source",
-    "agency",
-    "level",
-    "region",
-    "kind",
-    "year",
-    "status",
-    "deadline",
-    "deadline_basis",
-    "published_at",
-    "published_at_source",
-    "first_seen_at",
-    "confidence",
-    "reason",
-    "reason_zh",
-    "report",
-    "report_url",
-    "title",
-    "as_of",
-)
 
 
 def grid_filter(request: Request, p: Params, db) -> tuple[browse.GridFilter, str | None]:
@@ -63,6 +46,18 @@ def grid_filter(request: Request, p: Params, db) -> tuple[browse.GridFilter, str
     return f, health
 
 
+def verdict_export(fmt: str, verdicts: list[dict]) -> Response:
+    """The verdicts of the grid's filtered set as ``nianbao report --out FILE.csv`` writes them
+    (UTF-8 with BOM, evidence fetch ids) or as ``nianbao check --json`` prints them."""
+    headers = {"X-Total-Count": str(len(verdicts)), "Content-Disposition": f'inline; filename="grid.{fmt}"'}
+    if fmt == "csv":
+        return Response(
+            "\ufeff" + render_csv(verdicts), media_type="text/csv; charset=utf-8", headers=headers
+        )
+    body = {"total": len(verdicts), "count": len(verdicts), "rows": verdicts}
+    return Response(json_text(body), media_type="application/json", headers=headers)
+
+
 def grid(request: Request):
     p = Params(request.query_params)
     fmt = export_format(request)
@@ -74,12 +69,11 @@ def grid(request: Request):
             total, sources = collect(
                 lambda limit, off: browse.grid_sources(db, f, sort=sort, limit=limit, offset=off)
             )
-            rows = []
-            for i in range(0, len(sources), 500):
-                ids = [s["source_id"] for s in sources[i : i + 500]]
-                for v in browse.iter_verdicts(db, ids, f.years):
-                    rows.append({**v, "source": v["source_id"], "report": v["report_id"]})
-            return export_response(fmt, "grid", EXPORT_COLUMNS, rows, len(rows))
+            verdicts = [
+                verdict_from_row(v)
+                for v in browse.iter_verdicts(db, [s["source_id"] for s in sources], f.years)
+            ]
+            return verdict_export(fmt, verdicts)
         total, sources = browse.grid_sources(db, f, sort=sort, limit=per, offset=offset)
         cells = browse.grid_cells(db, [s["source_id"] for s in sources], f.years)
         by_level = browse.rollup(db, f, "level")
