@@ -300,7 +300,7 @@ class CopyPlan:
 def copy_plan(seed: int, i: int, year: int) -> CopyPlan | None:
     """Whether agency ``i``'s ``year`` report is a copy, and of what (None: its own text)."""
     plan = report_plan(seed, i, year)
-    if plan.published is None or year < 2019:
+    if plan.published is None or year < 2019 or plan.edit_date is not None:  # copies are never corrected
         return None
     r = rng(seed, "copy", i, year)
     x = r.random()

@@ -187,6 +187,9 @@ SENTENCES = (
     "因政府信息公开申请行政复议",
     "提起行政诉讼",
     "无。",
+    "更正说明：本报告原文中",
+    "数量有误，原为",
+    "更正为",
     # Customary wording of problems and next steps (the simulator's stock sentences).
     "一是政府信息公开的深度和广度还需进一步拓展；二是政策解读形式较为单一，解读质量有待提高；"
     "三是工作人员业务能力还需加强。",

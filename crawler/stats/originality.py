@@ -30,9 +30,10 @@ MIN_PASSAGE = 4  # content characters a shared run needs to count as a reused pa
 MIN_CONTENT = 16  # denominator floor: a text with almost no own content cannot be judged reused
 
 _LONE_DIGIT = re.compile(r"(?<!\d)(?<!\d\.)\d(?!\d)(?!\.\d)")
-_TABLE_ROW = re.compile(r"^[^\n]*\d[^\n]*$", re.M)
+_LINE = re.compile(r"[^\n]+")
+_DIGITS = re.compile(r"\d+")
 _NUMERALS = frozenset("一二三四五六七八九十")
-_WEAK = frozenset("Y@~０１２３４５６７８９")
+_WEAK = frozenset("Y@~")
 _YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
 _SELF = re.compile(r"我(?:局|办|委|镇|乡|县|市|区|街道|厅|署|院|部|中心|公司)")
 _HEADING = re.compile(
@@ -105,31 +106,35 @@ class Reuse:
         return [p.as_dict() for p in self.passages]
 
 
-def _weak_digit(m: re.Match[str]) -> str:
-    return chr(ord(m.group()) + 0xFEE0)
+def _weak_spans(folded: str) -> list[tuple[int, int]]:
+    """Spans of ``folded`` that compare but are no wording: a digit standing alone (``0``, ``3``)
+    and the digits of a table row (a line whose letters and digits are at least 40 % digits)."""
+    spans = [(m.start(), m.end()) for m in _LONE_DIGIT.finditer(folded)]
+    for m in _LINE.finditer(folded):
+        line = m.group()
+        alnum = sum(ch.isalnum() for ch in line)
+        digits = sum(ch.isdigit() for ch in line)
+        if digits and digits * 5 >= 2 * alnum:
+            spans += [(m.start() + d.start(), m.start() + d.end()) for d in _DIGITS.finditer(line)]
+    return spans
 
 
-def _weak_digits(m: re.Match[str]) -> str:
-    """A table row (a line at least 40 % digits): its numbers are data, not wording."""
-    line = m.group()
-    digits = sum(ch.isdigit() for ch in line)
-    if digits * 5 < 2 * sum(not ch.isspace() for ch in line):
-        return line
-    return re.sub(r"[0-9]", _weak_digit, line)
-
-
-def _strip(text: str) -> tuple[str, list[int]]:
-    """Letters, digits and CJK characters of ``text`` (width folded) and their offsets; a digit
-    standing alone (``0`` in a table row) or in a table row turns full-width and a CJK numeral
-    (list markers) becomes ``~``: both compare but never count as content."""
-    folded = _TABLE_ROW.sub(_weak_digits, _LONE_DIGIT.sub(_weak_digit, fold_width(text)))
+def _strip(text: str) -> tuple[str, list[int], bytearray]:
+    """Letters, digits and CJK characters of ``text`` (width folded; a CJK numeral, a list
+    marker, becomes ``~``), their offsets, and which of them are weak (see :func:`_weak_spans`)."""
+    folded = fold_width(text)
+    weak_at = bytearray(len(folded) + 1)
+    for s, e in _weak_spans(folded):
+        weak_at[s:e] = b"\x01" * (e - s)
     chars: list[str] = []
     offsets: list[int] = []
+    weak = bytearray()
     for i, ch in enumerate(folded):
         if ch.isalnum():
             chars.append("~" if ch in _NUMERALS else ch)
             offsets.append(i)
-    return "".join(chars), offsets
+            weak.append(weak_at[i])
+    return "".join(chars), offsets, weak
 
 
 def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -175,7 +180,7 @@ def _sections(text: str, offsets: list[int]) -> list[tuple[str, int, int]]:
 
 def normalise(text: str, names: Iterable[str] = ()) -> Norm:
     """Normalise ``text`` for comparison; ``names``: the body's own name(s) and place → ``@``."""
-    stripped, offsets = _strip(text or "")
+    stripped, offsets, weak = _strip(text or "")
     sections = _sections(fold_width(text or ""), offsets)
     # placeholders: years → Y, own names and self-references → @ (kept at their first offset)
     subs: list[tuple[int, int, str]] = [(m.start(), m.end(), "Y") for m in _YEAR.finditer(stripped)]
@@ -187,6 +192,7 @@ def normalise(text: str, names: Iterable[str] = ()) -> Norm:
     if subs:
         chars: list[str] = []
         new_offsets: list[int] = []
+        new_weak = bytearray()
         remap = [0] * (len(stripped) + 1)
         pos = 0
         for start, end, ch in subs:
@@ -196,19 +202,22 @@ def normalise(text: str, names: Iterable[str] = ()) -> Norm:
                 remap[i] = len(chars)
                 chars.append(stripped[i])
                 new_offsets.append(offsets[i])
+                new_weak.append(weak[i])
             for i in range(start, end):
                 remap[i] = len(chars)
             chars.append(ch)
             new_offsets.append(offsets[start])
+            new_weak.append(1)
             pos = end
         for i in range(pos, len(stripped)):
             remap[i] = len(chars)
             chars.append(stripped[i])
             new_offsets.append(offsets[i])
+            new_weak.append(weak[i])
         remap[len(stripped)] = len(chars)
         sections = [(k, remap[s], remap[e]) for k, s, e in sections]
-        stripped, offsets = "".join(chars), new_offsets
-    content = bytearray(b"\x01") * len(stripped)
+        stripped, offsets, weak = "".join(chars), new_offsets, new_weak
+    content = bytearray(1 - w for w in weak)
     for m in _template().finditer(stripped):
         content[m.start() : m.end()] = bytes(m.end() - m.start())
     for i, ch in enumerate(stripped):
