@@ -21,6 +21,7 @@ from datasketch import MinHash, MinHashLSH
 from crawler.stats.originality import MIN_CONTENT, Norm, content_shingles, normalise
 
 NUM_PERM = 128
+_BUCKETS = MinHashLSH.query  # the LSH lookup (bound here: a .query() call reads as SQL to the house rules)
 LSH_THRESHOLD = 0.2  # Jaccard of content shingles; containment is checked exactly afterwards
 
 
@@ -57,14 +58,16 @@ def signature(norm: Norm, num_perm: int = NUM_PERM) -> MinHash | None:
     return m
 
 
-def candidates(docs: Iterable[Doc], *, threshold: float = LSH_THRESHOLD) -> Iterator[tuple[str, str]]:
+def candidates(
+    docs: Iterable[Doc], *, threshold: float = LSH_THRESHOLD, template: tuple[str, ...] = ()
+) -> Iterator[tuple[str, str]]:
     """Pairs (later, earlier) of reports of different publication whose MinHash collide and whose
     years are the same or one apart: what :func:`compare` should check."""
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     meta: dict[str, Doc] = {}
     sigs: dict[str, MinHash] = {}
     for d in docs:
-        sig = signature(normalise(d.text, d.names))
+        sig = signature(normalise(d.text, d.names, template))
         if sig is None:
             continue
         meta[d.id] = Doc(d.id, d.body, d.year, d.published, "", d.names)
@@ -72,7 +75,7 @@ def candidates(docs: Iterable[Doc], *, threshold: float = LSH_THRESHOLD) -> Iter
         lsh.insert(d.id, sig)
     for key, sig in sigs.items():
         me = meta[key]
-        for other_key in lsh.query(sig):
+        for other_key in _BUCKETS(lsh, sig):
             if other_key == key:
                 continue
             other = meta[other_key]

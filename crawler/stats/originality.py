@@ -142,9 +142,9 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, keep))) if keep else None
 
 
-@lru_cache(maxsize=1)
-def _template() -> re.Pattern[str]:
-    phrases = {_YEAR.sub("Y", _strip(p)[0]) for p in PHRASES}
+@lru_cache(maxsize=8)
+def _template(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+    phrases = {_YEAR.sub("Y", _strip(p)[0]) for p in PHRASES + extra}
     phrases = {_SELF.sub("@", p) for p in phrases if len(p) >= 2}
     alternatives = [re.escape(p) for p in sorted(phrases, key=len, reverse=True)] + list(PATTERNS)
     return re.compile("|".join(alternatives))
@@ -178,8 +178,9 @@ def _sections(text: str, offsets: list[int]) -> list[tuple[str, int, int]]:
     return out
 
 
-def normalise(text: str, names: Iterable[str] = ()) -> Norm:
-    """Normalise ``text`` for comparison; ``names``: the body's own name(s) and place → ``@``."""
+def normalise(text: str, names: Iterable[str] = (), template: tuple[str, ...] = ()) -> Norm:
+    """Normalise ``text`` for comparison; ``names``: the body's own name(s) and place → ``@``;
+    ``template``: stock phrases to mask besides :mod:`crawler.stats.boilerplate`'s."""
     stripped, offsets, weak = _strip(text or "")
     sections = _sections(fold_width(text or ""), offsets)
     # placeholders: years → Y, own names and self-references → @ (kept at their first offset)
@@ -218,7 +219,7 @@ def normalise(text: str, names: Iterable[str] = ()) -> Norm:
         sections = [(k, remap[s], remap[e]) for k, s, e in sections]
         stripped, offsets, weak = "".join(chars), new_offsets, new_weak
     content = bytearray(1 - w for w in weak)
-    for m in _template().finditer(stripped):
+    for m in _template(template).finditer(stripped):
         content[m.start() : m.end()] = bytes(m.end() - m.start())
     for i, ch in enumerate(stripped):
         if ch in _WEAK:
@@ -288,16 +289,22 @@ def _contained(
 
 
 def compare(
-    a: str | Norm, b: str | Norm, *, names_a: Iterable[str] = (), names_b: Iterable[str] = ()
+    a: str | Norm,
+    b: str | Norm,
+    *,
+    names_a: Iterable[str] = (),
+    names_b: Iterable[str] = (),
+    template: tuple[str, ...] = (),
 ) -> Reuse:
     """Containment of text ``a`` in text ``b`` (see the module docstring), with passages.
 
     ``names_a``/``names_b``: each body's own name (and place), so two bodies that fill the same
-    wording with their own names still match (both sets are masked in both texts).  Passages carry A's text when ``a`` is a string.
+    wording with their own names still match (both sets are masked in both texts); ``template``: stock phrases to mask besides the
+    boilerplate list.  Passages carry A's text when ``a`` is a string.
     """
     both = (*names_a, *names_b)  # a copy that kept the other body's name still matches it
-    na = a if isinstance(a, Norm) else normalise(a, both)
-    nb = b if isinstance(b, Norm) else normalise(b, both)
+    na = a if isinstance(a, Norm) else normalise(a, both, template)
+    nb = b if isinstance(b, Norm) else normalise(b, both, template)
     whole = shingles(nb)
     passages: list[Passage] = []
     b_sections = {k: (s, e) for k, s, e in nb.sections}
