@@ -15,7 +15,7 @@ from datetime import date
 from portalsim.rng import days, rng
 from portalsim.stats import body_stats, report_stats
 from portalsim.tables import table_a, table_b, table_c
-from portalsim.world import agency, report_plan
+from portalsim.world import agency, copy_plan, report_plan
 
 NOTICE_2019 = (
     "《国务院办公厅政府信息与政务公开办公室关于政府信息公开工作年度报告有关事项的通知》"
@@ -198,7 +198,14 @@ def report_document(seed: int, index: int, year: int, version: int) -> dict:
     assert plan.published is not None, "unpublished reports have no document"
     stats = report_stats(seed, index, year, edited=version == 1)
     signed = max(date(year + 1, 1, 1), plan.published - days(rng(seed, "sign", index, year).randint(1, 8)))
-    doc = _document(ag.name, year, stats, signed, (seed, "text", ag.slug, year), plan.title)
+    text_key, name = (seed, "text", ag.slug, year), ag.name
+    copied = copy_plan(seed, index, year)
+    if copied is not None:  # the original's wording and draws; its name unless the copier changed it
+        src = agency(seed, copied.source_index)
+        text_key = (seed, "text", src.slug, copied.source_year)
+        name = ag.name if copied.name_changed else src.name
+    doc = _document(name, year, stats, signed, text_key, plan.title)
+    doc["agency"] = ag.name
     if version == 1 and plan.edit_date is not None:
         note = (
             f"（更正说明：本报告原文中主动公开政府信息数量有误，原为{stats['original_proactive_disclosures']}条，"

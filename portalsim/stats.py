@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from portalsim.rng import rng
-from portalsim.world import agency, template_for
+from portalsim.world import agency, copy_plan, template_for
 
 B_COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 _COL_WEIGHTS = (80, 9, 1, 1, 3, 6)
@@ -184,6 +184,16 @@ def body_stats(seed: int, key: str, year: int, kind: str, level: str, first_year
     return stats
 
 
+COPIED_KEYS = (
+    "proactive_disclosures",
+    "reconsideration_total",
+    "litigation_total",
+    "fee_collected_yuan",
+    "table_a",
+    "table_c",
+)
+
+
 def report_stats(seed: int, index: int, year: int, edited: bool = False) -> dict:
     """What agency ``index``'s ``year`` report states; ``edited`` = the corrected version.
 
@@ -197,6 +207,19 @@ def report_stats(seed: int, index: int, year: int, edited: bool = False) -> dict
     stats = dict(
         body_stats(seed, ag.slug, year, ag.kind, ag.level, ag.first_year, template_for(seed, index, year))
     )
+    copied = copy_plan(seed, index, year)
+    if copied is not None:  # the copier states the original's numbers but its own Table B
+        src = agency(seed, copied.source_index)
+        original = body_stats(
+            seed,
+            src.slug,
+            copied.source_year,
+            src.kind,
+            src.level,
+            src.first_year,
+            template_for(seed, copied.source_index, copied.source_year),
+        )
+        stats.update({k: original[k] for k in COPIED_KEYS})
     if edited:
         original = stats["proactive_disclosures"]
         delta = rng(seed, "edit", index, year).randint(1, max(2, original // 20))

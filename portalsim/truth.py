@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from portalsim.portal import layout_of, portal, portal_indices, reach
 from portalsim.site import column_url_path, report_path
-from portalsim.world import TOWNSHIP_NOTE, agency, report_plan, report_status
+from portalsim.world import TOWNSHIP_NOTE, agency, copy_plan, report_plan, report_status
 
 
 def agency_truth(seed: int, i: int, today: date, base_url: str = "") -> list[dict]:
@@ -193,4 +193,34 @@ def discovery_truth(seed: int, agencies: int, base_url: str = "") -> dict:
     out["unlinked"] = [
         agency(seed, i).source_id for i in range(1, agencies + 1) if agency(seed, i).source_id not in linked
     ]
+    return out
+
+
+def copies_truth(seed: int, agencies: int, today: date) -> list[dict]:
+    """The copied reports of the world published by ``today`` whose original is too: ``{"source",
+    "year", "kind" (previous_year | other_body), "original_source", "original_year",
+    "name_changed"}`` (issue 16; every other report shares only the template wording)."""
+    out = []
+    for i in range(1, agencies + 1):
+        ag = agency(seed, i)
+        for year in range(max(2019, ag.first_year), today.year):
+            c = copy_plan(seed, i, year)
+            if c is None or c.source_index > agencies:
+                continue
+            pub, src_pub = (
+                report_plan(seed, i, year).published,
+                report_plan(seed, c.source_index, c.source_year).published,
+            )
+            if pub is None or src_pub is None or pub > today or src_pub > today:
+                continue
+            out.append(
+                {
+                    "source": ag.source_id,
+                    "year": year,
+                    "kind": c.kind,
+                    "original_source": agency(seed, c.source_index).source_id,
+                    "original_year": c.source_year,
+                    "name_changed": c.name_changed,
+                }
+            )
     return out

@@ -272,3 +272,58 @@ def report_status(plan: ReportPlan, today: date) -> tuple[str, date | None]:
         return "pending", None
     window_end = plan.deadline + timedelta(days=CLAIM_GRACE_DAYS + 1 + CLAIM_WINDOW_DAYS)
     return ("missing" if today < window_end else "not_online"), None
+
+
+# Copied reports (originality, issue 16): drawn from their own streams, so every other plan and
+# every report not chosen stays as it was.  Only standard-format years copy (the free-form
+# simulated reports are all stock wording and numbers); the copier keeps its own Table B (and
+# the request counts it states) so the carried-over chain still holds, and takes the rest —
+# wording, phone, proactive counts, Tables A and C — from the original.
+COPY_PREVIOUS_RATE = 0.04
+COPY_OTHER_RATE = 0.03
+
+
+@dataclass(frozen=True, slots=True)
+class CopyPlan:
+    """Agency ``index``'s ``year`` report copies ``source_index``'s ``source_year`` report;
+    ``kind``: previous_year | other_body; ``name_changed``: the copier put its own name in."""
+
+    index: int
+    year: int
+    kind: str
+    source_index: int
+    source_year: int
+    name_changed: bool
+
+
+@lru_cache(maxsize=32768)
+def copy_plan(seed: int, i: int, year: int) -> CopyPlan | None:
+    """Whether agency ``i``'s ``year`` report is a copy, and of what (None: its own text)."""
+    plan = report_plan(seed, i, year)
+    if plan.published is None or year < 2019 or plan.edit_date is not None:  # copies are never corrected
+        return None
+    r = rng(seed, "copy", i, year)
+    x = r.random()
+    template = template_for(seed, i, year)
+    if x < COPY_PREVIOUS_RATE:
+        if year - 1 < max(2019, agency(seed, i).first_year) or template_for(seed, i, year - 1) != template:
+            return None
+        prev = report_plan(seed, i, year - 1)
+        if prev.published is None or prev.published >= plan.published or copy_plan(seed, i, year - 1):
+            return None
+        return CopyPlan(i, year, "previous_year", i, year - 1, True)
+    if x < COPY_PREVIOUS_RATE + COPY_OTHER_RATE and i > 1:
+        kind = agency(seed, i).kind
+        for _ in range(8):
+            j = r.randrange(1, i)
+            other = report_plan(seed, j, year)
+            if (
+                agency(seed, j).kind == kind
+                and agency(seed, j).name != agency(seed, i).name
+                and other.published is not None
+                and other.published < plan.published
+                and template_for(seed, j, year) == template
+                and copy_plan(seed, j, year) is None
+            ):
+                return CopyPlan(i, year, "other_body", j, year, r.random() < 0.5)
+    return None

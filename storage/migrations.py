@@ -608,3 +608,16 @@ def browse_indexes(db: Database) -> None:
         "create index if not exists reports_first_seen on reports(first_seen_at)",
     ):
         db.execute(sql)
+
+
+@migrations(name="0012_originality")
+def originality(db: Database) -> None:
+    """One row per report and comparison kind (previous_year | other_body): the report it reuses
+    most, the containment overall and per section (JSON), the reused passages (JSON)."""
+    db.execute(
+        "create table if not exists originality (report_id text not null, kind text not null, "
+        "compared_report_id text, reuse real not null, sections text not null, passages text not null, "
+        "leaked_names text not null default '[]', computed_at text not null, version text not null, "
+        "primary key (report_id, kind))"
+    )
+    db.execute("create index if not exists originality_reuse on originality(reuse)")

@@ -1,0 +1,338 @@
+"""Originality (雷同): how much of report A reappears in report B, by section, with the passages.
+
+Evaluators deduct points when a report repeats most of the previous year's or copies another
+body's (domain.md §3 item 6).  Pure: two clean texts in, a :class:`Reuse` out.
+
+* :func:`normalise` keeps letters, digits and Chinese characters (width folded), turns years
+  (``2023年``) into ``Y`` and the body's own name and self-references (我局, 我县…) into ``@``
+  — what a copier changes first — and remembers every kept character's offset in the text.
+* The fixed wording of the format (:mod:`crawler.stats.boilerplate`) and single-digit numbers
+  are *template*: they may link a passage but never count as reused content.
+* :func:`compare` shingles both texts into character ``K``-grams; the positions of A covered by
+  a shingle of B form maximal shared runs; a run is a reused passage when it holds at least
+  ``MIN_PASSAGE`` content characters.  Containment of A in B = content in passages / A's content
+  (at least ``MIN_CONTENT``), overall and per section (sections aligned by heading key).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from crawler.stats.boilerplate import PATTERNS, PHRASES
+from crawler.vocab.text import fold_width
+
+ORIGINALITY_VERSION = "1"
+K = 8  # shingle length in normalised characters
+MIN_PASSAGE = 4  # content characters a shared run needs to count as a reused passage
+MIN_CONTENT = 16  # denominator floor: a text with almost no own content cannot be judged reused
+
+_LONE_DIGIT = re.compile(r"(?<!\d)(?<!\d\.)\d(?!\d)(?!\.\d)")
+_LINE = re.compile(r"[^\n]+")
+_DIGITS = re.compile(r"\d+")
+_NUMERALS = frozenset("一二三四五六七八九十")
+_WEAK = frozenset("Y@~")
+_YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
+_SELF = re.compile(r"我(?:局|办|委|镇|乡|县|市|区|街道|厅|署|院|部|中心|公司)")
+_HEADING = re.compile(
+    r"^[ \t\u3000]*(?:第?[一二三四五六七八九十]{1,3}[、.．章]|[（(][一二三四五六七八九十]{1,3}[)）])"
+    r"[ \t\u3000]*(?P<title>[^\n]{2,40})$",
+    re.M,
+)
+# Heading keys (domain.md §2.1 and the 2008 free forms); first match wins.
+SECTION_KEYS = (
+    ("overview", ("总体情况", "概述", "基本情况", "工作情况")),
+    ("proactive", ("主动公开",)),
+    ("requests", ("依申请", "收到和处理", "申请情况")),
+    ("fees", ("收费", "减免")),
+    ("review", ("复议", "诉讼", "申诉")),
+    ("problems", ("问题", "改进", "不足")),
+    ("other", ("其他需要报告", "其他事项", "其他")),
+)
+
+
+@dataclass(slots=True)
+class Norm:
+    """A normalised text: ``chars`` (the compared string), ``offsets`` (each char's position in
+    the original text, plus its end), ``content`` (1 where a char counts as own content)."""
+
+    chars: str
+    offsets: list[int]
+    content: bytearray
+    sections: list[tuple[str, int, int]]  # (key, start, end) in chars
+
+
+@dataclass(slots=True)
+class Passage:
+    """A reused passage: A's span (original offsets), B's matching span, its section key."""
+
+    start: int
+    end: int
+    other_start: int
+    other_end: int
+    section: str
+    content: int
+    text: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "other_start": self.other_start,
+            "other_end": self.other_end,
+            "section": self.section,
+            "content": self.content,
+            "text": self.text,
+        }
+
+
+@dataclass(slots=True)
+class Reuse:
+    """Containment of A in B: ``overall`` in [0, 1], ``sections`` key → containment of A's
+    section in B's section of the same key (or in all of B when B lacks it), the passages."""
+
+    overall: float
+    content: int  # A's own content characters
+    reused: int  # of which in passages
+    sections: dict[str, float] = field(default_factory=dict)
+    passages: list[Passage] = field(default_factory=list)
+
+    def sections_json(self) -> dict[str, float]:
+        return {k: round(v, 4) for k, v in self.sections.items()}
+
+    def passages_json(self) -> list[dict]:
+        return [p.as_dict() for p in self.passages]
+
+
+def _weak_spans(folded: str) -> list[tuple[int, int]]:
+    """Spans of ``folded`` that compare but are no wording: a digit standing alone (``0``, ``3``)
+    and the digits of a table row (a line whose letters and digits are at least 40 % digits)."""
+    spans = [(m.start(), m.end()) for m in _LONE_DIGIT.finditer(folded)]
+    for m in _LINE.finditer(folded):
+        line = m.group()
+        alnum = sum(ch.isalnum() for ch in line)
+        digits = sum(ch.isdigit() for ch in line)
+        if digits and digits * 5 >= 2 * alnum:
+            spans += [(m.start() + d.start(), m.start() + d.end()) for d in _DIGITS.finditer(line)]
+    return spans
+
+
+def _strip(text: str) -> tuple[str, list[int], bytearray]:
+    """Letters, digits and CJK characters of ``text`` (width folded; a CJK numeral, a list
+    marker, becomes ``~``), their offsets, and which of them are weak (see :func:`_weak_spans`)."""
+    folded = fold_width(text)
+    weak_at = bytearray(len(folded) + 1)
+    for s, e in _weak_spans(folded):
+        weak_at[s:e] = b"\x01" * (e - s)
+    chars: list[str] = []
+    offsets: list[int] = []
+    weak = bytearray()
+    for i, ch in enumerate(folded):
+        if ch.isalnum():
+            chars.append("~" if ch in _NUMERALS else ch)
+            offsets.append(i)
+            weak.append(weak_at[i])
+    return "".join(chars), offsets, weak
+
+
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    keep = sorted({_strip(n)[0] for n in names if n and len(_strip(n)[0]) >= 2}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, keep))) if keep else None
+
+
+@lru_cache(maxsize=8)
+def _template(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+    phrases = {_YEAR.sub("Y", _strip(p)[0]) for p in PHRASES + extra}
+    phrases = {_SELF.sub("@", p) for p in phrases if len(p) >= 2}
+    alternatives = [re.escape(p) for p in sorted(phrases, key=len, reverse=True)] + list(PATTERNS)
+    return re.compile("|".join(alternatives))
+
+
+def _section_key(title: str) -> str | None:
+    for key, words in SECTION_KEYS:
+        if any(w in title for w in words):
+            return key
+    return None
+
+
+def _sections(text: str, offsets: list[int]) -> list[tuple[str, int, int]]:
+    """Sections of the normalised text by the headings of ``text``; unknown structure → one."""
+    import bisect
+
+    marks: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for m in _HEADING.finditer(text):
+        key = _section_key(m.group("title"))
+        if key is None or key in seen or m.group(0).strip().startswith(("（", "(")):
+            continue
+        seen.add(key)
+        marks.append((key, bisect.bisect_left(offsets, m.start())))
+    n = len(offsets)
+    if len(marks) < 2:
+        return [("all", 0, n)]
+    out = [("preamble", 0, marks[0][1])] if marks[0][1] > 0 else []
+    for j, (key, start) in enumerate(marks):
+        out.append((key, start, marks[j + 1][1] if j + 1 < len(marks) else n))
+    return out
+
+
+def normalise(text: str, names: Iterable[str] = (), template: tuple[str, ...] = ()) -> Norm:
+    """Normalise ``text`` for comparison; ``names``: the body's own name(s) and place → ``@``;
+    ``template``: stock phrases to mask besides :mod:`crawler.stats.boilerplate`'s."""
+    stripped, offsets, weak = _strip(text or "")
+    sections = _sections(fold_width(text or ""), offsets)
+    # placeholders: years → Y, own names and self-references → @ (kept at their first offset)
+    subs: list[tuple[int, int, str]] = [(m.start(), m.end(), "Y") for m in _YEAR.finditer(stripped)]
+    pattern = _names_pattern(tuple(names))
+    if pattern is not None:
+        subs += [(m.start(), m.end(), "@") for m in pattern.finditer(stripped)]
+    subs += [(m.start(), m.end(), "@") for m in _SELF.finditer(stripped)]
+    subs.sort()
+    if subs:
+        chars: list[str] = []
+        new_offsets: list[int] = []
+        new_weak = bytearray()
+        remap = [0] * (len(stripped) + 1)
+        pos = 0
+        for start, end, ch in subs:
+            if start < pos:
+                continue
+            for i in range(pos, start):
+                remap[i] = len(chars)
+                chars.append(stripped[i])
+                new_offsets.append(offsets[i])
+                new_weak.append(weak[i])
+            for i in range(start, end):
+                remap[i] = len(chars)
+            chars.append(ch)
+            new_offsets.append(offsets[start])
+            new_weak.append(1)
+            pos = end
+        for i in range(pos, len(stripped)):
+            remap[i] = len(chars)
+            chars.append(stripped[i])
+            new_offsets.append(offsets[i])
+            new_weak.append(weak[i])
+        remap[len(stripped)] = len(chars)
+        sections = [(k, remap[s], remap[e]) for k, s, e in sections]
+        stripped, offsets, weak = "".join(chars), new_offsets, new_weak
+    content = bytearray(1 - w for w in weak)
+    for m in _template(template).finditer(stripped):
+        content[m.start() : m.end()] = bytes(m.end() - m.start())
+    for i, ch in enumerate(stripped):
+        if ch in _WEAK:
+            content[i] = 0
+    end = (offsets[-1] + 1) if offsets else 0
+    return Norm(stripped, [*offsets, end], content, sections)
+
+
+def shingles(norm: Norm, start: int = 0, end: int | None = None) -> dict[str, int]:
+    """Shingle → first position, over ``norm.chars[start:end]``."""
+    s = norm.chars
+    end = len(s) if end is None else end
+    out: dict[str, int] = {}
+    for i in range(start, max(start, end - K + 1)):
+        out.setdefault(s[i : i + K], i)
+    return out
+
+
+def content_shingles(norm: Norm) -> set[str]:
+    """Shingles holding at least one content character (what near-duplicate search hashes)."""
+    s, c = norm.chars, norm.content
+    prefix = [0]
+    for v in c:
+        prefix.append(prefix[-1] + v)
+    return {s[i : i + K] for i in range(len(s) - K + 1) if prefix[i + K] > prefix[i]}
+
+
+def _runs(a: Norm, start: int, end: int, other: dict[str, int]) -> list[tuple[int, int, int]]:
+    """Maximal runs [s, e) of A's positions covered by a shingle of ``other``, with the position
+    in the other text of the run's first shingle."""
+    s = a.chars
+    runs: list[tuple[int, int, int]] = []
+    run_start = run_end = -1
+    first_other = 0
+    for i in range(start, max(start, end - K + 1)):
+        j = other.get(s[i : i + K])
+        if j is None:
+            continue
+        if i <= run_end:
+            run_end = i + K
+        else:
+            if run_start >= 0:
+                runs.append((run_start, run_end, first_other))
+            run_start, run_end, first_other = i, i + K, j
+    if run_start >= 0:
+        runs.append((run_start, run_end, first_other))
+    return runs
+
+
+def _contained(
+    a: Norm, b: Norm, start: int, end: int, other: dict[str, int], key: str, passages: list[Passage] | None
+) -> tuple[int, int]:
+    """(content of A[start:end], content of it in reused passages); appends the passages."""
+    total = sum(a.content[start:end])
+    reused = 0
+    for s, e, j in _runs(a, start, end, other):
+        n = sum(a.content[s:e])
+        if n < MIN_PASSAGE:
+            continue
+        reused += n
+        if passages is not None:
+            jb = min(j + (e - s), len(b.chars))
+            passages.append(
+                Passage(a.offsets[s], a.offsets[e - 1] + 1, b.offsets[j], b.offsets[jb - 1] + 1, key, n)
+            )
+    return total, reused
+
+
+def compare(
+    a: str | Norm,
+    b: str | Norm,
+    *,
+    names_a: Iterable[str] = (),
+    names_b: Iterable[str] = (),
+    template: tuple[str, ...] = (),
+) -> Reuse:
+    """Containment of text ``a`` in text ``b`` (see the module docstring), with passages.
+
+    ``names_a``/``names_b``: each body's own name (and place), so two bodies that fill the same
+    wording with their own names still match (both sets are masked in both texts); ``template``: stock phrases to mask besides the
+    boilerplate list.  Passages carry A's text when ``a`` is a string.
+    """
+    both = (*names_a, *names_b)  # a copy that kept the other body's name still matches it
+    na = a if isinstance(a, Norm) else normalise(a, both, template)
+    nb = b if isinstance(b, Norm) else normalise(b, both, template)
+    whole = shingles(nb)
+    passages: list[Passage] = []
+    b_sections = {k: (s, e) for k, s, e in nb.sections}
+    sections: dict[str, float] = {}
+    total = reused = 0
+    for key, s, e in na.sections:
+        other = whole
+        if key in b_sections and key != "all" and len(na.sections) > 1:
+            other = shingles(nb, *b_sections[key])
+        n, r = _contained(na, nb, s, e, whole, key, passages)
+        total, reused = total + n, reused + r
+        if other is not whole:
+            n, r = _contained(na, nb, s, e, other, key, None)
+        sections[key] = r / max(n, MIN_CONTENT) if n else 0.0
+    if isinstance(a, str):
+        for p in passages:
+            p.text = a[p.start : p.end]
+    return Reuse(reused / max(total, MIN_CONTENT) if total else 0.0, total, reused, sections, passages)
+
+
+def leaked_names(text: str, names: Iterable[str], own: Iterable[str] = ()) -> list[str]:
+    """The other bodies' ``names`` (or places) written in ``text`` — a copy that forgot to change
+    them — leaving out those that are part of the body's ``own`` names."""
+    folded = _strip(text or "")[0]
+    owns = [_strip(o)[0] for o in own if o]
+    found = []
+    for name in names:
+        n = _strip(name or "")[0]
+        if len(n) >= 3 and n in folded and not any(n in o for o in owns):
+            found.append(name)
+    return found
