@@ -9,7 +9,7 @@ import sys
 import click
 
 from crawler.cli.errors import fail
-from crawler.cli.options import data_option, output_options
+from crawler.cli.options import data_option, output_options, sources_option
 from crawler.vocab.text import cell_text, one_line
 
 COLUMNS = (
@@ -30,6 +30,7 @@ COLUMNS = (
 @click.command()
 @click.argument("report", required=False)
 @data_option
+@sources_option
 @click.option("--year", type=int, help="Only reports of this report year.")
 @click.option(
     "--min",
@@ -40,20 +41,30 @@ COLUMNS = (
     help="Smallest share of a report's own wording found in the other report.",
 )
 @output_options("A JSON list (or, for one report, one object).", csv=True)
-def similar(report, data, year, minimum, as_json, as_csv) -> None:
+def similar(report, data, sources, year, minimum, as_json, as_csv) -> None:
     """Reports that reuse most of their previous year's report or another body's (雷同).
 
     Without REPORT: one line per report and comparison (previous_year: the same body's report of
     the year before; other_body: the most similar report of another body, published earlier, of
     the same or the previous year) whose reuse is at least --min, highest first, with the other
     body's name when the copy still carries it. With REPORT (id or URL): its reuse by section and
-    the reused passages. Computed by nianbao extract; exit 1 when REPORT matches nothing.
+    the reused passages. The comparison runs here, when report texts changed since the last one
+    (not yet in nianbao extract or run: at archive scale its near-duplicate search is still too
+    slow for every scheduled run, see bench/similar.py); exit 1 when REPORT matches nothing.
     """
+    from crawler.registry import load_registry
+    from crawler.stages.originality import compute_originality, originality_needed
     from storage.db import open_db
     from storage.originality import originality_of, similar_reports
     from storage.reports import find_report
 
     db = open_db(data, create=False)
+    if originality_needed(db, 0):
+        registry = {
+            s.id: {"level": s.level, "region": s.region, "kind": s.kind} for s in load_registry(sources, data)
+        }
+        n = compute_originality(db, registry)
+        click.echo(f"nianbao: compared {n} report(s) with their previous year and near duplicates", err=True)
     if report:
         row = find_report(db, report)
         if row is None:
@@ -68,7 +79,7 @@ def similar(report, data, year, minimum, as_json, as_csv) -> None:
             f"{one_line(row['title'])}\n  id {row['id']}  source {row['source_id']}  year {row['report_year']}"
         )
         if not results:
-            click.echo("  not compared yet (run nianbao extract)")
+            click.echo("  not compared yet (no text of this report: run nianbao extract)")
         for r in results:
             other = r["compared_report_id"] or "none"
             click.echo(f"  {r['kind']}: reuse {r['reuse']:.0%} of {other}")

@@ -22,7 +22,6 @@ from crawler.extract.pool import extract_many
 from crawler.registry.memory import resolve_sources
 from crawler.registry.sources import load_sources
 from crawler.stages.analyse import analyse_reports
-from crawler.stages.originality import compute_originality, originality_needed
 from crawler.vocab import clock
 from crawler.vocab.errors import ArchiveError, ConfigError
 from storage import fetches, search, texts
@@ -44,7 +43,6 @@ class ExtractSummary:
     reports: int = 0
     indexed: int = 0
     analysed: int = 0
-    compared: int = 0  # reports whose originality was (re)computed
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
 
@@ -214,8 +212,6 @@ def run_extract(
         summary.reports = len(written)
         summary.indexed = search.index_reports(db, written) if written else 0
         summary.analysed = analyse_reports(db, _unanalysed(db, written, redo), registry)
-        if originality_needed(db, len(written)):
-            summary.compared = compute_originality(db, registry)
     finally:
         db.close()
     summary.seconds = time.monotonic() - started
