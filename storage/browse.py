@@ -319,14 +319,19 @@ def flags_page(db: Database, f: FlagFilter, *, limit: int, offset: int) -> tuple
     """(how many flags match, one page of them, newest change first) with their severity."""
     where, args = _flag_where(f)
     total = _scalar(db, f"select count(*) from flags f where {where}", args)
-    rows = _rows(
+    return total, newest_flags(db, f, limit=limit, offset=offset)
+
+
+def newest_flags(db: Database, f: FlagFilter, *, limit: int, offset: int = 0) -> list[dict]:
+    """A page of the flags matching the filter, newest change first, with their severity."""
+    where, args = _flag_where(f)
+    return _rows(
         db,
         f"select f.*, {FLAG_SEVERITY_SQL} as severity, s.region, s.level from flags f "
         f"left join compliance_sources s on s.source_id = f.source_id where {where} "
         "order by f.updated_at desc, f.id desc limit ? offset ?",
         [*args, limit, offset],
     )
-    return total, rows
 
 
 def flag_kind_counts(db: Database, f: FlagFilter) -> dict[str, int]:
@@ -467,23 +472,6 @@ def version_texts(db: Database, document_id: int) -> list[dict]:
         "from versions v left join texts t on t.sha256 = v.payload_sha256 where v.document_id = ? order by v.seq",
         [document_id],
     )
-
-
-def report_fetch_ids(db: Database, report_id: str) -> set[int]:
-    """Every fetch of the report's page, its continuation pages and attachments: the captures its
-    page may serve from the archive."""
-    row = _one(db, "select url from reports where id = ?", [report_id])
-    if row is None:
-        return set()
-    urls = [row["url"]] + [
-        a["url"] for a in _rows(db, "select url from attachments where report_id = ?", [report_id])
-    ]
-    return {
-        r["id"]
-        for r in _rows(
-            db, "select id from fetches where url in (select value from json_each(?))", [json.dumps(urls)]
-        )
-    }
 
 
 def iter_verdicts(db: Database, source_ids: list[str], years: tuple[int, int]) -> Iterator[dict]:

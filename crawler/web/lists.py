@@ -14,7 +14,6 @@ from crawler.web.render import csv_text, json_text
 
 EXPORT_MAX = 100_000
 EXPORT_BATCH = 1_000
-FORMATS = ("csv", "json", "atom")
 
 
 def export_format(request: Request, allowed: tuple[str, ...] = ("csv", "json")) -> str | None:

@@ -19,7 +19,7 @@ def home(request: Request):
         counts = browse.overview(db)
         newest = browse.newest_reports(db, 10)
         runs = browse.last_runs(db, 5)
-        _, newest_flags = browse.flags_page(db, browse.FlagFilter(state=None), limit=10, offset=0)
+        newest_flags = browse.newest_flags(db, browse.FlagFilter(state=None), limit=10)
         years = browse.verdict_years(db)
     health = Counter(r["health"] for r in archive.health().values())
     return html(

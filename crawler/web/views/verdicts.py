@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -70,18 +71,20 @@ def evidence_zip(request: Request):
     year = _year(request)
     archive = request.app.state.archive
     tmp = Path(tempfile.mkdtemp(prefix="nianbao-evidence-"))
-    with archive.db(limited=False) as db:  # copies WARC records: bounded by the evidence, not by a query
-        v = _verdict(db, source_id, year)
-        flags = [f for f in store.query_flags(db, source=source_id, state=None) if f["year"] == year]
-        out = tmp / f"{bundle_folder(v)}.zip"
-        write_bundle(db, archive.root, v, flags, out)
-
-    def cleanup() -> None:
-        out.unlink(missing_ok=True)
-        tmp.rmdir()
-
+    try:
+        with archive.db(limited=False) as db:  # copies WARC records: bounded by the evidence, not by a query
+            v = _verdict(db, source_id, year)
+            flags = [f for f in store.query_flags(db, source=source_id, state=None) if f["year"] == year]
+            out = tmp / f"{bundle_folder(v)}.zip"
+            write_bundle(db, archive.root, v, flags, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # a 404 or a failed bundle leaves no temp files behind
+        raise
     return FileResponse(
-        out, media_type="application/zip", filename=out.name, background=BackgroundTask(cleanup)
+        out,
+        media_type="application/zip",
+        filename=out.name,
+        background=BackgroundTask(shutil.rmtree, tmp, ignore_errors=True),
     )
 
 
