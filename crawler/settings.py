@@ -71,6 +71,11 @@ NIANBAO_GRACE_DAYS = 3
 # deadline + grace shows the column without it; an absence seen only later is ``not_online``
 # (it may have been published and removed since: columns are pruned after redesigns).
 NIANBAO_MISSING_WINDOW_DAYS = 183
+# A ``copied`` flag is raised for a report whose own wording (the format's fixed text left out)
+# is at least this share another body's earlier report (nianbao similar computes the reuse) …
+NIANBAO_COPIED_THRESHOLD = 0.5
+# … or at least this share its own previous year's report (a body's reports share its wording).
+NIANBAO_REPEAT_THRESHOLD = 0.9
 # Re-read listing pages with If-None-Match/If-Modified-Since; a 304 replays the archived
 # capture (the snapshot then names it), so paging and evidence work as on a full read.
 NIANBAO_LISTING_CONDITIONAL = True

@@ -86,3 +86,21 @@ def stale_count(db: Database, version: str) -> int:
             )
         )
     )["n"]
+
+
+def copies(db: Database, *, other_body: float, previous_year: float) -> list[dict]:
+    """Originality rows that claim a copy: another body's report reused at least ``other_body``,
+    or the same body's previous report at least ``previous_year`` — with both reports' source,
+    agency, year, title, URL, publication and first capture (the flag's evidence)."""
+    sql = """
+        select o.report_id, o.kind, o.compared_report_id, o.reuse, o.sections, o.passages, o.leaked_names,
+               r.source_id, r.agency, r.report_year, r.title, r.url, r.published_at, r.published_at_source,
+               r.first_fetch_id, r.first_seen_at,
+               c.source_id as compared_source_id, c.agency as compared_agency, c.report_year as compared_year,
+               c.title as compared_title, c.url as compared_url, c.published_at as compared_published_at,
+               c.published_at_source as compared_published_at_source,
+               c.first_fetch_id as compared_first_fetch_id, c.first_seen_at as compared_first_seen_at
+        from originality o join reports r on r.id = o.report_id join reports c on c.id = o.compared_report_id
+        where r.own = 1 and ((o.kind = 'other_body' and o.reuse >= ?) or (o.kind = 'previous_year' and o.reuse >= ?))
+        order by r.source_id, r.report_year, o.kind"""
+    return [_decode(row) for row in db.query(sql, [other_body, previous_year])]

@@ -88,3 +88,35 @@ def test_one_report_shows_sections_and_passages(world):
     assert "section" in out and rows[0]["kind"] in out
     listing = nianbao("similar", "--data", str(data), "--csv", now=TODAY).stdout.splitlines()
     assert listing[0].startswith("report_id,kind,reuse") and len(listing) == len(rows) + 1
+
+
+def test_copied_flags_name_the_original_with_both_captures(world):
+    """After ``similar``, ``check`` raises one ``copied`` flag per planted copy (another body's
+    report at ≥ 50 %, the same body's previous year at ≥ 90 %), none on an honest report, each
+    with the first capture of both reports as evidence; a second check changes nothing."""
+    data = world["data"]
+    rows = json.loads(nianbao("similar", "--data", str(data), "--json", now=TODAY).stdout)
+    nianbao("check", "--data", str(data), "--no-notify", now=TODAY)
+    flags = json.loads(nianbao("flags", "--data", str(data), "--kind", "copied", "--json", now=TODAY).stdout)
+    expected = {
+        (r["report_id"], r["kind"]) for r in rows if r["reuse"] >= (0.5 if r["kind"] == "other_body" else 0.9)
+    }
+    assert expected and {(f["report"], f["detail"]["comparison"]) for f in flags} == expected
+    truth = {(t["source"], t["year"]) for t in copies_truth(SEED, AGENCIES, TODAY)}
+    assert all((f["source"], f["year"]) in truth for f in flags)  # no honest report accused
+    fetched = {r["id"] for r in query(data, "select id from fetches")}
+    for f in flags:
+        roles = {e["role"]: e for e in f["evidence"]}
+        assert set(roles) == {"copy", "original"}
+        assert roles["copy"]["fetch"] in fetched and roles["original"]["fetch"] in fetched
+        original = query(
+            data,
+            "select first_seen_at, published_at from reports where id = ?",
+            (f["detail"]["compared_report"],),
+        )[0]
+        assert f["detail"]["compared_published_at"] == original["published_at"]
+        assert f["detail"]["passages"] and all(p["text"] for p in f["detail"]["passages"])
+        assert "%" in f["summary"] and ("雷同" in f["summary_zh"] or "重复" in f["summary_zh"])
+    before = query(data, "select count(*) n from flag_events")[0]["n"]
+    nianbao("check", "--data", str(data), "--no-notify", now=TODAY)
+    assert query(data, "select count(*) n from flag_events")[0]["n"] == before

@@ -89,7 +89,7 @@ def check(source_ids, data, sources, as_of, as_json, notify, settings) -> None:
     JSON; the summary line then goes to stderr.
 
     Stores the verdicts in archive.db (table compliance); opens, updates and closes flags (missing,
-    late, edited, inconsistent, source_broken, source_blocked: see nianbao flags); writes the
+    late, edited, inconsistent, copied, source_broken, source_blocked: see nianbao flags); writes the
     Atom feed DATA/flags.atom; and sends new flag events to NIANBAO_NOTIFY_URLS (with
     --no-notify they stay pending). --as-of a past date is a what-if: the verdicts are printed
     and nothing is written.

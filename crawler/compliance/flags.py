@@ -53,6 +53,10 @@ def edited_key(source: str, report: str) -> str:
     return f"edited:{source}:{report}"
 
 
+def copied_key(source: str, report: str, comparison: str) -> str:
+    return f"copied:{source}:{report}:{comparison}"
+
+
 def key_source(key: str) -> str:
     """The source id inside a flag key (``<family>:<source>:…``; source ids contain no colon)."""
     return key.split(":", 2)[1]
@@ -207,6 +211,79 @@ def inconsistent_flag(row: dict, agency: str) -> Desired:
         evidence,
         detail,
         {"rule": rule, "operands": row["operands"]},
+    )
+
+
+COPY_PASSAGES = 5  # reused passages kept in a copied flag's detail (the longest)
+
+
+def copied_flag(row: dict, agency: str) -> Desired:
+    """A ``copied`` flag from an originality row (``storage.originality.copies``): the report
+    reuses another body's earlier report (``other_body``) or its own previous year's
+    (``previous_year``) above the threshold; evidence: the first capture of both reports."""
+    kind, reuse = row["kind"], row["reuse"]
+    title = f" “{row['title']}”" if row.get("title") else ""
+    other = f"{row['compared_agency']} {row['compared_year']}"
+    if kind == "other_body":
+        summary = (
+            f"{agency}: {row['report_year']} report{title} repeats {reuse:.0%} of {other}'s earlier report"
+        )
+        summary_zh = f"{agency}{row['report_year']}年度报告{title}有{reuse:.0%}的内容与{row['compared_agency']}{row['compared_year']}年度报告（更早发布）雷同"
+    else:
+        summary = f"{agency}: {row['report_year']} report{title} repeats {reuse:.0%} of its {row['compared_year']} report"
+        summary_zh = f"{agency}{row['report_year']}年度报告{title}有{reuse:.0%}的内容与本机关{row['compared_year']}年度报告重复"
+    if row.get("leaked_names"):
+        summary += f"; it still names {', '.join(row['leaked_names'])}"
+        summary_zh += f"；文中仍出现“{'、'.join(row['leaked_names'])}”"
+    evidence = [
+        {
+            "fetch": row.get("first_fetch_id"),
+            "url": row.get("url"),
+            "fetched_at": row.get("first_seen_at"),
+            "role": "copy",
+            "shows": f"the report that repeats the other's text (published {row.get('published_at') or 'date unknown'})",
+            "shows_zh": f"内容重复的报告（发布日期{row.get('published_at') or '不详'}）",
+        },
+        {
+            "fetch": row.get("compared_first_fetch_id"),
+            "url": row.get("compared_url"),
+            "fetched_at": row.get("compared_first_seen_at"),
+            "role": "original",
+            "shows": f"the earlier report it repeats: {other} (published {row.get('compared_published_at') or 'date unknown'})",
+            "shows_zh": f"被重复的较早报告：{row['compared_agency']}{row['compared_year']}年度报告（发布日期{row.get('compared_published_at') or '不详'}）",
+        },
+    ]
+    passages = sorted(row.get("passages") or [], key=lambda p: -p.get("content", 0))[:COPY_PASSAGES]
+    detail = {
+        "comparison": kind,
+        "reuse": reuse,
+        "sections": row.get("sections") or {},
+        "compared_report": row["compared_report_id"],
+        "compared_source": row.get("compared_source_id"),
+        "compared_agency": row.get("compared_agency"),
+        "compared_year": row.get("compared_year"),
+        "compared_title": row.get("compared_title"),
+        "compared_published_at": row.get("compared_published_at"),
+        "compared_published_at_source": row.get("compared_published_at_source"),
+        "published_at": row.get("published_at"),
+        "published_at_source": row.get("published_at_source"),
+        "leaked_names": row.get("leaked_names") or [],
+        "passages": passages,
+    }
+    return Desired(
+        copied_key(row["source_id"], row["report_id"], kind),
+        "copied",
+        row["source_id"],
+        agency,
+        row["report_year"],
+        row["report_id"],
+        summary,
+        summary_zh,
+        row.get("url"),
+        evidence,
+        detail,
+        # two decimals: a re-run that moves the reuse by a character does not re-notify
+        {"comparison": kind, "compared": row["compared_report_id"], "reuse": round(reuse, 2)},
     )
 
 

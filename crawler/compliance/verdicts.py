@@ -104,7 +104,8 @@ class SourceInfo:
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """Product decisions (settings): grace after the deadline, the townships' default rule."""
+    """Product decisions (settings): grace after the deadline, the townships' default rule, the
+    reuse that makes a ``copied`` flag."""
 
     grace_days: int = DEFAULT_GRACE_DAYS
     township_default: str = "01-31"
@@ -112,6 +113,10 @@ class Policy:
     # after the deadline); an absence seen only later is ``not_online``: the report may have been
     # published and removed since (columns are pruned after redesigns).
     missing_window_days: int = DEFAULT_MISSING_WINDOW_DAYS
+    # ``copied`` flags: a report repeating at least this share of another body's earlier report,
+    # or of its own previous year's (a higher bar: a body's reports share its own wording).
+    copied_threshold: float = 0.5
+    repeat_threshold: float = 0.9
 
 
 DEFAULT_POLICY = Policy()

@@ -23,6 +23,7 @@ from crawler.compliance.flags import (
     Change,
     Desired,
     compliance_flags,
+    copied_flag,
     edit_flag,
     health_flag,
     inconsistent_flag,
@@ -141,6 +142,21 @@ def inconsistency_flags(db: Database, sources: Sequence[Source]) -> dict[str, De
     return out
 
 
+def copied_flags(db: Database, sources: Sequence[Source], policy: Policy) -> dict[str, Desired]:
+    """``copied`` flags: reports whose stored originality (``nianbao similar``) passes the policy's
+    thresholds — another body's earlier report, or the same body's previous year."""
+    from storage.originality import copies
+
+    by_id = {s.id: s for s in sources}
+    out = {}
+    for row in copies(db, other_body=policy.copied_threshold, previous_year=policy.repeat_threshold):
+        source = by_id.get(row["source_id"])
+        if source is not None:
+            flag = copied_flag(row, source.agency)
+            out[flag.key] = flag
+    return out
+
+
 def _closing_summary(change: Change, old: dict, verdicts: dict[tuple[str, int], dict]) -> None:
     v = verdicts.get((old["source_id"], old["year"]))
     if old["kind"] in COMPLIANCE_KINDS and v is not None:
@@ -232,6 +248,7 @@ def run_check(
     desired = compliance_flags(verdicts)
     desired.update(edit_flags(db, sources))
     desired.update(inconsistency_flags(db, sources))
+    desired.update(copied_flags(db, sources, policy))
     desired.update(health_flags(db, sources))
     existing = store.flags_by_key(db)
     changes = reconcile(existing, desired, now, {s.id for s in sources})
@@ -253,4 +270,13 @@ def policy_from_settings(settings: Settings) -> Policy:
     window = settings.getint("NIANBAO_MISSING_WINDOW_DAYS")
     if window < 1:
         raise ConfigError(f"NIANBAO_MISSING_WINDOW_DAYS must be >= 1, got {window}")
-    return Policy(grace_days=grace, township_default=township, missing_window_days=window)
+    thresholds = {}
+    for name, field_name in (
+        ("NIANBAO_COPIED_THRESHOLD", "copied_threshold"),
+        ("NIANBAO_REPEAT_THRESHOLD", "repeat_threshold"),
+    ):
+        value = settings.getfloat(name)
+        if not 0 < value <= 1:
+            raise ConfigError(f"{name} must be a share in (0, 1], got {value}")
+        thresholds[field_name] = value
+    return Policy(grace_days=grace, township_default=township, missing_window_days=window, **thresholds)

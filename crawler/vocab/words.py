@@ -54,7 +54,16 @@ OTHER_BODY = "other body"  # reports.exclusion of another body's report seen in 
 STATUSES = ("on_time", "late", "missing", "not_online", "pending", "unknown")
 
 # Flag kinds (flags.kind); the compliance ones come from verdicts, one per source and year.
-FLAG_KINDS = ("missing", "not_online", "late", "edited", "inconsistent", "source_broken", "source_blocked")
+FLAG_KINDS = (
+    "missing",
+    "not_online",
+    "late",
+    "edited",
+    "inconsistent",
+    "copied",
+    "source_broken",
+    "source_blocked",
+)
 COMPLIANCE_KINDS = ("missing", "not_online", "late")  # flags raised from verdicts, one key per source-year
 
 # Headline numbers of a report (columns of ``reports``, DESIGN §2.5): what exports and searches show.

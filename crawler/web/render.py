@@ -32,6 +32,7 @@ FLAG_LABELS = {
     "late": "逾期发布",
     "edited": "发布后修改",
     "inconsistent": "数据不一致",
+    "copied": "内容雷同",
     "source_broken": "栏目失效",
     "source_blocked": "访问被拦截",
 }
