@@ -10,10 +10,23 @@ from __future__ import annotations
 import click
 
 from crawler import __version__
-from crawler.cli import archive, compliance, crawl, demo, discover, schedule, sim, similar, sources, text, web
+from crawler.cli import (
+    archive,
+    compliance,
+    crawl,
+    demo,
+    discover,
+    schedule,
+    score,
+    sim,
+    similar,
+    sources,
+    text,
+    web,
+)
 from crawler.cli.errors import NianbaoGroup
 
-FAMILIES = (crawl, text, similar, compliance, archive, sources, discover, schedule, sim, web, demo)
+FAMILIES = (crawl, text, similar, compliance, score, archive, sources, discover, schedule, sim, web, demo)
 
 
 @click.group(cls=NianbaoGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -148,6 +148,7 @@ FLAG_CSV = (
     "opened_at",
     "updated_at",
     "closed_at",
+    "review",
 )
 
 
@@ -168,17 +169,22 @@ def flags(data, kind, year, agency, source, only_open, history, as_json, as_csv)
     """Flags raised by checks: missing, late, edited, … (open ones by default).
 
     Prints one line per flag (id, kind, state, source, year, summary), latest change first, and the
-    count on stderr. --json and --csv add the agency, report, URL, the 中文 summary and when the
-    flag was opened, updated and closed (--json also its evidence); --history with --json adds
-    each flag's events (opened, updated, closed, reopened).
+    count on stderr. --json and --csv add the agency, report, URL, the 中文 summary, when the
+    flag was opened, updated and closed and its standing review decision (nianbao review; --json
+    also its evidence); --history with --json adds each flag's events (opened, updated, closed,
+    reopened).
     """
     from crawler.vocab.text import cell_text, one_line
     from storage import compliance as store
+    from storage.review import latest, open_review
 
     db = _open(data)
     rows = store.query_flags(
         db, kind=kind, year=year, agency=agency, source=source, state="open" if only_open else None
     )
+    decisions = latest(open_review(data, readonly=True))
+    for row in rows:
+        row["review"] = decisions.get(row["key"])
     if as_json:
         if history:
             for row in rows:
@@ -190,6 +196,8 @@ def flags(data, kind, year, agency, source, only_open, history, as_json, as_csv)
         writer = csv.writer(sys.stdout)
         writer.writerow(FLAG_CSV)
         for row in rows:
+            decision = row["review"]
+            row = {**row, "review": f"{decision['decision']}: {decision['note']}" if decision else ""}
             writer.writerow([cell_text(row.get(k)) for k in FLAG_CSV])
         return
     for row in rows:
