@@ -176,6 +176,48 @@ def test_report_page_dates_versions_tables_and_the_pdf_original(site):
         assert "version 1" in page.text_content()
 
 
+def test_comparison_view_marks_reused_passages_in_both_reports_and_shows_value_changes(site):
+    pair = query(
+        site.data,
+        "select o.report_id, o.compared_report_id, o.reuse from originality o "
+        "where o.kind = 'previous_year' and o.compared_report_id is not null order by o.reuse desc limit 1",
+    )[0]
+    page = doc(site.text(f"/report/{pair['report_id']}"))
+    links = [a.get("href") for a in page.cssselect("#originality ~ ul a.compare")]
+    assert f"/compare/{pair['report_id']}?with={pair['compared_report_id']}" in links
+    compare = doc(site.text(f"/compare/{pair['report_id']}"))  # default: the previous year
+    hrefs = [a.get("href") for a in compare.cssselect("#compared a")]
+    assert hrefs == [f"/report/{pair['report_id']}", f"/report/{pair['compared_report_id']}"]
+    assert f"{pair['reuse'] * 100:.0f}%" in compare.cssselect("#reuse-overall b")[0].text_content()
+    texts = {
+        r["report_id"]: r["text"]
+        for r in query(
+            site.data,
+            "select report_id, text from report_texts where report_id in (?, ?)",
+            (pair["report_id"], pair["compared_report_id"]),
+        )
+    }
+    rows = compare.cssselect("#sections tbody tr")
+    assert rows
+    marks_a = [m.text_content() for r in rows for m in r.cssselect("td.text")[0].cssselect("mark.reused")]
+    marks_b = [m.text_content() for r in rows for m in r.cssselect("td.text")[1].cssselect("mark.reused")]
+    assert marks_a and marks_b
+    assert all(m in texts[pair["report_id"]] for m in marks_a)
+    assert all(m in texts[pair["compared_report_id"]] for m in marks_b)
+    a_cells = {
+        (c["tbl"], c["row"], c["col"] or ""): c["value"]
+        for c in query(
+            site.data,
+            "select * from report_stats where report_id = ? and status = 'number'",
+            (pair["report_id"],),
+        )
+    }
+    shown = compare.cssselect("#cell-changes tbody tr")
+    assert len(shown) >= len(a_cells)
+    assert site.get(f"/compare/{pair['report_id']}?with=no-such-report")[0] == 404
+    assert site.get("/compare/no-such-report")[0] == 404
+
+
 # -- search -----------------------------------------------------------------------------------------
 
 

@@ -67,6 +67,7 @@ def build_archive(tmp: Path) -> tuple[Path, Path]:
             world.server.set_today(day)
             crawl(world, data, day)
             nianbao("extract", "--data", str(data), "--sources", str(world.sources), now=day)
+            nianbao("similar", "--data", str(data), "--sources", str(world.sources), now=day)
             nianbao("check", "--data", str(data), "--sources", str(world.sources), now=day)
         sources = world.sources
     return data, sources

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crawler.web.archive import ServingArchive
 from crawler.web.render import environment
-from crawler.web.views import flags, grid, home, reports, search, verdicts
+from crawler.web.views import compare, flags, grid, home, reports, search, verdicts
 from storage.db import is_database_error, is_interrupted
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,7 @@ def create_app(
         *grid.routes,
         *verdicts.routes,
         *reports.routes,
+        *compare.routes,
         *search.routes,
         *flags.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -18,6 +18,7 @@ from crawler.web.lists import collect, export_format, export_response, html
 from crawler.web.params import Params, check_report_id
 from storage import browse, fetches
 from storage.documents import document_id
+from storage.originality import originality_of
 from storage.reports import attachments_with_text, find_report
 from storage.search import mark_terms, parse_query
 from storage.stats import cells_for, checks_for
@@ -110,6 +111,7 @@ def report(request: Request):
             documents.append({"url": url, "label": label, "versions": versions, "diffs": _diffs(versions)})
         capture = fetches.last_full_capture(db, row["url"])
         cells, checks = cells_for(db, report_id), checks_for(db, report_id)
+        originality = originality_of(db, report_id)
     text = text_row.get("text") or ""
     pieces, hits = _text_with_hits(text, query)
     return html(
@@ -128,6 +130,7 @@ def report(request: Request):
         hits=hits,
         query=query,
         has_text=bool(text),
+        originality=originality,
     )
 
 
