@@ -14,6 +14,7 @@ import pytest
 
 from portalsim.truth import copies_truth
 from tests.simcrawl import crawl, nianbao, query, sim_world
+from tests.tools import requires_chromium
 
 pytestmark = pytest.mark.slow
 
@@ -271,3 +272,74 @@ def test_review_decisions_live_apart_and_reach_flags_and_scores(world):
     assert (
         next(f for f in flags if f["id"] == flag["id"])["review"] is None
     )  # withdrawn: no standing decision
+
+
+def test_audit_report_html_lists_every_finding_with_its_evidence(world, tmp_path):
+    data = world["data"]
+    nianbao("similar", "--data", str(data), now=TODAY)
+    nianbao("check", "--data", str(data), "--no-notify", now=TODAY)
+    card = next(
+        c for c in _cards(data) if any(r["outcome"] == "fail" and r["evidence"] for r in c["results"])
+    )
+    out = tmp_path / "audit.html"
+    done = nianbao(
+        "audit",
+        card["source"],
+        "--year",
+        str(card["year"]),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        now=TODAY,
+    )
+    assert "1 scorecard(s)" in done.stdout
+    page = out.read_text(encoding="utf-8")
+    assert "<script" not in page and 'http-equiv="Content-Security-Policy"' in page
+    for r in card["results"]:
+        assert f"<b>{r['rule']}</b>" in page
+    for r in card["results"]:
+        if r["outcome"] == "fail":
+            for e in r["evidence"][:6]:
+                if e.get("fetch"):
+                    assert f"存档 #{e['fetch']}" in page
+    for field in ("deadline", "published_at"):
+        if card["verdict"][field]:
+            assert card["verdict"][field] in page
+    assert (
+        nianbao(
+            "audit", "--data", str(data), "--out", str(tmp_path / "x.txt"), now=TODAY, check=False
+        ).returncode
+        == 2
+    )
+
+
+@requires_chromium
+def test_audit_report_prints_to_pdf_with_chromium(world, tmp_path):
+    import pypdfium2
+
+    data = world["data"]
+    nianbao("check", "--data", str(data), "--no-notify", now=TODAY)
+    cards = _cards(data, "--year", "2023")
+    region = cards[0]["region"][:2]
+    out = tmp_path / "audit.pdf"
+    nianbao(
+        "audit",
+        "--year",
+        "2023",
+        "--region",
+        region,
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        now=TODAY,
+        timeout=400,
+    )
+    assert out.read_bytes().startswith(b"%PDF")
+    pdf = pypdfium2.PdfDocument(out)
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    expected = [c for c in cards if (c["region"] or "").startswith(region)]
+    assert len(pdf) >= len(expected)  # one card per page at least
+    assert all(c["agency"] in text for c in expected)
+    assert "published" in text and "on_time" in text

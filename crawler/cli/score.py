@@ -1,5 +1,6 @@
-"""``nianbao score`` (scorecards under a rule pack) and ``nianbao review`` (a person confirms or
-dismisses findings before they are published)."""
+"""``nianbao score`` (scorecards under a rule pack), ``nianbao audit`` (the same with every
+finding's evidence, as HTML or PDF) and ``nianbao review`` (a person confirms or dismisses
+findings before they are published)."""
 
 from __future__ import annotations
 
@@ -153,6 +154,71 @@ def score(
     )
 
 
+@click.command()
+@click.argument("source_ids", nargs=-1)
+@data_option
+@sources_option
+@click.option("--year", type=int, help="Only this report year.")
+@click.option("--region", help="Only sources whose region code (行政区划代码) starts with this.")
+@click.option("--pack", "pack_path", help="A rule pack file (TOML), or a shipped pack's name.")
+@click.option(
+    "--confirmed-only", is_flag=True, help="Count only fails a reviewer confirmed (see nianbao score)."
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="FILE.html (one self-contained page) or FILE.pdf (printed by headless Chromium).",
+)
+@click.option("--chromium", help="The Chromium/Chrome executable for PDF (default: found on PATH).")
+def audit(source_ids, data, sources, year, region, pack_path, confirmed_only, out, chromium) -> None:
+    """An audit report: the scorecards of the selected sources (one agency-year, an agency, a
+    region) with every finding, its evidence (captures: time, URL, archived copy id) and dates,
+    and the review decisions — as HTML, or as PDF printed from that HTML by headless Chromium.
+    Exit 2 when nothing matches (run nianbao check first)."""
+    from pathlib import Path
+
+    from crawler.outputs.audit import html_to_pdf, render_audit
+    from crawler.registry import load_registry
+    from crawler.registry.sources import select_sources
+    from crawler.scorecard.pack import load_pack
+    from crawler.stages.score import run_score
+    from crawler.vocab import clock
+    from storage.db import open_db
+    from storage.review import latest, open_review
+
+    target = Path(out)
+    if target.suffix.lower() not in (".html", ".pdf"):
+        fail("--out must end in .html or .pdf", 2)
+    pack = load_pack(pack_path)
+    db = open_db(data, create=False)
+    selected = select_sources(load_registry(sources, data), list(source_ids) or None, include_disabled=True)
+    if region:
+        selected = [s for s in selected if (s.region or "").startswith(region)]
+    reviews = latest(open_review(data, readonly=True))
+    cards = run_score(db, selected, pack, year=year, reviews=reviews, confirmed_only=confirmed_only)
+    if not cards:
+        fail("no stored verdict matches: run nianbao check first (or widen the selection)", 2)
+    cards.sort(key=lambda c: (c.region or "", c.source, c.year))
+    agencies = sorted({c.agency for c in cards})
+    what = (
+        agencies[0]
+        if len(agencies) == 1
+        else f"{len(agencies)} 个机关 agencies" + (f" · {region}" if region else "")
+    )
+    title = f"年度报告评估审计 Audit: {what}" + (f" · {year}" if year else "")
+    as_of = max((c.extra["verdict"].get("as_of") or "" for c in cards), default="") or "—"
+    page = render_audit(
+        cards, pack, title=title, as_of=as_of, generated_at=clock.now_iso(), confirmed_only=confirmed_only
+    )
+    if target.suffix.lower() == ".pdf":
+        html_to_pdf(page, target, chromium=chromium)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page, encoding="utf-8")
+    click.echo(f"wrote {target} ({len(cards)} scorecard(s))")
+
+
 @click.group()
 def review() -> None:
     """Confirm or dismiss findings (flags, scorecard rule results) before publishing.
@@ -297,4 +363,4 @@ for _decision in ("confirmed", "dismissed", "withdrawn"):
 review.add_command(review_list)
 review.add_command(review_history)
 
-COMMANDS = [score, review]
+COMMANDS = [score, audit, review]

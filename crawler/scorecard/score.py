@@ -27,6 +27,19 @@ from crawler.scorecard.pack import Item, Pack
 from crawler.scorecard.rules import CATALOGUE, FAIL, NA, PASS, UNCERTAIN, Facts, RuleResult, evaluate
 
 CONFIRMED, DISMISSED = "confirmed", "dismissed"
+# what a card repeats of its verdict: the dates and where they came from, the reason, the report
+VERDICT_FIELDS = (
+    "deadline",
+    "deadline_basis",
+    "published_at",
+    "published_at_source",
+    "confidence",
+    "reason",
+    "reason_zh",
+    "report_url",
+    "title",
+    "as_of",
+)
 
 
 def result_key(source: str, year: int, rule: str) -> str:
@@ -112,6 +125,7 @@ class Card:
             },
             "previous_score": None if self.previous_score is None else round(self.previous_score, 1),
             "change": None if self.change is None else round(self.change, 1),
+            "verdict": self.extra.get("verdict", {}),
             "results": [s.as_dict() for s in self.items],
         }
 
@@ -170,6 +184,7 @@ def score_card(
         maximum,
         score,
         applicable,
+        extra={"verdict": {k: facts.verdict.get(k) for k in VERDICT_FIELDS}},
     )
 
 
