@@ -377,3 +377,19 @@ def report_facts(db: Database, report_ids: list[str]) -> dict[str, dict]:
         sql = f"select id, source_id, report_year, title, url from reports where id in ({', '.join('?' * len(chunk))})"
         out.update({r["id"]: r for r in db.query(sql, chunk)})
     return out
+
+
+def flag_key_of(db: Database, flag_id: int) -> str | None:
+    """The key of flag number ``flag_id`` (None when there is none)."""
+    rows = list(db.query("select key from flags where id = ?", [flag_id]))
+    return rows[0]["key"] if rows else None
+
+
+def has_flag(db: Database, key: str) -> bool:
+    return bool(list(db.query("select 1 from flags where key = ?", [key])))
+
+
+def has_verdict(db: Database, source_id: str, year: int) -> bool:
+    return bool(
+        list(db.query("select 1 from compliance where source_id = ? and year = ?", [source_id, year]))
+    )

@@ -36,6 +36,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
         "domain",
         (
             "crawler.registry",
+            "crawler.scorecard",
             "crawler.health",
             "crawler.cadence",
             "crawler.outputs",

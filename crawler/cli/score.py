@@ -178,12 +178,12 @@ def audit(source_ids, data, sources, year, region, pack_path, confirmed_only, ou
     Exit 2 when nothing matches (run nianbao check first)."""
     from pathlib import Path
 
-    from crawler.outputs.audit import html_to_pdf, render_audit
     from crawler.registry import load_registry
     from crawler.registry.sources import select_sources
     from crawler.scorecard.pack import load_pack
     from crawler.stages.score import run_score
     from crawler.vocab import clock
+    from crawler.web.audit import html_to_pdf, render_audit
     from storage.db import open_db
     from storage.review import latest, open_review
 
@@ -243,13 +243,14 @@ def _target(data: str | None, target: str) -> str:
 
 def _target_in(db, target: str) -> str:
     from crawler.scorecard.rules import CATALOGUE
+    from storage.compliance import flag_key_of, has_flag, has_verdict
 
     number = target.removeprefix("#")
     if number.isdigit():
-        rows = list(db.query("select key from flags where id = ?", [int(number)]))
-        if not rows:
+        key = flag_key_of(db, int(number))
+        if key is None:
             fail(f"no flag #{number}", 2)
-        return rows[0]["key"]
+        return key
     if target.startswith("rule:"):
         parts = target.split(":")
         if len(parts) != 4 or not parts[2].isdigit() or parts[3] not in CATALOGUE:
@@ -257,12 +258,10 @@ def _target_in(db, target: str) -> str:
                 f"a rule result key is rule:SOURCE:YEAR:RULE with a rule of nianbao score --rules, got {target!r}",
                 2,
             )
-        if not list(
-            db.query("select 1 from compliance where source_id = ? and year = ?", [parts[1], int(parts[2])])
-        ):
+        if not has_verdict(db, parts[1], int(parts[2])):
             fail(f"no stored verdict of {parts[1]} {parts[2]} (run nianbao check)", 2)
         return target
-    if not list(db.query("select 1 from flags where key = ?", [target])):
+    if not has_flag(db, target):
         fail(f"no flag with key {target!r} (see nianbao flags --json)", 2)
     return target
 

@@ -14,7 +14,7 @@ from crawler.scorecard.rules import CATALOGUE
 from crawler.scorecard.score import Card
 from crawler.vocab.errors import ConfigError, NianbaoError
 
-STYLE = Path(__file__).resolve().parent.parent / "web" / "static" / "style.css"
+STYLE = Path(__file__).resolve().parent / "static" / "style.css"
 OUTCOME_LABELS = {
     "pass": "通过 pass",
     "fail": "未通过 fail",
