@@ -465,3 +465,69 @@ def test_an_unreachable_source_is_unknown_never_missing(site):
     cells = rows[0].cssselect("a.cell")
     assert cells and all("status-unknown" in c.get("class") for c in cells)
     assert all(c.text_content().strip().startswith("?") for c in cells)
+
+
+# -- the review desk (nianbao serve --review) -------------------------------------------------------
+
+
+def test_review_desk_takes_decisions_with_its_token_only_and_never_writes_the_archive(site):
+    """A second server on the same archive with --review: a form POST with this process's token
+    records a decision in review.db (the flags page, its CSV and ``nianbao flags`` then show it);
+    a POST without the token, from another origin or Host, for an unknown flag, or a dismissal
+    without a note is refused and changes nothing; the archive's bytes never change."""
+    assert site.post("/review", {"target": "x"})[0] in (404, 405)  # no desk on a plain server
+    before = archive_digest(site.data)
+    with serve(site.data, site.sources, "--review", "--reviewer", "ann") as desk:
+        page = doc(desk.text("/flags?kind=missing&kind=late&kind=copied"))
+        form = page.cssselect("form.review")[0]
+        fields = {i.get("name"): i.get("value") for i in form.cssselect("input[type=hidden]")}
+        token, target = fields["token"], fields["target"]
+        assert token and target and fields["next"].startswith("/flags")
+        good = {
+            "token": token,
+            "target": target,
+            "decision": "confirmed",
+            "note": "检查了存档 checked the captures",
+            "next": "/flags",
+        }
+        host = desk.base.removeprefix("http://")
+        refused = [
+            desk.post("/review", {**good, "token": "forged"}),
+            desk.post("/review", good, {"Origin": "http://evil.example"}),
+            desk.post("/review", good, {"Host": "evil.example"}),
+            desk.post("/review", {**good, "target": "compliance:nope:1999"}),
+            desk.post("/review", {**good, "decision": "dismissed", "note": " "}),
+            desk.post("/review", {**good, "decision": "approve"}),
+            desk.post("/review", {**good, "next": "//evil.example/"}, {"Origin": "http://evil.example"}),
+        ]
+        assert [r[0] for r in refused] == [403, 403, 403, 400, 400, 400, 403]
+        assert not (site.data / "review.db").exists() or not query_review(site.data)
+        status, headers, _ = desk.post(
+            "/review", {**good, "next": "//evil.example/"}, {"Origin": f"http://{host}"}
+        )
+        assert status == 303 and headers["location"] == "/flags"  # never redirected off the site
+        status, headers, _ = desk.post("/review", good)
+        assert status == 303 and headers["location"] == "/flags"
+        shown = doc(desk.text("/flags?kind=missing&kind=late&kind=copied"))
+        cells = [td.text_content() for td in shown.cssselect("#flag-list td.review")]
+        assert any("已确认 confirmed" in c and "ann" in c and "检查了存档" in c for c in cells)
+        assert "confirmed: 检查了存档" in desk.text("/flags.csv?kind=missing&kind=late&kind=copied")
+    rows = query_review(site.data)
+    assert [(r["target"], r["decision"], r["decided_by"]) for r in rows][-1] == (target, "confirmed", "ann")
+    flags = json.loads(nianbao("flags", "--data", str(site.data), "--json").stdout)
+    assert next(f for f in flags if f["key"] == target)["review"]["decision"] == "confirmed"
+    # the plain server shows the decision too, and offers no form
+    plain = doc(site.text("/flags?kind=missing&kind=late&kind=copied"))
+    assert not plain.cssselect("form.review")
+    assert archive_digest(site.data) == before
+
+
+def query_review(data) -> list[dict]:
+    import sqlite3
+
+    path = data / "review.db"
+    if not path.exists():
+        return []
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute("select * from decisions order by id")]

@@ -51,6 +51,27 @@ class Served:
         except urllib.error.HTTPError as exc:
             return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
 
+    def post(
+        self, path: str, form: dict[str, str], headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        """(status, headers, body) of one form POST, redirects not followed."""
+        import http.client
+        from urllib.parse import urlencode, urlsplit
+
+        netloc = urlsplit(self.base).netloc
+        conn = http.client.HTTPConnection(netloc, timeout=60)
+        try:
+            conn.request(
+                "POST",
+                path,
+                body=urlencode(form).encode(),
+                headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})},
+            )
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+        finally:
+            conn.close()
+
     def text(self, path: str) -> str:
         status, _, body = self.get(path)
         assert status == 200, (path, status, body[:500])

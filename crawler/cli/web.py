@@ -23,7 +23,24 @@ from crawler.cli.options import data_option, sources_option
     type=click.FloatRange(0.1, 120),
     help="Seconds a page's queries may take before it answers 503.",
 )
-def serve(data: str | None, sources: str | None, host: str, port: int, time_limit: float) -> None:
+@click.option(
+    "--review",
+    "review_mode",
+    is_flag=True,
+    help="Let the flags page take review decisions (confirm, dismiss, withdraw with a note), "
+    "written to DATA/review.db only; forms carry a per-process token and are refused from "
+    "any other origin.",
+)
+@click.option("--reviewer", help="The name decisions are recorded under (default: the user name).")
+def serve(
+    data: str | None,
+    sources: str | None,
+    host: str,
+    port: int,
+    time_limit: float,
+    review_mode: bool,
+    reviewer: str | None,
+) -> None:
     """Read-only web UI over the archive: grid, verdicts, reports, search, flags.
 
     Opens DATA/archive.db read-only (nothing is created, migrated or written; a crawl may run at
@@ -36,7 +53,8 @@ def serve(data: str | None, sources: str | None, host: str, port: int, time_limi
     Every list has .csv, .json and (for reports, search and flags) .atom twins with the same
     filters. Binds 127.0.0.1 unless --host says otherwise; prints the URL when it is ready. An
     archive made by an older version is migrated once at start (as any command does); the server
-    itself never writes. Exit 1 when there is no archive.
+    itself never writes to it. With --review the flags page also takes review decisions (nianbao
+    review), written to DATA/review.db only. Exit 1 when there is no archive.
     """
     import uvicorn
 
@@ -46,7 +64,15 @@ def serve(data: str | None, sources: str | None, host: str, port: int, time_limi
     # an archive of an older version gets its pending migrations first, like on any command;
     # from then on the server only reads (mode=ro, query_only)
     open_db(data, create=False).close()
-    app = create_app(data, sources=sources, time_limit=time_limit)
+    desk = None
+    if review_mode:
+        from crawler.web.views.review import LOCAL_NAMES, ReviewDesk
+        from storage.db import data_dir
+        from storage.review import default_reviewer
+
+        bound = () if host in ("0.0.0.0", "::", "") else (host.strip("[]"),)
+        desk = ReviewDesk(data_dir(data), reviewer or default_reviewer(), hosts=(*LOCAL_NAMES, *bound))
+    app = create_app(data, sources=sources, time_limit=time_limit, review_desk=desk)
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", access_log=False, server_header=False
     )

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crawler.web.archive import ServingArchive
 from crawler.web.render import environment
-from crawler.web.views import compare, flags, grid, home, reports, search, verdicts
+from crawler.web.views import compare, flags, grid, home, reports, review, search, verdicts
 from storage.db import is_database_error, is_interrupted
 
 log = logging.getLogger(__name__)
@@ -91,9 +91,15 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(
-    data: str | os.PathLike | None = None, *, sources: str | None = None, time_limit: float = 5.0
+    data: str | os.PathLike | None = None,
+    *,
+    sources: str | None = None,
+    time_limit: float = 5.0,
+    review_desk: review.ReviewDesk | None = None,
 ) -> Starlette:
-    """The web application over the archive in ``data`` (read-only; raises ArchiveMissing)."""
+    """The web application over the archive in ``data`` (read-only; raises ArchiveMissing).
+    With ``review_desk`` the flags page takes review decisions (POST /review, written to
+    ``review.db`` only)."""
     archive = ServingArchive(data, sources=sources, time_limit=time_limit)
     routes = [
         *home.routes,
@@ -103,6 +109,7 @@ def create_app(
         *compare.routes,
         *search.routes,
         *flags.routes,
+        *(review.routes if review_desk is not None else []),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(
@@ -111,6 +118,7 @@ def create_app(
         middleware=[],
     )
     app.state.archive = archive
+    app.state.review = review_desk
     app.state.templates = environment()
     archive.warm()
     return SecurityHeaders(app)  # type: ignore[return-value]

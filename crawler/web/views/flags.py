@@ -11,6 +11,7 @@ from crawler.vocab import clock
 from crawler.vocab.words import FLAG_KINDS
 from crawler.web.lists import collect, export_format, export_response, html
 from crawler.web.params import Params
+from crawler.web.views.review import standing_decisions
 from storage import browse
 
 STATES = ("open", "closed", "all")
@@ -32,6 +33,7 @@ EXPORT_COLUMNS = (
     "opened_at",
     "updated_at",
     "closed_at",
+    "review",
 )
 
 
@@ -54,15 +56,21 @@ def flags(request: Request):
     fmt = export_format(request, ("csv", "json", "atom"))
     f = flag_filter(p)
     page, per, offset = p.page()
+    decisions = standing_decisions(request)
     with request.app.state.archive.db() as db:
         if fmt in ("csv", "json"):
             total, rows = collect(lambda limit, off: browse.flags_page(db, f, limit=limit, offset=off))
+            for r in rows:
+                d = decisions.get(r["key"])
+                r["review"] = f"{d['decision']}: {d['note']}" if d else ""
             return export_response(fmt, "flags", EXPORT_COLUMNS, rows, total)
         if fmt == "atom":
             events = browse.flag_events_page(db, f, limit=200)
             return atom(request, events)
         total, rows = browse.flags_page(db, f, limit=per, offset=offset)
         kinds = browse.flag_kind_counts(db, f)
+    for r in rows:
+        r["review"] = decisions.get(r["key"])
     return html(
         request,
         "flags.html",
@@ -78,6 +86,8 @@ def flags(request: Request):
         page=page,
         per=per,
         pages=max(1, -(-total // per)),
+        desk=request.app.state.review,
+        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     )
 
 
