@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 
 import pytest
@@ -343,3 +344,31 @@ def test_audit_report_prints_to_pdf_with_chromium(world, tmp_path):
     assert len(pdf) >= len(expected)  # one card per page at least
     assert all(c["agency"] in text for c in expected)
     assert "published" in text and "on_time" in text
+    # the captures behind the findings are shown, rendered from the archived copies
+    html = tmp_path / "audit.html"
+    nianbao(
+        "audit",
+        "--year",
+        "2023",
+        "--region",
+        region,
+        "--data",
+        str(data),
+        "--out",
+        str(html),
+        now=TODAY,
+        timeout=400,
+    )
+    page = html.read_text(encoding="utf-8")
+    proving = {
+        e["fetch"]
+        for c in expected
+        for r in c["results"]
+        if r["outcome"] in ("fail", "uncertain")
+        for e in r["evidence"]
+        if isinstance(e.get("fetch"), int)
+    }
+    shown = page.count('<img src="data:image/png;base64,')
+    assert proving and shown >= 1
+    captioned = {int(m) for m in re.findall(r'alt="capture #(\d+)"', page)}
+    assert captioned and captioned <= proving  # only captures behind a finding are shown

@@ -170,21 +170,32 @@ def score(
     type=click.Path(dir_okay=False),
     help="FILE.html (one self-contained page) or FILE.pdf (printed by headless Chromium).",
 )
-@click.option("--chromium", help="The Chromium/Chrome executable for PDF (default: found on PATH).")
-def audit(source_ids, data, sources, year, region, pack_path, confirmed_only, out, chromium) -> None:
+@click.option("--chromium", help="The Chromium/Chrome executable (default: found on PATH).")
+@click.option(
+    "--images",
+    default=2,
+    show_default=True,
+    type=click.IntRange(0, 20),
+    help="Images of the captures behind each card's findings (HTML pages need Chromium; 0: none).",
+)
+def audit(source_ids, data, sources, year, region, pack_path, confirmed_only, out, chromium, images) -> None:
     """An audit report: the scorecards of the selected sources (one agency-year, an agency, a
     region) with every finding, its evidence (captures: time, URL, archived copy id) and dates,
-    and the review decisions — as HTML, or as PDF printed from that HTML by headless Chromium.
+    images of the captures behind the findings (rendered from the archived copies offline: the
+    first page of a PDF; an HTML page with scripts off and nothing loaded) and the review
+    decisions — as HTML, or as PDF printed from that HTML by headless Chromium.
     Exit 2 when nothing matches (run nianbao check first)."""
     from pathlib import Path
 
+    from crawler.outputs.snapshots import find_chromium, snapshot
     from crawler.registry import load_registry
     from crawler.registry.sources import select_sources
     from crawler.scorecard.pack import load_pack
     from crawler.stages.score import run_score
     from crawler.vocab import clock
-    from crawler.web.audit import html_to_pdf, render_audit
-    from storage.db import open_db
+    from crawler.vocab.errors import ConfigError
+    from crawler.web.audit import evidence_fetches, html_to_pdf, render_audit
+    from storage.db import data_dir, open_db
     from storage.review import latest, open_review
 
     target = Path(out)
@@ -208,8 +219,29 @@ def audit(source_ids, data, sources, year, region, pack_path, confirmed_only, ou
     )
     title = f"年度报告评估审计 Audit: {what}" + (f" · {year}" if year else "")
     as_of = max((c.extra["verdict"].get("as_of") or "" for c in cards), default="") or "—"
+    shots: dict[int, list] = {}
+    if images:
+        browser = None
+        try:
+            browser = find_chromium(chromium)
+        except ConfigError:
+            click.echo("nianbao: no Chromium: HTML captures get no image (PDF pages still do)", err=True)
+        root = data_dir(data)
+        for i, card in enumerate(cards):
+            for fetch_id in evidence_fetches(card):
+                if len(shots.get(i, [])) >= images:
+                    break
+                shot = snapshot(db, root, fetch_id, browser)
+                if shot is not None:
+                    shots.setdefault(i, []).append(shot)
     page = render_audit(
-        cards, pack, title=title, as_of=as_of, generated_at=clock.now_iso(), confirmed_only=confirmed_only
+        cards,
+        pack,
+        title=title,
+        as_of=as_of,
+        generated_at=clock.now_iso(),
+        confirmed_only=confirmed_only,
+        images=shots,
     )
     if target.suffix.lower() == ".pdf":
         html_to_pdf(page, target, chromium=chromium)

@@ -1,6 +1,7 @@
-"""Audit reports: scorecards with every finding, its evidence and dates, as one self-contained
-HTML page (the web UI's stylesheet inline, no script, nothing loaded), and as PDF printed by
-headless Chromium from that page — offline, so the PDF shows exactly what the HTML does."""
+"""Audit reports: scorecards with every finding, its evidence and dates, and images of the
+captures that prove the claims (:mod:`crawler.outputs.snapshots`, rendered from the archived
+copies offline), as one self-contained HTML page (the web UI's stylesheet inline, images as data
+URIs, no script, nothing loaded), and as PDF printed by headless Chromium from that page."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from crawler.outputs.snapshots import Snapshot, find_chromium, offline_flags
 from crawler.scorecard.pack import Pack
 from crawler.scorecard.rules import CATALOGUE
 from crawler.scorecard.score import Card
-from crawler.vocab.errors import ConfigError, NianbaoError
+from crawler.vocab.errors import NianbaoError
 
 STYLE = Path(__file__).resolve().parent / "static" / "style.css"
 OUTCOME_LABELS = {
@@ -21,14 +23,32 @@ OUTCOME_LABELS = {
     "uncertain": "无法判断 uncertain",
     "na": "不适用 n/a",
 }
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PDF_TIMEOUT = 180.0
 
 
+def evidence_fetches(card: Card) -> list[int]:
+    """The captures that prove a card's claims, most important first: those behind failed rules,
+    then uncertain ones, then the verdict's (deduplicated)."""
+    ordered: list[int] = []
+    for outcome in ("fail", "uncertain"):
+        for s in card.items:
+            if s.result.outcome == outcome:
+                ordered += [e["fetch"] for e in s.result.evidence if isinstance(e.get("fetch"), int)]
+    return list(dict.fromkeys(ordered))
+
+
 def render_audit(
-    cards: list[Card], pack: Pack, *, title: str, as_of: str, generated_at: str, confirmed_only: bool = False
+    cards: list[Card],
+    pack: Pack,
+    *,
+    title: str,
+    as_of: str,
+    generated_at: str,
+    confirmed_only: bool = False,
+    images: dict[int, list[Snapshot]] | None = None,
 ) -> str:
-    """The audit report of ``cards`` as one HTML page."""
+    """The audit report of ``cards`` as one HTML page (``images``: rendered captures by the
+    card's position)."""
     from crawler.web.render import environment
 
     env = environment()
@@ -42,16 +62,7 @@ def render_audit(
         style=STYLE.read_text(encoding="utf-8"),
         RULE_TITLES={k: f"{r.title_zh} {r.title}" for k, r in CATALOGUE.items()},
         OUTCOME_LABELS=OUTCOME_LABELS,
-    )
-
-
-def find_chromium(explicit: str | None = None) -> str:
-    """The Chromium (or Chrome) executable: ``explicit``, else the first on PATH."""
-    for name in (explicit, *CHROMIUM_NAMES):
-        if name and (path := shutil.which(name)):
-            return path
-    raise ConfigError(
-        "PDF needs Chromium (Debian: apt-get install chromium); or write --out FILE.html and print it yourself"
+        images=images or {},
     )
 
 
@@ -64,11 +75,8 @@ def html_to_pdf(html: str, pdf: Path, *, chromium: str | None = None, timeout: f
         out = Path(tmp) / "audit.pdf"
         command = [
             browser,
-            "--headless",
-            "--no-sandbox",  # as root in a container Chromium refuses to start with its sandbox
-            "--disable-gpu",
+            *offline_flags(Path(tmp) / "profile"),
             "--no-pdf-header-footer",
-            f"--user-data-dir={Path(tmp) / 'profile'}",
             f"--print-to-pdf={out}",
             page.as_uri(),
         ]
