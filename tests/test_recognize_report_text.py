@@ -417,3 +417,37 @@ def test_a_home_page_naming_its_column_is_no_report():
     text = "首页 | 政府信息公开年报 | 站内搜索\n泰阳市自然资源局\n政府信息公开年报"
     f = recognize_report(text, title="泰阳市自然资源局")
     assert not f.is_report and f.reason == "no report text"
+
+
+def test_an_untitled_2008_form_body_is_known_by_its_statutory_sections_whatever_their_numbers():
+    body = (
+        "我乡政府信息公开主要通过政府网站和公开栏发布。全年主动公开政府信息86条。\n"
+        "三、政府信息依申请公开情况\n本年度未收到政府信息公开申请。\n"
+        "四、政府信息公开的收费及减免情况\n本年度未收取任何费用。\n"
+        "五、因政府信息公开申请行政复议、提起行政诉讼的情况\n本年度未发生此类情况。\n"
+        "六、存在的主要问题及改进措施\n公开内容还不够及时，下一步将加强培训。\n"
+    )
+    assert recognize_report(body).is_report
+    summary = (  # a work summary with numbered headings, none of the report's own sections
+        "一、主要工作\n全年开展政务公开培训3次。\n二、主动公开工作\n主动公开信息120条。\n"
+        "三、下一步打算\n继续加强平台建设。\n"
+    )
+    assert not recognize_report(summary).is_report
+
+
+def test_a_headline_naming_only_a_place_yields_to_the_documents_own_title_naming_its_body():
+    text = (
+        "某省2013年政府信息公开工作年度报告/全文\n"
+        "2014年04月17日16:02 | 某新闻网\n"
+        "某省人民政府办公厅2013年政府信息公开工作年度报告\n"
+        "根据《中华人民共和国政府信息公开条例》的规定，现公布本报告。本报告中所列数据的统计期限自2013年1月1日起至2013年12月31日止。\n"
+        "一、概述\n二、主动公开政府信息情况\n三、依申请公开政府信息情况\n"
+    )
+    facts = recognize_report(text)
+    assert (facts.is_report, facts.year, facts.agency) == (True, 2013, "某省人民政府办公厅")
+
+
+def test_a_title_followed_by_a_full_text_marker_is_still_the_title():
+    text = "某省2011年度政府信息公开工作报告/全文\n\n2012年04月18日 | 某网\n一、基本情况\n全省主动公开信息14.9万条。\n"
+    facts = recognize_report(text)
+    assert (facts.is_report, facts.year, facts.place) == (True, 2011, "某省")

@@ -53,7 +53,9 @@ _CORE_RE = re.compile(CORE)
 _NOTICE_TITLE = re.compile(r"通知$")
 # what may follow the report phrase in a title: 的通知 of a wrapping notice, a (doc number), a
 # site-name suffix after a separator ("…年度报告-pa凯发国际登录")
-_TITLE_SUFFIX = re.compile(r"(?:的通知)?(?:[(（〔\[][^()（）]{0,30}[)）〕\]])*(?:[-_|—–].*)?")
+_TITLE_SUFFIX = re.compile(
+    r"(?:的通知)?(?:[(（〔\[][^()（）]{0,30}[)）〕\]])*(?:[-_|—–].*|\s*/\s*(?:全文|正文|附件|PDF|pdf|全部))?"
+)
 _META_PUNCT = re.compile(r"[:：|>/]")
 # A metadata field at the start of a line (栏目: …, 相关解读:); ``title`` when it labels the title.
 _LABEL = re.compile(r"^(?:(?P<title>标题|题名|名称|文件名称|信息名称)|[^\s:：，,。]{1,6})\s*[:：]\s*")
@@ -78,6 +80,19 @@ _SUB_MARKERS = tuple(
         r"[(（]四[)）]\s*(?:政府信息(?:公开)?)?平台建设",
         r"[(（]五[)）]\s*监督保障",
     )
+)
+# A numbered heading line (一、… / 第三部分 …) and the statutory topics it may name.
+_NUMBERED_HEADING = re.compile(
+    r"^[ \t\u3000]*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|第[一二三四五六七八九十]{1,3}部分)\s*(?P<h>[^\n]{2,40})$",
+    re.M,
+)
+_TOPICS = (
+    ("fees", re.compile(r"收费(?:及|和|与|、)?(?:的)?减免|减免(?:及|和)?收费")),
+    ("review", re.compile(r"因?政府信息公开[^。\n]{0,12}(?:行政复议|行政诉讼|申诉)")),
+    ("requests", re.compile(r"依申请公开|收到和处理[^。\n]{0,6}申请")),
+    ("proactive", re.compile(r"主动公开")),
+    ("problems", re.compile(r"问题[^。\n]{0,6}(?:改进|措施)|改进(?:措施|情况)")),
+    ("other", re.compile(r"其他需要报告")),
 )
 _TABLE_HEADER = re.compile(
     r"第二十条第\s*[(（]\s*一\s*[)）]\s*项|本列数据的勾稽关系|本年新收政府信息公开申请数量"
@@ -303,7 +318,25 @@ def _find_title(text: str, title: str | None) -> tuple[TitleInfo | None, str | N
                 break
     if not found:
         return None, None
-    return next((f for f in found if f[0].year is not None or not f[0].is_report), found[0])
+    best = next((f for f in found if f[0].year is not None or not f[0].is_report), found[0])
+    if (
+        best[0].is_report
+        and best[0].year is not None
+        and (best[0].agency is None or _is_bare_place(best[0].agency))
+    ):
+        # a page headline naming only a place, above the document's own title naming its body
+        # (广东省2013年…报告/全文, then 广东省人民政府办公厅2013年…报告): the body's title wins
+        for line in lines:
+            inner = _title_candidate(line)
+            if (
+                inner is not None
+                and inner.is_report
+                and inner.year == best[0].year
+                and inner.agency
+                and not _is_bare_place(inner.agency)
+            ):
+                return inner, _title_text(line)
+    return best
 
 
 # -- body evidence ----------------------------------------------------------------------------
@@ -321,10 +354,25 @@ def _body_negative(text: str, strong: bool) -> str | None:
     return None
 
 
+def _heading_topics(text: str) -> set[str]:
+    """The statutory sections a text's numbered headings name, whatever their numbers (the
+    2008 forms number them differently: 四、收费及减免, 五、因政府信息公开申请行政复议…)."""
+    found: set[str] = set()
+    for line in _NUMBERED_HEADING.finditer(text):
+        for topic, pattern in _TOPICS:
+            if pattern.search(line["h"]):
+                found.add(topic)
+                break
+    return found
+
+
 def _body_is_report(text: str, flat: str, period: int | None) -> bool:
     markers = report_marker_count(text)
     if markers >= 3:
         return True
+    topics = _heading_topics(text)
+    if len(topics) >= 3 and topics & {"fees", "review"}:
+        return True  # the template's own sections: fees waived, reviews about disclosure
     subs = sum(1 for p in _SUB_MARKERS if p.search(text))
     self_ref = bool(_SELF_REFERENCE.search(flat[:_SENTENCE_SPAN]))
     if markers >= 1 and (subs >= 3 or _TABLE_HEADER.search(text) or self_ref):
