@@ -36,7 +36,7 @@ import re
 
 from crawler.stats.checks import Check
 from crawler.stats.prose import fee_statements
-from crawler.stats.sections import headings, section_text, statutory_headings
+from crawler.stats.sections import Heading, headings, section_text, statutory_headings
 from crawler.stats.tables import B_COLUMNS, C_KEYS, Cell, Tables, a_keys, b_rows
 from crawler.vocab.text import fold_width_aligned
 
@@ -379,52 +379,66 @@ def _q4(t: Tables, doc: _Doc) -> Check:
 
 
 # -- Q5 -----------------------------------------------------------------------------------------
+def _runs(found: list[Heading]) -> list[list[Heading]]:
+    """The statutory headings split where the document starts again (a report text made of a
+    PDF and its DOCX twin holds the headings twice): a run restarts at its first key."""
+    runs: list[list[Heading]] = []
+    for h in found:
+        if h.statutory is None:
+            continue
+        if not runs or h.statutory == runs[-1][0].statutory:
+            runs.append([])
+        runs[-1].append(h)
+    return runs
+
+
+def _numbering(doc: _Doc, ordered: list[Heading]) -> list[dict]:
+    """Duplicates, inversions and gaps in one run of statutory headings."""
+    problems: list[dict] = []
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        where = {"after": doc.quote(a.start, a.end), "at": doc.quote(b.start, b.end)}
+        if b.number <= a.number:
+            problems.append({"kind": "duplicate" if b.number == a.number else "out_of_order", **where})
+        elif b.number > a.number + 1:
+            between = {h.number for h in doc.found if a.start < h.start < b.start}
+            gap = [n for n in range(a.number + 1, b.number) if n not in between]
+            if gap:
+                problems.append({"kind": "gap", "missing": gap, **where})
+    return problems
+
+
 def _q5(doc: _Doc) -> Check:
-    found = doc.found
-    stat = statutory_headings(found)
-    sequence = [f"{h.numeral}、{h.statutory}" for h in found if h.statutory]
-    if len(stat) < 3:
+    runs = [run for run in _runs(doc.found) if len(run) >= 3]
+    sequence = [f"{h.numeral}、{h.statutory}" for h in doc.found if h.statutory]
+    if not runs:
         return _check(
             "Q5", "uncertain", "Fewer than 3 statutory section headings were found.", sequence=sequence
         )
-    if any(len(hs) > 1 for hs in stat.values()):
+    if any(len({h.statutory for h in run}) < len(run) for run in runs):
         return _check(
             "Q5",
             "uncertain",
             "A statutory heading appears twice (nested or repeated headings): the numbering cannot be read.",
             sequence=sequence,
         )
-    ordered = sorted((hs[0] for hs in stat.values()), key=lambda h: h.start)
-    problems: list[dict] = []
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        if b.number <= a.number:
-            kind = "duplicate" if b.number == a.number else "out_of_order"
-            problems.append(
-                {"kind": kind, "after": doc.quote(a.start, a.end), "at": doc.quote(b.start, b.end)}
+    for run in runs:
+        problems = _numbering(doc, run)
+        shown = "、".join(h.numeral for h in run)
+        if problems:
+            return _check(
+                "Q5",
+                "fail",
+                f"The sections are misnumbered: {shown} ({', '.join(p['kind'] for p in problems)}).",
+                sequence=[h.quote() for h in run],
+                problems=problems,
             )
-        elif b.number > a.number + 1:
-            between = {h.number for h in found if a.start < h.start < b.start}
-            gap = [n for n in range(a.number + 1, b.number) if n not in between]
-            if gap:
-                problems.append(
-                    {
-                        "kind": "gap",
-                        "missing": gap,
-                        "after": doc.quote(a.start, a.end),
-                        "at": doc.quote(b.start, b.end),
-                    }
-                )
-    shown = "、".join(h.numeral for h in ordered)
-    if problems:
-        return _check(
-            "Q5",
-            "fail",
-            f"The sections are misnumbered: {shown} ({', '.join(p['kind'] for p in problems)}).",
-            sequence=[h.quote() for h in ordered],
-            problems=problems,
-        )
+    shown = "、".join(h.numeral for h in runs[0])
     return _check(
-        "Q5", "pass", f"The sections are numbered in order: {shown}.", sequence=[h.quote() for h in ordered]
+        "Q5",
+        "pass",
+        f"The sections are numbered in order: {shown}.",
+        sequence=[h.quote() for h in runs[0]],
+        copies=len(runs),
     )
 
 
