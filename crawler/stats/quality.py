@@ -7,11 +7,15 @@ and is ``uncertain`` with a reason whenever it cannot tell.
 
 - **Q1 tables as text** (Y ≥ 2019): Tables A/B/C are given as text.  A table counts as missing
   only when it was not parsed *and* none of its own header words (:data:`TABLE_WORDS`) appear
-  anywhere in the text; it fails when the section heading that should carry it is there (the
-  table is an image, or left out).  Header words without a parsed table → uncertain.
+  anywhere in the text; it fails when the section heading that should carry it is there and the
+  text goes on to a later section (the table is an image, or left out; a text that ends inside
+  the section is an excerpt → uncertain).  Header words without a parsed table → uncertain.
 - **Q2 blank or "/" cells**: blank and "/" cells where a number belongs — every cell of Tables B
   and C and Table A's count cells (not its money columns, and not a "/" in the 规章 row, which
-  bodies that cannot make 规章 rightly write).  Fails with the count and the cells.
+  bodies that cannot make 规章 rightly write).  Fails with the count and the cells.  A blank
+  counts only in tables read from real cells (HTML/DOCX grids): in flattened text (PDF) an
+  empty cell and a cell the reader lost look alike, so a blank there is ``uncertain``; an
+  explicit "/" counts everywhere.
 - **Q3 problems section** (五、存在的主要问题及改进情况): fails when the section is missing (the
   复议/诉讼 section is followed directly by 其他需要报告的事项), empty, only 无/暂无/没有, or
   boilerplate: fewer than :data:`MIN_OWN_CHARS` Chinese characters remain after removing the
@@ -175,6 +179,8 @@ def _q1(t: Tables, doc: _Doc, year: int | None) -> Check:
             )
         elif heading is None:
             unsure.append({"table": name, "reason": "neither the table nor its section heading found"})
+        elif not any(h.start > heading.start and h.statutory not in (None, heading.statutory) for h in found):
+            unsure.append({"table": name, "reason": "the text ends in the table's section (an excerpt?)"})
         else:
             failing.append({"table": name, **doc.quote(heading.start, heading.end)})
     if failing:
@@ -206,10 +212,11 @@ def _q2(t: Tables) -> Check:
         return _check("Q2", "uncertain", "No table was parsed.")
     empty: list[dict] = []
     unread: list[str] = []
+    grid = t.source == "grid"
 
     def look(name: str, cell: Cell | None, allow_na: bool = False) -> None:
-        if cell is None or cell.status == "text":
-            unread.append(name)
+        if cell is None or cell.status == "text" or (cell.status == "blank" and not grid):
+            unread.append(name)  # a blank in flattened text may be a cell the reader lost
         elif cell.status == "blank" or (cell.status == "na" and not allow_na):
             empty.append({"cell": name, "raw": cell.raw, "status": cell.status})
 

@@ -48,6 +48,7 @@ STATUTORY = {
 }
 _STATUTORY_RX = {key: re.compile(rx) for key, rx in STATUTORY.items()}
 _INLINE_STOP = re.compile(r"[。：:；;，,\s]")
+_INLINE_COLON = re.compile(r"[。：:]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,18 +109,15 @@ def headings(text: str) -> list[Heading]:
         if number is None or len(title.strip()) < 2:
             continue
         end = m.start("title") + len(title)
-        if len(title) > MAX_TITLE:  # a heading run into its paragraph: only a statutory phrase
-            head = title[:30]
-            key = statutory_key(head)
-            if key is None:
-                continue
-            phrase = _STATUTORY_RX[key].search(head)
-            assert phrase is not None
-            stop = _INLINE_STOP.search(title, phrase.end())
-            if stop is None or stop.start() - phrase.end() > 12:
-                continue
-            title = title[: stop.start()]
+        key = statutory_key(title[:30])
+        phrase = _STATUTORY_RX[key].search(title[:30]) if key else None
+        stops = _INLINE_STOP if len(title) > MAX_TITLE else _INLINE_COLON  # a short line: only ：。
+        stop = stops.search(title, phrase.end()) if phrase else None
+        if stop is not None and stop.start() - phrase.end() <= 12 and title[stop.end() :].strip():  # type: ignore[union-attr]
+            title = title[: stop.start()]  # a statutory heading run into its paragraph
             end = m.start("title") + stop.start()
+        elif len(title) > MAX_TITLE:
+            continue
         start = m.start() + len(m.group(0)) - len(m.group(0).lstrip(" \t\u3000"))
         out.append(Heading(number, numeral, title.strip(), start, end, statutory_key(title)))
     return out
