@@ -1,7 +1,8 @@
 """The text of simulated reports and of the other articles found in 年报 columns.
 
 A document is ``{"title": str, "agency": str, "blocks": [...]}``; a block is ``("h", text)``,
-``("p", text)``, ``("table", rows)`` (see :mod:`portalsim.tables`) or ``("sign", text)``.
+``("p", text)``, ``("table", rows)`` (see :mod:`portalsim.tables`), ``("img", file)`` (a table given
+only as a picture: a quality defect) or ``("sign", text)``.
 Pre-2019 reports are free-form prose with the Art. 32 sections of the 2008 Regulations and
 numbers written in prose (``主动公开信息1.53万条``); 2019+ reports follow the six headings of
 the standard format with Tables A/B/C (domain.md §2).  The numbers come from
@@ -13,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from portalsim.rng import days, rng
-from portalsim.stats import body_stats, report_stats
+from portalsim.stats import blankable_rows, body_stats, quality_defect, report_stats
 from portalsim.tables import table_a, table_b, table_c
 from portalsim.world import agency, copy_plan, report_plan
 
@@ -76,8 +77,17 @@ def _intro(name: str, year: int, template: str, r) -> list:
     return [("p", text + period + contact)]
 
 
-def _standard(name: str, year: int, stats: dict, r) -> list:
-    """Blocks of a 2019/2021-format report."""
+BOILERPLATE_PROBLEMS = (
+    "{year}年，{me}政府信息公开工作取得了一定成效，但仍存在一些不足，与公众的期待还有一定差距。"
+    "下一步，{me}将继续做好政府信息公开工作，不断提升政府信息公开工作水平。",
+    "{me}政府信息公开工作虽取得一定成效，但也存在一些问题和不足。下一步，将认真贯彻落实《中华人民共和国"
+    "政府信息公开条例》，进一步加强政府信息公开工作。",
+)
+
+
+def _standard(name: str, year: int, stats: dict, r, defect: str | None = None) -> list:
+    """Blocks of a 2019/2021-format report (``defect``: a quality defect, see
+    :func:`portalsim.stats.quality_defect`)."""
     me = self_ref(name)
     n = stats["proactive_disclosures"]
     a = r.randint(0, n // 3)
@@ -91,11 +101,7 @@ def _standard(name: str, year: int, stats: dict, r) -> list:
             f"（一）主动公开。{year}年，{me}主动公开政府信息{n}条，其中政策文件{a}条、工作动态{b}条、"
             f"其他信息{n - a - b}条。",
         ),
-        (
-            "p",
-            f"（二）依申请公开。{year}年，{me}共收到政府信息公开申请{tb['一'][6]}件，上年结转"
-            f"{tb['二'][6]}件，已办结{tb['三.七'][6]}件，结转下年度继续办理{tb['四'][6]}件。",
-        ),
+        ("p", _requests_paragraph(year, me, tb, stats, defect)),
         (
             "p",
             "（三）政府信息管理。严格落实信息发布保密审查制度，动态调整主动公开基本目录，"
@@ -114,17 +120,73 @@ def _standard(name: str, year: int, stats: dict, r) -> list:
         ("h", "四、政府信息公开行政复议、行政诉讼情况"),
         (
             "p",
-            f"{year}年，{me}因政府信息公开工作被申请行政复议{stats['reconsideration_total']}件，"
+            f"{year}年，{me}未发生因政府信息公开工作被申请行政复议、提起行政诉讼的情况。"
+            if defect == "claim_no_cases"
+            else f"{year}年，{me}因政府信息公开工作被申请行政复议{stats['reconsideration_total']}件，"
             f"被提起行政诉讼{stats['litigation_total']}件。",
         ),
         ("table", table_c(stats)),
         ("h", "五、存在的主要问题及改进情况"),
+    ]
+    problems = [
         ("p", f"{year}年，{me}政府信息公开工作取得了一定成效，但仍存在一些不足：{r.choice(PROBLEMS)}"),
         ("p", r.choice(IMPROVEMENTS)),
-        ("h", "六、其他需要报告的事项"),
     ]
+    if defect == "problems_none":
+        problems = [("p", r.choice(("无。", "暂无。", "无")))]
+    elif defect == "problems_empty":
+        problems = []
+    elif defect == "problems_boilerplate":
+        problems = [("p", r.choice(BOILERPLATE_PROBLEMS).format(year=year, me=me))]
+    blocks += [*problems, ("h", "六、其他需要报告的事项")]
     fee = stats["fee_collected_yuan"]
     blocks.append(("p", f"本年度{me}收取信息处理费{fee}元。" if fee else f"本年度{me}未收取信息处理费。"))
+    return _with_defect(blocks, stats, defect)
+
+
+def _requests_paragraph(year: int, me: str, tb: dict, stats: dict, defect: str | None) -> str:
+    head = f"（二）依申请公开。{year}年，{me}"
+    if defect == "claim_all_closed":
+        return f"{head}共收到政府信息公开申请{tb['一'][6]}件，均已按时办结。"
+    if defect == "claim_no_requests":
+        return f"{head}未收到政府信息公开申请。"
+    text = (
+        f"{head}共收到政府信息公开申请{tb['一'][6]}件，上年结转{tb['二'][6]}件，"
+        f"已办结{tb['三.七'][6]}件，结转下年度继续办理{tb['四'][6]}件。"
+    )
+    if defect == "fee_contradiction":  # the opposite of what section 六 says
+        fee = stats["fee_collected_yuan"]
+        text += "未收取信息处理费。" if fee else f"共收取信息处理费{(tb['一'][6] % 7 + 1) * 10}元。"
+    return text
+
+
+def _with_defect(blocks: list, stats: dict, defect: str | None) -> list:
+    """The table and numbering defects (the text defects are written in place)."""
+    if defect in ("slash_cells", "blank_cells"):
+        mark = "/" if defect == "slash_cells" else ""
+        rows = blankable_rows(stats["table_b"])
+        return [
+            ("table", table_b(stats, blank=(rows, mark)))
+            if kind == "table" and value and "勾稽" in value[0][0][0]
+            else (kind, value)
+            for kind, value in blocks
+        ]
+    if defect == "image_tables":
+        out, k = [], 0
+        for kind, value in blocks:
+            if kind == "table":
+                k += 1
+                value = f"nb-table-{k}.png"
+                kind = "img"
+            out.append((kind, value))
+        return out
+    if defect in ("misnumbered_duplicate", "misnumbered_gap"):
+        # 五 written as 四 (two 四、), or 五/六 written as 六/七 (no 五)
+        shift = {"五、": "四、"} if defect == "misnumbered_duplicate" else {"五、": "六、", "六、": "七、"}
+        return [
+            ("h", shift[value[:2]] + value[2:]) if kind == "h" and value[:2] in shift else (kind, value)
+            for kind, value in blocks
+        ]
     return blocks
 
 
@@ -180,12 +242,14 @@ def _freeform(name: str, year: int, stats: dict, r) -> list:
     return blocks
 
 
-def _document(name: str, year: int, stats: dict, signed: date, text_key: tuple, title: str) -> dict:
+def _document(
+    name: str, year: int, stats: dict, signed: date, text_key: tuple, title: str, defect: str | None = None
+) -> dict:
     r = rng(*text_key)
     body = (
         _freeform(name, year, stats, r)
         if stats["template"] == "freeform"
-        else (_standard(name, year, stats, r))
+        else (_standard(name, year, stats, r, defect))
     )
     body += [("sign", name), ("sign", cn_date(signed))]
     return {"title": title, "agency": name, "year": year, "blocks": body}
@@ -204,7 +268,7 @@ def report_document(seed: int, index: int, year: int, version: int) -> dict:
         src = agency(seed, copied.source_index)
         text_key = (seed, "text", src.slug, copied.source_year)
         name = ag.name if copied.name_changed else src.name
-    doc = _document(name, year, stats, signed, text_key, plan.title)
+    doc = _document(name, year, stats, signed, text_key, plan.title, quality_defect(seed, index, year))
     doc["agency"] = ag.name
     if version == 1 and plan.edit_date is not None:
         note = (

@@ -35,6 +35,8 @@ def blocks_html(blocks: list) -> str:
             out.append(f'<p style="text-indent:2em;">{escape(value)}</p>')
         elif kind == "sign":
             out.append(f'<p style="text-align:right;">{escape(value)}</p>')
+        elif kind == "img":  # a table given only as a picture (the file is never served)
+            out.append(f'<p style="text-align:center;"><img src="{escape(value)}" alt=""></p>')
         else:
             out.append(_table_html(value))
     return "\n".join(out)
@@ -62,6 +64,8 @@ def plain_lines(doc: dict) -> list[tuple[str, str]]:
     for kind, value in doc["blocks"]:
         if kind == "table":
             lines.extend(("row", line) for line in text_lines(value))
+        elif kind == "img":
+            continue  # a picture: no text in the PDF
         else:
             lines.append((kind, value))
     return lines
@@ -195,6 +199,8 @@ def docx_bytes(doc: dict) -> bytes:
     for kind, value in doc["blocks"]:
         if kind == "table":
             parts.append(_w_table(value))
+        elif kind == "img":
+            continue  # a picture: no text
         else:
             parts.append(_w_par(value, bold=kind == "h", align="right" if kind == "sign" else None))
     document = (
@@ -248,6 +254,8 @@ def rtf_bytes(doc: dict) -> bytes:
         "\\pard\\qc\\b\\fs32 " + _rtf_text(doc["title"]) + "\\b0\\fs24\\par",
     ]
     for kind, value in doc["blocks"]:
+        if kind == "img":
+            continue  # a picture: no text
         if kind == "table":
             for row in value:
                 step = 9000 // max(1, len(row))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from portalsim.rng import rng
-from portalsim.world import agency, copy_plan, template_for
+from portalsim.world import agency, copy_plan, quality_plan, template_for
 
 B_COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 _COL_WEIGHTS = (80, 9, 1, 1, 3, 6)
@@ -226,3 +226,49 @@ def report_stats(seed: int, index: int, year: int, edited: bool = False) -> dict
         stats["proactive_disclosures"] = original + (100 * delta if original >= 10000 else delta)
         stats["original_proactive_disclosures"] = original
     return stats
+
+
+# Which quality rule (crawler Q1–Q6, issue 16) each defect makes fail; the others hold.
+DEFECT_FAILS = {
+    "problems_empty": "Q3",
+    "problems_none": "Q3",
+    "problems_boilerplate": "Q3",
+    "slash_cells": "Q2",
+    "blank_cells": "Q2",
+    "image_tables": "Q1",
+    "fee_contradiction": "Q4",
+    "misnumbered_duplicate": "Q5",
+    "misnumbered_gap": "Q5",
+    "claim_all_closed": "Q6",
+    "claim_no_cases": "Q6",
+    "claim_no_requests": "Q6",
+}
+
+
+def quality_defect(seed: int, index: int, year: int) -> str | None:
+    """The quality defect agency ``index``'s ``year`` report carries (None: an honest report):
+    :func:`portalsim.world.quality_plan` where the report's numbers allow it — a claim the
+    tables contradict needs a non-zero cell, image tables need the year's own template (a
+    drifted report's format could then only be guessed from its citation), blank or "/" cells
+    need zero rows to blank."""
+    defect = quality_plan(seed, index, year)
+    if defect is None:
+        return None
+    stats = report_stats(seed, index, year)
+    b = stats["table_b"]
+    need = {
+        "claim_all_closed": b["四"][6] > 0,
+        "claim_no_cases": stats["reconsideration_total"] + stats["litigation_total"] > 0,
+        "claim_no_requests": b["一"][6] > 0,
+        "image_tables": stats["template"] == ("template2019" if year <= 2020 else "template2021"),
+        "slash_cells": bool(blankable_rows(b)),
+        "blank_cells": bool(blankable_rows(b)),
+    }
+    return defect if need.get(defect, True) else None
+
+
+def blankable_rows(b: dict) -> list[str]:
+    """Outcome rows whose five 法人 columns are all 0 (what a sloppy report leaves blank or
+    fills with "/"): never rows 一, 二, 三(七) or 四, nor the 总计 column."""
+    skip = {"一", "二", "三.七", "四"}
+    return [k for k, cells in b.items() if k not in skip and not any(cells[1:6])][:4]

@@ -97,12 +97,16 @@ def table_a(stats: dict) -> Table:
     ]
 
 
-def table_b(stats: dict) -> Table:
-    """Table B (收到和处理政府信息公开申请情况) with its spanning header and row labels."""
+def table_b(stats: dict, blank: tuple[list[str], str] | None = None) -> Table:
+    """Table B (收到和处理政府信息公开申请情况) with its spanning header and row labels;
+    ``blank``: (rows, mark) — those rows' five 法人 columns written as ``mark`` ("/" or "")."""
     b = stats["table_b"]
     is2021 = stats["template"] == "template2021"
+    rows_blank, mark = blank if blank is not None else ([], "")
 
     def vals(key: str) -> list[Cell]:
+        if key in rows_blank:
+            return [c(b[key][0]), *(c(mark) for _ in range(5)), c(b[key][6])]
         return [c(v) for v in b[key]]
 
     rows: Table = [

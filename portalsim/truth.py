@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from portalsim.portal import layout_of, portal, portal_indices, reach
 from portalsim.site import column_url_path, report_path
+from portalsim.stats import DEFECT_FAILS, quality_defect
 from portalsim.world import TOWNSHIP_NOTE, agency, copy_plan, report_plan, report_status
 
 
@@ -223,4 +224,33 @@ def copies_truth(seed: int, agencies: int, today: date) -> list[dict]:
                     "name_changed": c.name_changed,
                 }
             )
+    return out
+
+
+QUALITY_RULES = ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6")
+# What a rule can say of a report without the tables as text (image_tables) or of a free-form
+# report (no tables, no standard form): nothing to score (None).
+_NOT_JUDGED = {"image_tables": ("Q2", "Q6"), "freeform": ("Q1", "Q2", "Q6")}
+
+
+def quality_truth(seed: int, agencies: int, today: date) -> list[dict]:
+    """What the completeness and content-quality rules Q1–Q6 (issue 16) should say of every
+    report of the world published by ``today``: ``{"source", "year", "defect" (None for an
+    honest report, else the defect the simulator wrote, see ``portalsim.world.QUALITY_DEFECTS``),
+    "rules": {rule: "pass" | "fail" | None}}`` — the defect's rule fails, every other rule holds
+    (an honest report passes them all), None where the rule cannot judge the report."""
+    out = []
+    for i in range(1, agencies + 1):
+        ag = agency(seed, i)
+        for year in range(ag.first_year, today.year):
+            published = report_plan(seed, i, year).published
+            if published is None or published > today:
+                continue
+            defect = quality_defect(seed, i, year)
+            skip = _NOT_JUDGED.get("freeform" if year <= 2018 else defect or "", ())
+            rules: dict[str, str | None] = {
+                rule: None if rule in skip else "fail" if defect and DEFECT_FAILS[defect] == rule else "pass"
+                for rule in QUALITY_RULES
+            }
+            out.append({"source": ag.source_id, "year": year, "defect": defect, "rules": rules})
     return out

@@ -327,3 +327,38 @@ def copy_plan(seed: int, i: int, year: int) -> CopyPlan | None:
             ):
                 return CopyPlan(i, year, "other_body", j, year, r.random() < 0.5)
     return None
+
+
+# Quality defects (issue 16 part 2): a small share of standard-format reports is written badly —
+# an empty, 「无」 or boilerplate problems section, "/" or blank cells, tables given only as
+# images, a fee contradiction, misnumbered sections, a statement the tables contradict.  Drawn
+# from their own stream (every other plan stays as it was); never on copies or corrected
+# reports, at most one defect per report.  ``portalsim.stats.quality_defect`` drops the ones
+# whose precondition the report's numbers do not meet (均已办结 needs requests carried forward).
+QUALITY_RATE = 0.12
+QUALITY_DEFECTS = (
+    "problems_empty",
+    "problems_none",
+    "problems_boilerplate",
+    "slash_cells",
+    "blank_cells",
+    "image_tables",
+    "fee_contradiction",
+    "misnumbered_duplicate",
+    "misnumbered_gap",
+    "claim_all_closed",
+    "claim_no_cases",
+    "claim_no_requests",
+)
+
+
+@lru_cache(maxsize=32768)
+def quality_plan(seed: int, i: int, year: int) -> str | None:
+    """The quality defect drawn for agency ``i``'s ``year`` report (None: none drawn)."""
+    plan = report_plan(seed, i, year)
+    if plan.published is None or year < 2019 or plan.edit_date is not None or copy_plan(seed, i, year):
+        return None
+    r = rng(seed, "quality", i, year)
+    if r.random() >= QUALITY_RATE:
+        return None
+    return r.choice(QUALITY_DEFECTS)

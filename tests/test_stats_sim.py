@@ -13,7 +13,7 @@ from crawler.stats.checks import run_checks
 from crawler.stats.tables import A_LAYOUT, B_COLUMNS, C_KEYS, Tables, headline, parse_tables
 from portalsim.router import SimApp, attachment_bytes
 from portalsim.stats import B_COLUMNS as SIM_B_COLUMNS
-from portalsim.stats import report_stats
+from portalsim.stats import quality_defect, report_stats
 from portalsim.truth import agency_truth
 from portalsim.world import report_plan, template_for
 
@@ -27,6 +27,7 @@ CASES = [  # (index, year, template the simulator uses)
     (9, 2022, "template2021"),
 ]
 KINDS = ("html", "docx", "pdf", "doc")
+TABLE_DEFECTS = ("slash_cells", "blank_cells", "image_tables")  # reports whose tables differ from their stats
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -151,6 +152,8 @@ def test_round_trip_sweep(seed):
         for year in range(2019, 2025):
             if report_plan(seed, index, year).published is None:
                 continue
+            if quality_defect(seed, index, year) in TABLE_DEFECTS:
+                continue  # written with blank/"/" cells or as images: tests/test_e2e_quality.py
             want = expected(report_stats(seed, index, year))
             for kind in ("pdf", "docx", "doc"):
                 result = extract_bytes(

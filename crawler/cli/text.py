@@ -230,7 +230,7 @@ def show(report, data, as_json, original) -> None:
 
 def stats_block(row: dict, cells: list[dict], checks: list[dict]) -> str:
     """The parsed tables (one line per row) and the failed or uncertain checks, for ``show``."""
-    from crawler.vocab.words import HEADLINE
+    from crawler.vocab.words import HEADLINE, RULE_NAMES
 
     if not row.get("analysed_at"):
         return "  statistics: not analysed yet (run nianbao extract)"
@@ -251,7 +251,10 @@ def stats_block(row: dict, cells: list[dict], checks: list[dict]) -> str:
         f"{sum(c['result'] == 'uncertain' for c in bad)} uncertain"
     )
     for c in bad:
-        out.append(f"    {c['rule']} {c['result']} ({c['severity']}): {c['message']}")
+        name = RULE_NAMES.get(c["rule"], ("", ""))[1]
+        out.append(
+            f"    {c['rule']} {c['result']} ({c['severity']}{'; ' + name if name else ''}): {c['message']}"
+        )
     return "\n".join(out)
 
 

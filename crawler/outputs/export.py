@@ -47,6 +47,12 @@ RULES = (
     "T1",
     "T2",
     "T3",
+    "Q1",
+    "Q2",
+    "Q3",
+    "Q4",
+    "Q5",
+    "Q6",
 )
 REPORT_COLUMNS = (
     "report_id",

@@ -4,7 +4,8 @@
 an :class:`Analysis` out — the template format (from table headers), the parsed tables, the
 headline statistics of DESIGN §7 with where each came from, and every consistency rule of
 domain.md §2.5.  Modules: ``tables`` (cells and Tables A/B/C), ``prose`` (labelled quantities
-in the narrative, free-form reports), ``checks`` (the rules).
+in the narrative, free-form reports), ``checks`` (the rules of domain.md §2.5), ``quality`` (the
+completeness and content-quality rules Q1–Q6, run after them), ``sections`` (numbered headings).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from crawler.vocab.words import HEADLINE
 
-STATS_VERSION = "1"
+STATS_VERSION = "2"  # 2: the quality rules Q1–Q6
 
 
 @dataclass(slots=True)
@@ -75,6 +76,7 @@ def analyse(
     from crawler.recognize.report_text import cited_format
     from crawler.stats.checks import run_checks
     from crawler.stats.prose import narrative_numbers, proactive_parts
+    from crawler.stats.quality import quality_checks
     from crawler.stats.tables import detect_format, headline, parse_tables
 
     text = text or ""
@@ -122,4 +124,5 @@ def analyse(
         previous_year=previous_year,
         text=text,
     )
+    checks += quality_checks(tables, text, year=year)
     return Analysis(fmt, stats, detail, tables, checks, narrative, format_source)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from crawler.stats.boilerplate import PATTERNS, PHRASES
+from crawler.stats.sections import headings, section_key
 from crawler.vocab.text import fold_width
 
 ORIGINALITY_VERSION = "1"
@@ -36,21 +37,6 @@ _NUMERALS = frozenset("一二三四五六七八九十")
 _WEAK = frozenset("Y@~")
 _YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
 _SELF = re.compile(r"我(?:局|办|委|镇|乡|县|市|区|街道|厅|署|院|部|中心|公司)")
-_HEADING = re.compile(
-    r"^[ \t\u3000]*(?:第?[一二三四五六七八九十]{1,3}[、.．章]|[（(][一二三四五六七八九十]{1,3}[)）])"
-    r"[ \t\u3000]*(?P<title>[^\n]{2,40})$",
-    re.M,
-)
-# Heading keys (domain.md §2.1 and the 2008 free forms); first match wins.
-SECTION_KEYS = (
-    ("overview", ("总体情况", "概述", "基本情况", "工作情况")),
-    ("proactive", ("主动公开",)),
-    ("requests", ("依申请", "收到和处理", "申请情况")),
-    ("fees", ("收费", "减免")),
-    ("review", ("复议", "诉讼", "申诉")),
-    ("problems", ("问题", "改进", "不足")),
-    ("other", ("其他需要报告", "其他事项", "其他")),
-)
 
 
 @dataclass(slots=True)
@@ -150,25 +136,18 @@ def _template(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
     return re.compile("|".join(alternatives))
 
 
-def _section_key(title: str) -> str | None:
-    for key, words in SECTION_KEYS:
-        if any(w in title for w in words):
-            return key
-    return None
-
-
 def _sections(text: str, offsets: list[int]) -> list[tuple[str, int, int]]:
     """Sections of the normalised text by the headings of ``text``; unknown structure → one."""
     import bisect
 
     marks: list[tuple[str, int]] = []
     seen: set[str] = set()
-    for m in _HEADING.finditer(text):
-        key = _section_key(m.group("title"))
-        if key is None or key in seen or m.group(0).strip().startswith(("（", "(")):
+    for h in headings(text):
+        key = section_key(h.title)
+        if key is None or key in seen:
             continue
         seen.add(key)
-        marks.append((key, bisect.bisect_left(offsets, m.start())))
+        marks.append((key, bisect.bisect_left(offsets, h.start)))
     n = len(offsets)
     if len(marks) < 2:
         return [("all", 0, n)]

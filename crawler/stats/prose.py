@@ -465,6 +465,17 @@ def _fees(text: str) -> dict[str, Quantity]:
     return out
 
 
+def fee_statements(text: str) -> list[tuple[Quantity, int, int]]:
+    """Every statement of the fees collected, in order: ``(quantity, start, end)`` with offsets
+    into ``text`` as given (no normalisation: pass width-folded text to keep offsets); a
+    statement that none were collected (未收取任何费用) is a quantity of 0."""
+    found = [(m, _quantity(m)) for m in _FEES_COLLECTED.finditer(text)]
+    out = [(q, m.start(), m.end()) for m, q in found if q is not None]
+    for pattern in _FEES_NONE:
+        out += [(Quantity(0, False, m.group(0), "元"), m.start(), m.end()) for m in pattern.finditer(text)]
+    return sorted(out, key=lambda s: s[1])
+
+
 def narrative_numbers(text: str) -> dict[str, Quantity]:
     """Every labelled quantity the narrative states, by key.
 

@@ -35,6 +35,15 @@ def fold_width(s: str) -> str:
     return s.translate(_WIDTH_TABLE)
 
 
+_ALIGNED_TABLE = {cp: 0x20 if v is None else v for cp, v in _WIDTH_TABLE.items()}
+
+
+def fold_width_aligned(s: str) -> str:
+    """:func:`fold_width` that keeps every character's offset (zero-width characters become
+    spaces), so a match in the result points into ``s``."""
+    return s.translate(_ALIGNED_TABLE)
+
+
 # C0/C1-style controls and Unicode line/paragraph separators: never shown inside one line.
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 

@@ -75,6 +75,36 @@ HEADLINE = (
     "litigation_total",
 )
 
+# What each check rule (``checks.rule``) is, in Chinese and English: the consistency rules of
+# domain.md §2.5 (crawler.stats.checks) and the completeness / content-quality rules of issue 16
+# (crawler.stats.quality).  The web UI, ``nianbao show`` and the export describe rules by these.
+RULE_NAMES: dict[str, tuple[str, str]] = {
+    "B1": ("表三勾稽关系：一+二=三(七)+四", "Table B balance: 一 + 二 = 三(七) + 四"),
+    "B2": ("表三各行总计等于各列之和", "Table B row totals"),
+    "B3": ("表三办理结果之和等于总计", "Table B outcomes sum to 三(七)"),
+    "B4": ("表三各项为非负整数", "Table B cells are integers ≥ 0"),
+    "B5": ("上年结转等于上一年度结转下年", "carried over = last year's carried forward"),
+    "C1": ("行政复议各项之和等于总计", "reconsideration results sum to the total"),
+    "C2": ("未经复议直接起诉各项之和等于总计", "direct lawsuits sum to the total"),
+    "C3": ("复议后起诉各项之和等于总计", "lawsuits after reconsideration sum to the total"),
+    "C4": ("复议后起诉不多于行政复议", "lawsuits after reconsideration ≤ reconsiderations"),
+    "A1": ("表二各项数值有效", "Table A cells are valid numbers"),
+    "A2": ("现行有效件数跨年衔接", "in-force documents chain across years"),
+    "A3": ("乡镇街道及部门不制定规章", "bodies below 设区的市 make no 规章"),
+    "T1": ("正文申请数与表三一致", "narrative request count = Table B"),
+    "T2": ("正文复议诉讼数与表四一致", "narrative review/lawsuit counts = Table C"),
+    "T3": ("正文分项之和等于总数", "stated sub-counts sum to the stated total"),
+    "S1": ("统计期限为报告年度", "statistics period is the report year"),
+    "S2": ("六部分标题及三张表格齐全", "all six headings and Tables A/B/C present"),
+    "S3": ("表格格式与年度相符", "table format matches the year"),
+    "Q1": ("表格以文字形式提供（非图片）", "tables given as text, not only as images"),
+    "Q2": ("表格无空白或“/”单元格", "no blank or “/” cells where a number belongs"),
+    "Q3": ("“存在的主要问题及改进情况”内容具体", "problems section states concrete problems and measures"),
+    "Q4": ("信息处理费表述前后一致", "information-processing fee statements agree"),
+    "Q5": ("各部分序号连续无重复", "sections numbered in order, no gap or duplicate"),
+    "Q6": ("正文表述与表格不矛盾", "statements do not contradict the tables"),
+}
+
 # Request meta keys shared by the spider, the archive middleware and the store pipeline.
 META_SOURCE = "nianbao_source"  # the source id a request belongs to
 META_KIND = "nianbao_kind"  # one of DOCUMENT_KINDS

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from crawler.outputs.evidence import document_name
 from crawler.outputs.feed import render_reports_atom
 from crawler.vocab import clock
-from crawler.vocab.words import HEADLINE, LEVELS
+from crawler.vocab.words import HEADLINE, LEVELS, RULE_NAMES
 from crawler.web.lists import collect, export_format, export_response, html
 from crawler.web.params import Params, check_report_id
 from storage import browse, fetches
@@ -125,6 +125,7 @@ def report(request: Request):
         capture=capture,
         tables=_tables(cells),
         failed=[c for c in checks if c["result"] != "pass"],
+        rule_names=RULE_NAMES,
         passed=sum(c["result"] == "pass" for c in checks),
         pieces=pieces,
         hits=hits,
