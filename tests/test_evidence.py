@@ -22,10 +22,12 @@ from crawler.outputs.evidence import (
     UnsafeName,
     deadline_facts,
     document_name,
+    evidence_fetch_ids,
     safe_filename,
     safe_member,
     write_bundle,
 )
+from crawler.outputs.snapshots import find_chromium
 from crawler.registry.sources import load_sources
 from crawler.stages.check import run_check
 from crawler.vocab.clock import CHINA_TZ
@@ -34,6 +36,7 @@ from storage.compliance import query_flags
 from storage.db import WARC_DIR, open_db
 from storage.warc import Exchange, RecordRef, WarcArchive, read_record, warc_digest
 from tests.simcrawl import crawl, nianbao, sim_world
+from tests.tools import requires_chromium
 
 SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 
@@ -632,3 +635,23 @@ def test_hostile_names_stay_inside_the_bundle_folder(archive, tmp_path):
     records = _warc_records((folder / "records.warc.gz").read_bytes())
     assert [r["type"] for r in records] == ["response", "request", "metadata", "request"]
     assert records[0]["sha256"] == digest and f"record #{failure} unavailable" not in en
+
+
+@pytest.mark.slow
+@requires_chromium
+def test_late_bundle_with_images_renders_each_evidence_capture_offline(archive, tmp_path):
+    v = _pick(archive["verdicts"], "late", lambda v: _attachments(archive["db"], v))
+    flags = _flags(archive["db"], v)
+    info = write_bundle(
+        archive["db"], archive["data"], v, flags, tmp_path / "late.zip", images=True, chromium=find_chromium()
+    )
+    _, members = _open(info.path)
+    _check_manifest(members)  # the images are in MANIFEST.txt like every other member
+    shots = {n: data for n, data in members.items() if n.startswith("images/capture-")}
+    assert shots and all(data.startswith(b"\x89PNG") for data in shots.values())
+    named = {int(n.removeprefix("images/capture-").removesuffix(".png")) for n in shots}
+    assert named <= {f for f in evidence_fetch_ids(v, flags) if isinstance(f, int)}
+    readme = members["images/README.txt"].decode()
+    assert all(f"capture-{f}.png" in readme for f in named) and "without any network access" in readme
+    plain = write_bundle(archive["db"], archive["data"], v, flags, tmp_path / "plain.zip")
+    assert not any(n.startswith("images/") for n in _open(plain.path)[1])

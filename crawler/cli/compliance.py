@@ -283,8 +283,14 @@ def report(data, out, year, level, region, fmt) -> None:
 @data_option
 @sources_option
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The .zip to write.")
+@click.option(
+    "--images/--no-images",
+    default=False,
+    show_default=True,
+    help="Add images/: each evidence capture rendered from its archived copy offline (HTML pages need Chromium).",
+)
 @settings_option
-def evidence(source_id, year, data, sources, out, settings) -> None:
+def evidence(source_id, year, data, sources, out, images, settings) -> None:
     """An evidence bundle: verdict, deadline basis, WARC records, summary (中文 + English).
 
       Writes --out, a zip of one verdict (SOURCE_ID, report YEAR) and everything it rests on,
@@ -299,6 +305,8 @@ def evidence(source_id, year, data, sources, out, settings) -> None:
       - chain.json, manifests/: where each record sits in the tamper-evident
       manifest chain, and the chain headers up to the head (nianbao verify
       prints the head to publish)
+      - images/ (with --images): each evidence capture rendered from its archived
+      copy offline, and a README naming them
     - MANIFEST.txt: sha256sum -c lines for every other member
 
       Uses the verdict stored by the latest nianbao check; a year never checked is judged now
@@ -325,7 +333,16 @@ def evidence(source_id, year, data, sources, out, settings) -> None:
             fail(f"{source_id} has no verdict for {year} (before its first_year, or not yet due)", 2)
         verdict = found[0]
     flags_ = [f for f in store.query_flags(db, source=source_id, state=None) if f["year"] == year]
-    info = write_bundle(db, data_dir_of(data), verdict, flags_, Path(out))
+    browser = None
+    if images:
+        from crawler.outputs.snapshots import find_chromium
+        from crawler.vocab.errors import ConfigError
+
+        try:
+            browser = find_chromium()
+        except ConfigError:
+            click.echo("nianbao: no Chromium: HTML captures get no image (PDF pages still do)", err=True)
+    info = write_bundle(db, data_dir_of(data), verdict, flags_, Path(out), images=images, chromium=browser)
     click.echo(
         f"{info.path}: {verdict['status']} ({verdict['deadline_basis']}), {info.records} WARC record(s), "
         f"{info.members} file(s)",

@@ -301,8 +301,45 @@ def _chain_record(chain: dict, records: Collected) -> dict:
     }
 
 
-def write_bundle(db: Database, data_dir: Path, verdict: dict, flags: list[dict], out: Path) -> BundleInfo:
-    """Write the evidence bundle of ``verdict`` (and ``flags``, its source and year's) to ``out``."""
+def capture_images(
+    db: Database, data_dir: Path, fetch_ids: list, chromium: str | None
+) -> list[tuple[str, bytes]]:
+    """``images/capture-<fetch>.png`` members: each evidence capture rendered from its archived
+    copy offline (:mod:`crawler.outputs.snapshots`), with ``images/README.txt`` saying how."""
+    from crawler.outputs.snapshots import snapshot
+
+    members: list[tuple[str, bytes]] = []
+    lines = []
+    for fetch_id in fetch_ids:
+        if not isinstance(fetch_id, int):
+            continue
+        shot = snapshot(db, Path(data_dir), fetch_id, chromium)
+        if shot is None:
+            continue
+        members.append((f"images/capture-{fetch_id}.png", shot.png))
+        lines.append(f"capture-{fetch_id}.png  {shot.fetched_at}  {shot.url}  ({shot.note})")
+    if members:
+        intro = (
+            "Images of the captures named in the evidence, rendered from the archived copies in "
+            "records.warc.gz without any network access (scripts off, nothing loaded). The records, "
+            "not the images, are the evidence; the images show what the records hold.\n\n"
+        )
+        members.append(("images/README.txt", (intro + "\n".join(lines) + "\n").encode("utf-8")))
+    return members
+
+
+def write_bundle(
+    db: Database,
+    data_dir: Path,
+    verdict: dict,
+    flags: list[dict],
+    out: Path,
+    *,
+    images: bool = False,
+    chromium: str | None = None,
+) -> BundleInfo:
+    """Write the evidence bundle of ``verdict`` (and ``flags``, its source and year's) to ``out``;
+    with ``images``, a rendered image of each evidence capture (HTML pages need ``chromium``)."""
     root = Path(data_dir) / WARC_DIR
     records = Collected()
     documents = document_items(db, verdict, flags)
@@ -322,6 +359,7 @@ def write_bundle(db: Database, data_dir: Path, verdict: dict, flags: list[dict],
         *((f"files/{name}", data) for name, data, _ in files),
         ("chain.json", _json(_chain_record(chain, records))),
         *((f"manifests/{seq:06d}.json", data) for seq, data in sorted(chain["files"].items())),
+        *(capture_images(db, data_dir, evidence_fetch_ids(verdict, flags), chromium) if images else []),
     ]
     manifest = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in members)
     members.append(("MANIFEST.txt", manifest.encode("utf-8")))
