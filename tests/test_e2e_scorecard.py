@@ -315,6 +315,10 @@ def test_audit_report_html_lists_every_finding_with_its_evidence(world, tmp_path
     )
 
 
+def _audit(data, out, *args):
+    return nianbao("audit", *args, "--data", str(data), "--out", str(out), now=TODAY, timeout=400)
+
+
 @requires_chromium
 def test_audit_report_prints_to_pdf_with_chromium(world, tmp_path):
     import pypdfium2
@@ -324,19 +328,7 @@ def test_audit_report_prints_to_pdf_with_chromium(world, tmp_path):
     cards = _cards(data, "--year", "2023")
     region = cards[0]["region"][:2]
     out = tmp_path / "audit.pdf"
-    nianbao(
-        "audit",
-        "--year",
-        "2023",
-        "--region",
-        region,
-        "--data",
-        str(data),
-        "--out",
-        str(out),
-        now=TODAY,
-        timeout=400,
-    )
+    _audit(data, out, "--year", "2023", "--region", region)
     assert out.read_bytes().startswith(b"%PDF")
     pdf = pypdfium2.PdfDocument(out)
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
@@ -346,19 +338,7 @@ def test_audit_report_prints_to_pdf_with_chromium(world, tmp_path):
     assert "published" in text and "on_time" in text
     # the captures behind the findings are shown, rendered from the archived copies
     html = tmp_path / "audit.html"
-    nianbao(
-        "audit",
-        "--year",
-        "2023",
-        "--region",
-        region,
-        "--data",
-        str(data),
-        "--out",
-        str(html),
-        now=TODAY,
-        timeout=400,
-    )
+    _audit(data, html, "--year", "2023", "--region", region)
     page = html.read_text(encoding="utf-8")
     proving = {
         e["fetch"]
