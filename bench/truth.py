@@ -22,7 +22,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.corpus.corpus import load  # noqa: E402
-from tests.corpus.evaluate import Tally, breakdown, error_kinds, score_listings, score_reports  # noqa: E402
+from tests.corpus.evaluate import (  # noqa: E402
+    COPY_THRESHOLD,
+    Tally,
+    breakdown,
+    error_kinds,
+    score_copies,
+    score_defects,
+    score_listings,
+    score_reports,
+)
 
 GOALS = {
     "links_found": 0.97,
@@ -70,6 +79,48 @@ def table(title: str, tallies: dict[str, Tally], fields=ORDER) -> list[str]:
     return lines
 
 
+def defects_and_copies(rs, everything) -> tuple[list[str], dict]:
+    """The quality/table rules against the defect labels and compare() against the copy labels."""
+    rules = score_defects(rs)
+    copies = score_copies(rs, everything)
+    lines = ["  quality and table rules on labelled real cases (fail = defect):"]
+    lines.append(
+        f"    {'rule':<5} {'labelled':>8} {'defects':>8} {'decided':>8} {'right':>6} {'false acc.':>10} {'missed':>7}"
+    )
+    for rule, t in rules.items():
+        lines.append(
+            f"    {rule:<5} {t.labelled:>8} {t.defects:>8} {t.decided:>8} {t.right:>6} "
+            f"{len(t.accusations):>10} {len(t.missed):>7}"
+            + (f"   accused: {', '.join(t.accusations)}" if t.accusations else "")
+            + (f"   missed: {', '.join(t.missed)}" if t.missed else "")
+        )
+    found, fp = copies["copies"], copies["not_copies"]
+    lines.append(
+        f"  copies (compare at {COPY_THRESHOLD}): {len(found.flagged)}/{len(found.pairs)} labelled copy pairs found; "
+        f"{len(fp.flagged)}/{len(fp.pairs)} labelled non-copies flagged"
+    )
+    for a, b, c in found.pairs:
+        lines.append(f"    copy     {a} in {b}: {c:.3f}{'' if c >= COPY_THRESHOLD else '  MISSED'}")
+    for a, b, c in fp.pairs:
+        lines.append(f"    not copy {a} in {b}: {c:.3f}{'  FLAGGED' if c >= COPY_THRESHOLD else ''}")
+    figures = {
+        "rules": {
+            r: {
+                "labelled": t.labelled,
+                "defects": t.defects,
+                "decided": t.decided,
+                "right": t.right,
+                "false_accusations": t.accusations,
+                "missed": t.missed,
+            }
+            for r, t in rules.items()
+        },
+        "copies": {"pairs": len(found.pairs), "found": len(found.flagged)},
+        "not_copies": {"pairs": len(fp.pairs), "flagged": len(fp.flagged)},
+    }
+    return lines, figures
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--split", choices=("dev", "train", "all"), default=None, help="default: dev and train")
@@ -114,6 +165,8 @@ def main() -> None:
                     f"    {group:<20} n={len(cases):<4} year {_cell(t.get('report_year'))}  agency "
                     f"{_cell(t.get('agency'))}  format {_cell(t.get('format'))}"
                 )
+        lines, figures[split]["defects_and_copies"] = defects_and_copies(rs, reports)
+        out += lines
         if split == "dev" or args.split:
             kinds = error_kinds(tallies)
             out.append("  error kinds (cases): " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))

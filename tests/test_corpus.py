@@ -56,3 +56,30 @@ def test_the_split_is_by_body():
 def test_dev_holds_at_least_three_cases_in_ten():
     reports = load("reports")
     assert sum(split_of(c.data) == "dev" for c in reports) >= 0.30 * len(reports)
+
+
+def test_defect_and_pair_labels_are_checked():
+    from tests.corpus.corpus import Case
+
+    base = {
+        "id": "zz-0001",
+        "source": {"url": "http://example.gov.cn/a.html", "via": "pages"},
+        "kind": "excerpt",
+        "text": "x",
+        "labels": {"is_annual_report": True},
+        "label_notes": {},
+    }
+
+    def check(labels: dict, notes: dict) -> list[str]:
+        data = {**base, "labels": {**base["labels"], **labels}, "label_notes": notes}
+        return problems(Case(Path("zz-0001.json"), data), "reports")
+
+    assert check({"defects": {"Q3": True}}, {"defects": {"Q3": "Q3: reads only 无"}}) == []
+    assert check({"defects": {"Q9": True}}, {"defects": {"Q9": "?"}})
+    assert check({"defects": {"Q3": "yes"}}, {"defects": {"Q3": "n"}})
+    assert check({"defects": {"Q3": False}}, {})
+    assert check({"copies": [{"of": "zz-0002", "note": "shared paragraphs"}]}, {}) == []
+    assert check({"copies": [{"of": "zz-0002"}]}, {})
+    assert check({"copies": [{"of": "zz-0001", "note": "self"}]}, {})
+    both = [{"of": "zz-0002", "note": "n"}]
+    assert check({"copies": both, "not_copies": both}, {})

@@ -24,6 +24,10 @@ NUMBERS = (
 KINDS = ("excerpt", "html", "pdf", "docx", "doc", "wps", "txt", "ofd")
 TRAITS = ("traditional", "mojibake", "repost", "mirror", "scanned", "split_table", "excerpt_cut")
 ID = re.compile(r"^[a-z]{2,4}-\d{4}$")
+# Rules a report case may carry a defect label for (labels.defects): the quality rules and the
+# §2.5 table rules a reader can check by hand on a table given as text.
+DEFECT_RULES = ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "B1", "B2", "B3", "C1", "C2", "C3")
+PAIR_LABELS = ("copies", "not_copies")
 # A listing page is of an annual-report column, or of a decoy column that looks like one (统计公报, 规划计划 …).
 COLUMNS = ("annual_report", "decoy")
 
@@ -115,6 +119,8 @@ def problems(case: Case, kind: str) -> list[str]:
         for trait in d.get("traits") or []:
             if trait not in TRAITS:
                 out.append(f"unknown trait {trait!r}")
+        out += _defect_problems(labels, notes)
+        out += _pair_problems(d["id"], labels)
         stated = [k for k in ("report_year", "agency", "format") if labels.get(k) is not None]
         stated += ["numbers"] if labels.get("numbers") else []
         missing = [k for k in stated if not notes.get(k)]
@@ -134,4 +140,50 @@ def problems(case: Case, kind: str) -> list[str]:
             out.append(f"column must be one of {COLUMNS}")
         if d.get("column") == "decoy" and not d.get("decoy"):
             out.append("a decoy listing names its decoy kind")
+    return out
+
+
+def _defect_problems(labels: dict, notes: dict) -> list[str]:
+    """``labels.defects``: known rule id → true/false, each with its line in ``label_notes.defects``."""
+    defects = labels.get("defects")
+    if defects is None:
+        return []
+    if not isinstance(defects, dict) or not defects:
+        return ["labels.defects is an object of rule id → true/false"]
+    out = []
+    said = notes.get("defects") or {}
+    for rule, value in defects.items():
+        if rule not in DEFECT_RULES:
+            out.append(f"labels.defects: unknown rule {rule!r} (one of {DEFECT_RULES})")
+        if not isinstance(value, bool):
+            out.append(f"labels.defects.{rule} must be true or false")
+        note = said.get(rule)
+        if not (isinstance(note, str) and note.strip()):
+            out.append(f"label_notes.defects.{rule} says what was read")
+    extra = set(said) - set(defects)
+    if extra:
+        out.append(f"label_notes.defects has notes for unlabelled rules {sorted(extra)}")
+    return out
+
+
+def _pair_problems(case_id: str, labels: dict) -> list[str]:
+    """``labels.copies`` / ``labels.not_copies``: lists of ``{of: <report id>, note}``, never the case itself."""
+    out = []
+    for key in PAIR_LABELS:
+        pairs = labels.get(key)
+        if pairs is None:
+            continue
+        if not isinstance(pairs, list) or not pairs:
+            out.append(f"labels.{key} is a non-empty list of {{of, note}}")
+            continue
+        for pair in pairs:
+            if not (isinstance(pair, dict) and ID.match(str(pair.get("of", ""))) and pair.get("note")):
+                out.append(f"labels.{key}: each entry names another case in 'of' and says how in 'note'")
+            elif pair["of"] == case_id:
+                out.append(f"labels.{key}: a case is not a copy of itself")
+    both = {p.get("of") for p in labels.get("copies") or [] if isinstance(p, dict)} & {
+        p.get("of") for p in labels.get("not_copies") or [] if isinstance(p, dict)
+    }
+    if both:
+        out.append(f"labels.copies and labels.not_copies both name {sorted(both)}")
     return out

@@ -169,3 +169,92 @@ def breakdown(cases: list[Case], key: Callable[[Case], str | None]) -> dict[str,
 def error_kinds(tallies: dict[str, Tally]) -> Counter:
     """How many cases each field got wrong (numbers_no_guess counts the guesses)."""
     return Counter({name: len(t.wrong) for name, t in tallies.items() if "." not in name and t.wrong})
+
+
+# -- defects and copies (issue 16) ----------------------------------------------------------------
+COPY_THRESHOLD = 0.5  # NIANBAO_COPIED_THRESHOLD's default: a containment at or above it is flagged
+
+
+@dataclass
+class RuleTally:
+    """One rule over the cases that label it: ``labelled``; ``decided`` (the rule passed or
+    failed); ``right`` of the decided (fail on a true label, pass on a false one);
+    ``accusations`` (fails on a false label) and ``missed`` (passes on a true label)."""
+
+    labelled: int = 0
+    decided: int = 0
+    right: int = 0
+    accusations: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    defects: int = 0  # labels that are true
+
+
+def score_defects(cases: list[Case]) -> dict[str, RuleTally]:
+    """Per rule, the checks :func:`predict` returns against ``labels.defects`` (rule → bool)."""
+    out: dict[str, RuleTally] = defaultdict(RuleTally)
+    for case in cases:
+        defects = case.data["labels"].get("defects") or {}
+        if not defects:
+            continue
+        results = {c["rule"]: c["result"] for c in predict(case).get("checks") or []}
+        for rule, defect in sorted(defects.items()):
+            t = out[rule]
+            t.labelled += 1
+            t.defects += defect
+            result = results.get(rule, "uncertain")
+            if result not in ("pass", "fail"):
+                continue
+            t.decided += 1
+            if (result == "fail") == defect:
+                t.right += 1
+            elif defect:
+                t.missed.append(case.id)
+            else:
+                t.accusations.append(case.id)
+    return dict(sorted(out.items(), key=lambda kv: (kv[0][0] != "Q", kv[0])))
+
+
+def case_text(case: Case) -> str:
+    """The clean text of a case as the crawl stores it (an excerpt is its own text)."""
+    if case.data["kind"] == "excerpt":
+        return case.data["text"]
+    return predict(case).get("text") or ""
+
+
+def _names(case: Case) -> tuple[str, ...]:
+    name = case.data["labels"].get("agency") or case.data.get("body")
+    return (name,) if name else ()
+
+
+@dataclass
+class PairTally:
+    """Labelled pairs (case, of) with the containment of the case's text in the other's."""
+
+    pairs: list[tuple[str, str, float]] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list[tuple[str, str, float]]:
+        return [p for p in self.pairs if p[2] >= COPY_THRESHOLD]
+
+
+def score_copies(cases: list[Case], everything: list[Case]) -> dict[str, PairTally]:
+    """``copies`` and ``not_copies``: each labelled pair scored by :func:`compare` of the case
+    (the later report) in the one it names, at :data:`COPY_THRESHOLD`."""
+    from crawler.stats.originality import compare
+
+    by_id = {c.id: c for c in everything}
+    texts: dict[str, str] = {}
+
+    def text(c: Case) -> str:
+        if c.id not in texts:
+            texts[c.id] = case_text(c)
+        return texts[c.id]
+
+    out = {"copies": PairTally(), "not_copies": PairTally()}
+    for case in cases:
+        for key, tally in out.items():
+            for pair in case.data["labels"].get(key) or []:
+                other = by_id[pair["of"]]
+                reuse = compare(text(case), text(other), names_a=_names(case), names_b=_names(other))
+                tally.pairs.append((case.id, other.id, round(reuse.overall, 3)))
+    return out
