@@ -157,6 +157,17 @@ def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date,
             f"  nianbao evidence {example['source']} {example['year']} --data {root} --sources {sources} "
             "--out evidence.zip"
         )
+    year = today.year - 2
+    lines += [
+        f"  nianbao similar --data {root} --min 0.5            # reports that repeat another's (雷同)",
+        f"  nianbao score --data {root} --sources {sources} --year {year}   # scorecards, ranked within each level",
+        f"  nianbao review list --data {root}                  # confirm or dismiss findings before publishing",
+    ]
+    if example:
+        lines.append(
+            f"  nianbao audit {example['source']} --data {root} --sources {sources} --out audit.pdf"
+            "   # findings, evidence, capture images"
+        )
     lines += [
         "",
         "Browse the archive (grid, verdicts with evidence, reports, search, flags), then open http://127.0.0.1:8000/:",
