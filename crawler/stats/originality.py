@@ -131,6 +131,12 @@ def _strip(text: str) -> tuple[str, list[int], bytearray]:
     return _strip_folded(fold_width(text))
 
 
+def compared_chars(text: str) -> str:
+    """The characters of ``text`` that :func:`normalise` compares, before its placeholders (where
+    a body's name is looked for)."""
+    return _NUMERAL.sub("~", _NOT_ALNUM.sub("", fold_width(text or "")))
+
+
 def _strip_folded(folded: str) -> tuple[str, list[int], bytearray]:
     weak_at = bytearray(len(folded) + 1)
     for s, e in _weak_spans(folded):
@@ -144,6 +150,7 @@ def _strip_folded(folded: str) -> tuple[str, list[int], bytearray]:
     return _NUMERAL.sub("~", _NOT_ALNUM.sub("", folded)), offsets, weak
 
 
+@lru_cache(maxsize=4096)  # a body's names, over its reports
 def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
     stripped = {_strip(n)[0] for n in names if n}
     keep = sorted((n for n in stripped if len(n) >= 2), key=len, reverse=True)
