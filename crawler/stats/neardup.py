@@ -42,6 +42,7 @@ MIN_HITS = 2  # sampled shingles a candidate must hold (of up to SAMPLE) …
 MIN_SHARE = 0.1  # … and this share of the sample (a copy holds about its containment's share)
 MAX_DF = 50  # a shingle in more reports than this (or MAX_DF_SHARE of them) is shared wording
 MAX_DF_SHARE = 0.002
+BLOCK = 4096  # reports whose samples are looked up at once
 
 _P = np.uint64(0x9E3779B97F4A7C15)  # multiplier of the rolling hash (odd)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)  # splitmix64 finaliser
@@ -141,6 +142,7 @@ def _pairs(
     keys = np.concatenate(
         [(h >> np.uint64(bits)) << np.uint64(bits) | np.uint64(i) for i, h in enumerate(index)]
     )
+    index.clear()  # the keys hold them now
     keys.sort()
     prefix = keys >> np.uint64(bits)
     starts = np.flatnonzero(np.concatenate(([True], prefix[1:] != prefix[:-1])))
@@ -161,10 +163,33 @@ def _pairs(
     )
     linked = sampled & (df >= 2)
     q_doc, q_group, df = q_doc[linked], q_group[linked], df[linked]
-    # postings: every report holding a sampled shingle
+    years = np.array([d.year for d in meta], dtype=np.int64)
+    order = sorted(range(n), key=lambda i: (meta[i].published, meta[i].id))
+    when = np.empty(n, dtype=np.int64)
+    when[order] = np.arange(n)
+    out: list[tuple[int, int]] = []
+    bounds = np.searchsorted(q_doc, np.arange(0, n + BLOCK, BLOCK))  # by blocks of reports: bounded memory
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        a, b = _linked(keys, starts, q_doc[lo:hi], q_group[lo:hi], df[lo:hi], n, low, need)
+        ok = (when[a] > when[b]) & np.isin(years[a] - years[b], (0, 1))
+        out += zip(a[ok].tolist(), b[ok].tolist(), strict=True)
+    return out
+
+
+def _linked(
+    keys: np.ndarray,
+    starts: np.ndarray,
+    q_doc: np.ndarray,
+    q_group: np.ndarray,
+    df: np.ndarray,
+    n: int,
+    low: np.uint64,
+    need: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (sampling report, other report) pairs with enough sampled shingles in common."""
     total = int(df.sum())
     if not total:
-        return []
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     offset = np.arange(total) - np.repeat(np.cumsum(df) - df, df)
     other = (keys[np.repeat(starts[q_group], df) + offset] & low).astype(np.int64)
     mine = np.repeat(q_doc, df)
@@ -173,13 +198,7 @@ def _pairs(
     uniq, hits = np.unique(pair, return_counts=True)
     a, b = uniq // n, uniq % n
     enough = hits >= need[a]
-    a, b = a[enough], b[enough]
-    years = np.array([d.year for d in meta], dtype=np.int64)
-    order = sorted(range(n), key=lambda i: (meta[i].published, meta[i].id))
-    when = np.empty(n, dtype=np.int64)
-    when[order] = np.arange(n)
-    ok = (when[a] > when[b]) & np.isin(years[a] - years[b], (0, 1))
-    return list(zip(a[ok].tolist(), b[ok].tolist(), strict=True))
+    return a[enough], b[enough]
 
 
 @dataclass(slots=True)
