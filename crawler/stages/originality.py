@@ -5,9 +5,11 @@ containment sketch of :mod:`crawler.stats.neardup`), stored in ``originality``.
 
 The whole archive is compared at once: a new report can be the original of an older one's copy
 only when its publication is earlier, and the sketch over every report is cheaper than tracking
-which pairs a changed text touches (bench/similar.py: 100,000 reports in a few minutes).  Each
-text is normalised once for the sketch and once more for the exact check of the candidates it is
-in; another body's report is recorded only when its reuse can reach ``OTHER_BODY_FLOOR``.
+which pairs a changed text touches (bench/similar.py times 100,000 reports).  Each text is
+normalised once for the sketch, and once more if it is in a candidate pair; the other body's
+report recorded is the candidate with the highest reuse, and only when that reuse can reach
+``OTHER_BODY_FLOOR`` (the search is built to find every copy, reuse ≥ 0.5, and finds most pairs
+down to the floor).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from crawler.vocab import clock
 from storage import originality as store
 
 PREVIOUS_YEAR, OTHER_BODY = "previous_year", "other_body"
-OTHER_BODY_FLOOR = 0.2  # another body's report with less reuse than this is not looked for
+OTHER_BODY_FLOOR = 0.2  # another body's report with less reuse than this is not recorded
 
 
 def _row(kind: str, other: Doc | None, reuse: Reuse | None, leaked: list[str]) -> dict:

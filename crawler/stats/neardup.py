@@ -7,8 +7,8 @@ a high containment but a low Jaccard, so a Jaccard LSH either misses it or, with
 enough to catch it, pairs everything.  Hence, in one pass over the archive (numpy, no per-pair
 Python work):
 
-1. every report is normalised once (own names, years, template wording masked) and its content
-   shingles (the ``K``-grams holding own content, :func:`content_shingles`) are hashed;
+1. every report is normalised once (own names, years, template wording masked) and its wide
+   content shingles (``2 K`` characters holding own content, :func:`content_hashes`) are hashed;
 2. document frequency: a shingle found in more than ``max_df`` reports (``MAX_DF``, or
    ``MAX_DF_SHARE`` of the archive when that is more) is wording many bodies share — boilerplate
    the template list misses — and neither samples a report nor links two;
@@ -43,6 +43,7 @@ MIN_SHARE = 0.1  # … and this share of the sample (a copy holds about its cont
 MAX_DF = 50  # a shingle in more reports than this (or MAX_DF_SHARE of them) is shared wording
 MAX_DF_SHARE = 0.002
 BLOCK = 4096  # reports whose samples are looked up at once
+WIDE = 2 * K  # characters of a sketched shingle
 
 _P = np.uint64(0x9E3779B97F4A7C15)  # multiplier of the rolling hash (odd)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)  # splitmix64 finaliser
@@ -81,13 +82,21 @@ def position_hashes(norm: Norm) -> np.ndarray:
 
 
 def content_hashes(norm: Norm) -> np.ndarray:
-    """The distinct hashes of ``norm``'s content shingles (those holding a content character),
-    sorted."""
+    """The distinct hashes of ``norm``'s wide content shingles, sorted: ``WIDE`` characters (two
+    shingles end to end) holding a content character.  Wider than :func:`compare`'s shingles so
+    that a number in a stock sentence, shared by chance with hundreds of reports, is not the
+    whole of one: copies share long runs, honest reports short ones."""
     h = position_hashes(norm)
-    if not len(h):
-        return h
+    n = len(h) - K
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        w = h[:n] * _P + h[K:]
+        w ^= w >> np.uint64(29)
+        w *= _M1
+        w ^= w >> np.uint64(32)
     c = np.concatenate(([0], np.cumsum(np.frombuffer(bytes(norm.content), dtype=np.uint8), dtype=np.int64)))
-    x = np.sort(h[c[K:] - c[: len(h)] > 0])
+    x = np.sort(w[c[WIDE : WIDE + n] - c[:n] > 0])
     return x[np.concatenate(([True], x[1:] != x[:-1]))] if len(x) else x
 
 
