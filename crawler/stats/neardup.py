@@ -9,9 +9,9 @@ Python work):
 
 1. every report is normalised once (own names, years, template wording masked) and its wide
    content shingles (``2 K`` characters holding own content, :func:`content_hashes`) are hashed;
-2. document frequency: a shingle found in more than ``max_df`` reports (``MAX_DF``, or
-   ``MAX_DF_SHARE`` of the archive when that is more) is wording many bodies share — boilerplate
-   the template list misses — and neither samples a report nor links two;
+2. document frequency: a shingle found in more than :func:`max_df` reports (5 % of the archive,
+   at least 5 and at most 200) is wording many bodies share — boilerplate the template list
+   misses, such as a customary title — and neither samples a report nor links two;
 3. each report's sample is its ``SAMPLE`` smallest remaining hashes (a bottom-k MinHash sketch);
    every sampled shingle is looked up in the inverted index of *all* remaining shingles of all
    reports, so the share of A's sample found in B estimates A's containment in B whatever their
@@ -40,8 +40,9 @@ SAMPLE = 64  # shingles sampled per report (bottom-k)
 POOL = 4 * SAMPLE  # smallest hashes kept per report before the frequency cut
 MIN_HITS = 2  # sampled shingles a candidate must hold (of up to SAMPLE) …
 MIN_SHARE = 0.1  # … and this share of the sample (a copy holds about its containment's share)
-MAX_DF = 50  # a shingle in more reports than this (or MAX_DF_SHARE of them) is shared wording
-MAX_DF_SHARE = 0.002
+# a shingle in more than MAX_DF_SHARE of the reports (at least MIN_DF, at most MAX_DF: past that
+# its postings cost more than it tells) is wording many bodies share
+MAX_DF_SHARE, MIN_DF, MAX_DF = 0.05, 5, 200
 BLOCK = 4096  # reports whose samples are looked up at once
 WIDE = 2 * K  # characters of a sketched shingle
 
@@ -109,7 +110,7 @@ def judgeable(norm: Norm, floor: float = MIN_REUSE) -> bool:
 
 def max_df(n_docs: int) -> int:
     """Reports a shingle may be found in and still link two of them."""
-    return max(MAX_DF, int(n_docs * MAX_DF_SHARE))
+    return min(MAX_DF, max(MIN_DF, int(n_docs * MAX_DF_SHARE)))
 
 
 def candidates(

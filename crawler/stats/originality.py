@@ -24,7 +24,7 @@ from functools import lru_cache
 from crawler.stats.boilerplate import PATTERNS, PHRASES
 from crawler.vocab.text import fold_width
 
-ORIGINALITY_VERSION = "1"
+ORIGINALITY_VERSION = "2"  # 2: customary titles are template; the containment search
 K = 8  # shingle length in normalised characters
 MIN_PASSAGE = 4  # content characters a shared run needs to count as a reused passage
 MIN_CONTENT = 16  # denominator floor: a text with almost no own content cannot be judged reused
