@@ -16,8 +16,9 @@ Python work):
    every sampled shingle is looked up in the inverted index of *all* remaining shingles of all
    reports, so the share of A's sample found in B estimates A's containment in B whatever their
    sizes;
-4. pairs with at least ``MIN_HITS`` sampled shingles in common, of the same or consecutive years,
-   are candidates, the earlier publication the original.
+4. pairs with at least ``MIN_HITS`` sampled shingles in common, and ``MIN_SHARE`` of the
+   sample, of the same or consecutive years, are candidates, the earlier publication the
+   original.  (A copy whose every shared shingle is shared wording is, by design, not one.)
 
 :class:`Exact` then checks candidates: each report normalised once (again only when the other
 body's name is written in it, as :func:`compare` masks both names), an upper bound of the
