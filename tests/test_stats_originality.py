@@ -1,5 +1,5 @@
 """Originality (issue 16): containment by shingles with the template wording masked, per section,
-with the reused passages; near-duplicate candidates by MinHash LSH."""
+with the reused passages; near-duplicate candidates (more in test_stats_neardup.py)."""
 
 from __future__ import annotations
 

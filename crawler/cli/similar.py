@@ -49,8 +49,8 @@ def similar(report, data, sources, year, minimum, as_json, as_csv) -> None:
     the same or the previous year) whose reuse is at least --min, highest first, with the other
     body's name when the copy still carries it. With REPORT (id or URL): its reuse by section and
     the reused passages. The comparison runs here, when report texts changed since the last one
-    (not yet in nianbao extract or run: at archive scale its near-duplicate search is still too
-    slow for every scheduled run, see bench/similar.py); exit 1 when REPORT matches nothing.
+    (not in nianbao extract or run; bench/similar.py times it at archive scale); exit 1 when
+    REPORT matches nothing.
     """
     from crawler.registry import load_registry
     from crawler.stages.originality import compute_originality, originality_needed

@@ -25,16 +25,21 @@ from crawler.stats.boilerplate import PATTERNS, PHRASES
 from crawler.stats.sections import headings, section_key
 from crawler.vocab.text import fold_width
 
-ORIGINALITY_VERSION = "1"
+ORIGINALITY_VERSION = "2"  # 2: customary titles are template; the containment search
 K = 8  # shingle length in normalised characters
 MIN_PASSAGE = 4  # content characters a shared run needs to count as a reused passage
 MIN_CONTENT = 16  # denominator floor: a text with almost no own content cannot be judged reused
 
-_LONE_DIGIT = re.compile(r"(?<!\d)(?<!\d\.)\d(?!\d)(?!\.\d)")
+# a digit not preceded by a digit or "digit." nor followed by one or ".digit" (the \d first:
+# the regex engine then skips to digits instead of trying the lookbehinds everywhere)
+_LONE_DIGIT = re.compile(r"\d(?<!\d\d)(?<!\d\.\d)(?!\d)(?!\.\d)")
 _LINE = re.compile(r"[^\n]+")
 _DIGITS = re.compile(r"\d+")
-_NUMERALS = frozenset("一二三四五六七八九十")
-_WEAK = frozenset("Y@~")
+_WEAK = re.compile("[Y@~]")
+_NUMERAL = re.compile("[一二三四五六七八九十]")
+_ALNUM = re.compile(r"[^\W_]+")  # str.isalnum, as the re module defines \w
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_FLIP = bytes([1, 0] + [0] * 254)  # weak (1) → not content (0) and back
 _YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
 _SELF = re.compile(r"我(?:局|办|委|镇|乡|县|市|区|街道|厅|署|院|部|中心|公司)")
 
@@ -98,9 +103,10 @@ def _weak_spans(folded: str) -> list[tuple[int, int]]:
     spans = [(m.start(), m.end()) for m in _LONE_DIGIT.finditer(folded)]
     for m in _LINE.finditer(folded):
         line = m.group()
-        alnum = sum(ch.isalnum() for ch in line)
-        digits = sum(ch.isdigit() for ch in line)
-        if digits and digits * 5 >= 2 * alnum:
+        if _DIGITS.search(line) is None:  # no digit run to mark
+            continue
+        digits = sum(map(str.isdigit, line))
+        if digits * 5 >= 2 * len(_NOT_ALNUM.sub("", line)):
             spans += [(m.start() + d.start(), m.start() + d.end()) for d in _DIGITS.finditer(line)]
     return spans
 
@@ -108,23 +114,32 @@ def _weak_spans(folded: str) -> list[tuple[int, int]]:
 def _strip(text: str) -> tuple[str, list[int], bytearray]:
     """Letters, digits and CJK characters of ``text`` (width folded; a CJK numeral, a list
     marker, becomes ``~``), their offsets, and which of them are weak (see :func:`_weak_spans`)."""
-    folded = fold_width(text)
+    return _strip_folded(fold_width(text))
+
+
+def compared_chars(text: str) -> str:
+    """The characters of ``text`` that :func:`normalise` compares, before its placeholders (where
+    a body's name is looked for)."""
+    return _NUMERAL.sub("~", _NOT_ALNUM.sub("", fold_width(text or "")))
+
+
+def _strip_folded(folded: str) -> tuple[str, list[int], bytearray]:
     weak_at = bytearray(len(folded) + 1)
     for s, e in _weak_spans(folded):
         weak_at[s:e] = b"\x01" * (e - s)
-    chars: list[str] = []
     offsets: list[int] = []
     weak = bytearray()
-    for i, ch in enumerate(folded):
-        if ch.isalnum():
-            chars.append("~" if ch in _NUMERALS else ch)
-            offsets.append(i)
-            weak.append(weak_at[i])
-    return "".join(chars), offsets, weak
+    for m in _ALNUM.finditer(folded):
+        s, e = m.span()
+        offsets += range(s, e)
+        weak += weak_at[s:e]
+    return _NUMERAL.sub("~", _NOT_ALNUM.sub("", folded)), offsets, weak
 
 
+@lru_cache(maxsize=4096)  # a body's names, over its reports
 def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    keep = sorted({_strip(n)[0] for n in names if n and len(_strip(n)[0]) >= 2}, key=len, reverse=True)
+    stripped = {_strip(n)[0] for n in names if n}
+    keep = sorted((n for n in stripped if len(n) >= 2), key=len, reverse=True)
     return re.compile("|".join(map(re.escape, keep))) if keep else None
 
 
@@ -160,8 +175,9 @@ def _sections(text: str, offsets: list[int]) -> list[tuple[str, int, int]]:
 def normalise(text: str, names: Iterable[str] = (), template: tuple[str, ...] = ()) -> Norm:
     """Normalise ``text`` for comparison; ``names``: the body's own name(s) and place → ``@``;
     ``template``: stock phrases to mask besides :mod:`crawler.stats.boilerplate`'s."""
-    stripped, offsets, weak = _strip(text or "")
-    sections = _sections(fold_width(text or ""), offsets)
+    folded = fold_width(text or "")
+    stripped, offsets, weak = _strip_folded(folded)
+    sections = _sections(folded, offsets)
     # placeholders: years → Y, own names and self-references → @ (kept at their first offset)
     subs: list[tuple[int, int, str]] = [(m.start(), m.end(), "Y") for m in _YEAR.finditer(stripped)]
     pattern = _names_pattern(tuple(names))
@@ -170,71 +186,77 @@ def normalise(text: str, names: Iterable[str] = (), template: tuple[str, ...] = 
     subs += [(m.start(), m.end(), "@") for m in _SELF.finditer(stripped)]
     subs.sort()
     if subs:
-        chars: list[str] = []
+        parts: list[str] = []
         new_offsets: list[int] = []
         new_weak = bytearray()
-        remap = [0] * (len(stripped) + 1)
+        replaced: list[tuple[int, int, int]] = []  # (old start, old end, new start) of each replaced span
         pos = 0
         for start, end, ch in subs:
             if start < pos:
                 continue
-            for i in range(pos, start):
-                remap[i] = len(chars)
-                chars.append(stripped[i])
-                new_offsets.append(offsets[i])
-                new_weak.append(weak[i])
-            for i in range(start, end):
-                remap[i] = len(chars)
-            chars.append(ch)
+            parts.append(stripped[pos:start])
+            new_offsets += offsets[pos:start]
+            new_weak += weak[pos:start]
+            replaced.append((start, end, len(new_offsets)))
+            parts.append(ch)
             new_offsets.append(offsets[start])
             new_weak.append(1)
             pos = end
-        for i in range(pos, len(stripped)):
-            remap[i] = len(chars)
-            chars.append(stripped[i])
-            new_offsets.append(offsets[i])
-            new_weak.append(weak[i])
-        remap[len(stripped)] = len(chars)
-        sections = [(k, remap[s], remap[e]) for k, s, e in sections]
-        stripped, offsets, weak = "".join(chars), new_offsets, new_weak
-    content = bytearray(1 - w for w in weak)
+        parts.append(stripped[pos:])
+        new_offsets += offsets[pos:]
+        new_weak += weak[pos:]
+
+        def remap(i: int) -> int:  # an old position's new one (inside a replaced span: its placeholder)
+            shift = 0
+            for start, end, at in replaced:
+                if i < start:
+                    break
+                if i < end:
+                    return at
+                shift = at + 1 - end
+            return i + shift
+
+        sections = [(k, remap(s), remap(e)) for k, s, e in sections]
+        stripped, offsets, weak = "".join(parts), new_offsets, new_weak
+    content = weak.translate(_FLIP)
     for m in _template(template).finditer(stripped):
         content[m.start() : m.end()] = bytes(m.end() - m.start())
-    for i, ch in enumerate(stripped):
-        if ch in _WEAK:
-            content[i] = 0
+    for m in _WEAK.finditer(stripped):
+        content[m.start()] = 0
     end = (offsets[-1] + 1) if offsets else 0
     return Norm(stripped, [*offsets, end], content, sections)
 
 
+def _grams(s: str) -> list[str]:
+    """The shingle starting at each position of ``s`` (those that fit)."""
+    return [s[i : i + K] for i in range(len(s) - K + 1)]
+
+
+def _first(grams: list[str], start: int, end: int) -> dict[str, int]:
+    """Shingle → first position, over the shingles lying in [start, end) (``grams`` of the text)."""
+    stop = max(start, end - K + 1)
+    return dict(zip(reversed(grams[start:stop]), range(stop - 1, start - 1, -1), strict=True))
+
+
 def shingles(norm: Norm, start: int = 0, end: int | None = None) -> dict[str, int]:
     """Shingle → first position, over ``norm.chars[start:end]``."""
-    s = norm.chars
-    end = len(s) if end is None else end
-    out: dict[str, int] = {}
-    for i in range(start, max(start, end - K + 1)):
-        out.setdefault(s[i : i + K], i)
-    return out
+    end = len(norm.chars) if end is None else end
+    return _first(_grams(norm.chars), start, end)
 
 
 def content_shingles(norm: Norm) -> set[str]:
     """Shingles holding at least one content character (what near-duplicate search hashes)."""
     s, c = norm.chars, norm.content
-    prefix = [0]
-    for v in c:
-        prefix.append(prefix[-1] + v)
-    return {s[i : i + K] for i in range(len(s) - K + 1) if prefix[i + K] > prefix[i]}
+    return {s[i : i + K] for i in range(len(s) - K + 1) if c.find(1, i, i + K) >= 0}
 
 
-def _runs(a: Norm, start: int, end: int, other: dict[str, int]) -> list[tuple[int, int, int]]:
-    """Maximal runs [s, e) of A's positions covered by a shingle of ``other``, with the position
-    in the other text of the run's first shingle."""
-    s = a.chars
+def _runs(grams: list[str], start: int, end: int, other: dict[str, int]) -> list[tuple[int, int, int]]:
+    """Maximal runs [s, e) of A's positions covered by a shingle of ``other`` (``grams``: A's),
+    with the position in the other text of the run's first shingle."""
     runs: list[tuple[int, int, int]] = []
     run_start = run_end = -1
     first_other = 0
-    for i in range(start, max(start, end - K + 1)):
-        j = other.get(s[i : i + K])
+    for i, j in enumerate(map(other.get, grams[start : max(start, end - K + 1)]), start):
         if j is None:
             continue
         if i <= run_end:
@@ -249,13 +271,20 @@ def _runs(a: Norm, start: int, end: int, other: dict[str, int]) -> list[tuple[in
 
 
 def _contained(
-    a: Norm, b: Norm, start: int, end: int, other: dict[str, int], key: str, passages: list[Passage] | None
+    a: Norm,
+    grams: list[str],
+    b: Norm,
+    start: int,
+    end: int,
+    other: dict[str, int],
+    key: str,
+    passages: list[Passage] | None,
 ) -> tuple[int, int]:
     """(content of A[start:end], content of it in reused passages); appends the passages."""
-    total = sum(a.content[start:end])
+    total = a.content.count(1, start, end)
     reused = 0
-    for s, e, j in _runs(a, start, end, other):
-        n = sum(a.content[s:e])
+    for s, e, j in _runs(grams, start, end, other):
+        n = a.content.count(1, s, e)
         if n < MIN_PASSAGE:
             continue
         reused += n
@@ -284,7 +313,8 @@ def compare(
     both = (*names_a, *names_b)  # a copy that kept the other body's name still matches it
     na = a if isinstance(a, Norm) else normalise(a, both, template)
     nb = b if isinstance(b, Norm) else normalise(b, both, template)
-    whole = shingles(nb)
+    grams_a, grams_b = _grams(na.chars), _grams(nb.chars)
+    whole = _first(grams_b, 0, len(nb.chars))
     passages: list[Passage] = []
     b_sections = {k: (s, e) for k, s, e in nb.sections}
     sections: dict[str, float] = {}
@@ -292,11 +322,11 @@ def compare(
     for key, s, e in na.sections:
         other = whole
         if key in b_sections and key != "all" and len(na.sections) > 1:
-            other = shingles(nb, *b_sections[key])
-        n, r = _contained(na, nb, s, e, whole, key, passages)
+            other = _first(grams_b, *b_sections[key])
+        n, r = _contained(na, grams_a, nb, s, e, whole, key, passages)
         total, reused = total + n, reused + r
         if other is not whole:
-            n, r = _contained(na, nb, s, e, other, key, None)
+            n, r = _contained(na, grams_a, nb, s, e, other, key, None)
         sections[key] = r / max(n, MIN_CONTENT) if n else 0.0
     if isinstance(a, str):
         for p in passages:

@@ -26,13 +26,15 @@ for _cp in (0x00A0, 0x2002, 0x2003, 0x2009, 0x202F):  # no-break and typographic
 for _cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF):  # zero-width characters and BOM
     _WIDTH_TABLE[_cp] = None
 
+_TO_FOLD = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _WIDTH_TABLE) + "]")
+
 
 def fold_width(s: str) -> str:
     """Fold full-width ASCII letters, digits, symbols and spaces to half-width.
 
     Chinese punctuation (，；：？！（） and everything outside the full-width block) is kept.
     """
-    return s.translate(_WIDTH_TABLE)
+    return s.translate(_WIDTH_TABLE) if _TO_FOLD.search(s) else s
 
 
 _ALIGNED_TABLE = {cp: 0x20 if v is None else v for cp, v in _WIDTH_TABLE.items()}
