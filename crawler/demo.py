@@ -85,7 +85,7 @@ def run_demo(*, data: str | None, agencies: int, seed: int, today: date) -> int:
         elif stage == "extract":
             click.echo(f"  {outcome.line()}")
             click.echo(f"  try: nianbao search 复议 --data {root}    nianbao show <report id> --data {root}")
-            click.echo("\nChecking compliance (deadlines, missing, late, edited) …")
+            click.echo("\nChecking compliance (deadlines, missing, late, edited, copied) …")
         elif stage == "check":
             click.echo(check_demo(root, sources, seed, agencies, today, outcome.result))
 
@@ -159,7 +159,7 @@ def check_demo(root: Path, sources: Path, seed: int, agencies: int, today: date,
         )
     year = today.year - 2
     lines += [
-        f"  nianbao similar --data {root} --min 0.5            # reports that repeat another's (雷同)",
+        f"  nianbao similar --data {root}                      # reports that repeat another's (雷同)",
         f"  nianbao score --data {root} --sources {sources} --year {year}   # scorecards, ranked within each level",
         f"  nianbao review list --data {root}                  # confirm or dismiss findings before publishing",
     ]

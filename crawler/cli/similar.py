@@ -48,9 +48,9 @@ def similar(report, data, sources, year, minimum, as_json, as_csv) -> None:
     the year before; other_body: the most similar report of another body, published earlier, of
     the same or the previous year) whose reuse is at least --min, highest first, with the other
     body's name when the copy still carries it. With REPORT (id or URL): its reuse by section and
-    the reused passages. The comparison runs here, when report texts changed since the last one
-    (not in nianbao extract or run; bench/similar.py times it at archive scale); exit 1 when
-    REPORT matches nothing.
+    the reused passages. The comparison runs in nianbao extract (and run) whenever report texts
+    changed, and here too when it has not run since (bench/similar.py times it at archive
+    scale); nianbao check raises copied flags from it. Exit 1 when REPORT matches nothing.
     """
     from crawler.registry import load_registry
     from crawler.stages.originality import compute_originality, originality_needed
@@ -61,7 +61,8 @@ def similar(report, data, sources, year, minimum, as_json, as_csv) -> None:
     db = open_db(data, create=False)
     if originality_needed(db, 0):
         registry = {
-            s.id: {"level": s.level, "region": s.region, "kind": s.kind} for s in load_registry(sources, data)
+            s.id: {"level": s.level, "region": s.region, "kind": s.kind, "agency": s.agency}
+            for s in load_registry(sources, data)
         }
         n = compute_originality(db, registry)
         click.echo(f"nianbao: compared {n} report(s) with their previous year and near duplicates", err=True)

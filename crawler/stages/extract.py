@@ -22,6 +22,7 @@ from crawler.extract.pool import extract_many
 from crawler.registry.memory import resolve_sources
 from crawler.registry.sources import load_sources
 from crawler.stages.analyse import analyse_reports
+from crawler.stages.originality import compute_originality, originality_needed
 from crawler.vocab import clock
 from crawler.vocab.errors import ArchiveError, ConfigError
 from storage import fetches, search, texts
@@ -43,6 +44,7 @@ class ExtractSummary:
     reports: int = 0
     indexed: int = 0
     analysed: int = 0
+    compared: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
 
@@ -52,7 +54,8 @@ class ExtractSummary:
         warn = "".join(f"\n  warning: {w}" for w in self.warnings)
         return (
             f"extract: {self.payloads} files ({by}); {self.reports} report texts changed, "
-            f"{self.indexed} indexed, {self.analysed} analysed; {self.seconds:.1f} s{warn}"
+            f"{self.indexed} indexed, {self.analysed} analysed, {self.compared} compared for originality; "
+            f"{self.seconds:.1f} s{warn}"
         )
 
 
@@ -179,7 +182,7 @@ def run_extract(
     summary = ExtractSummary()
     try:
         registry = {
-            s.id: {"level": s.level, "region": s.region, "kind": s.kind}
+            s.id: {"level": s.level, "region": s.region, "kind": s.kind, "agency": s.agency}
             for s in load_sources(resolve_sources(sources, data).path)
         }
     except ConfigError as exc:
@@ -212,6 +215,10 @@ def run_extract(
         summary.reports = len(written)
         summary.indexed = search.index_reports(db, written) if written else 0
         summary.analysed = analyse_reports(db, _unanalysed(db, written, redo), registry)
+        # originality compares the whole archive (a new text can be an older copy's original);
+        # only when texts changed or stored rows are of an older version (bench/similar.py)
+        if originality_needed(db, len(written)):
+            summary.compared = compute_originality(db, registry)
     finally:
         db.close()
     summary.seconds = time.monotonic() - started

@@ -1,4 +1,4 @@
-"""The originality stage (run by ``nianbao similar`` when report texts changed since its last run): for every own
+"""The originality stage (run by ``nianbao extract``/``run`` and ``nianbao similar`` when report texts changed since its last run): for every own
 report, how much of it repeats the same body's previous-year report and another body's report
 of the same or the previous year (:mod:`crawler.stats.originality`, candidates from the
 containment sketch of :mod:`crawler.stats.neardup`), stored in ``originality``.
