@@ -48,7 +48,7 @@ def report_parts(db: Database, report_ids: list[str]) -> tuple[dict, dict, dict,
         marks = ", ".join("?" * len(chunk))
         for row in db.query(
             "select id, source_id, title, url, published_at, published_at_source, first_fetch_id, first_seen_at, "
-            f"format from reports where id in ({marks})",
+            f"format, requests_received, reconsideration_total from reports where id in ({marks})",
             chunk,
         ):
             reports[row["id"]] = row

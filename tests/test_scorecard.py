@@ -278,3 +278,33 @@ def test_methodology_is_generated_from_the_pack():
     assert "conservative" in text and "small" in text and "50% of its applicable points" in text
     cards = score_all([facts(), facts("b", checks=[check("B1", "fail")])], pack())
     assert "| `tables_add_up` | 0 | 1 | 1 | 0 | 0% (small) |" in methodology(pack(), cards)
+
+
+def test_a_region_wide_report_is_checked_softly_against_its_parts_in_the_archive():
+    rule = CATALOGUE["region_covers_parts"]
+    region = facts(
+        "county",
+        kind="region",
+        parts=[
+            {
+                "id": "r-a",
+                "agency": "甲县教育局",
+                "requests_received": 3,
+                "reconsideration_total": 0,
+                "first_fetch_id": 9,
+            },
+            {"id": "r-b", "agency": "甲县某镇", "requests_received": 4, "reconsideration_total": None},
+        ],
+    )
+    region.report.update(requests_received=12, reconsideration_total=1)
+    assert evaluate(rule, region).outcome == PASS
+    region.report["requests_received"] = 5  # fewer than its two parts state: 3 + 4
+    r = evaluate(rule, region)
+    assert (
+        r.outcome == FAIL
+        and "add up to 7" in r.note
+        and {e.get("report") for e in r.evidence} >= {"r-a", "r-b"}
+    )
+    assert evaluate(rule, region, {"min_parts": 3}).outcome == UNCERTAIN  # too few parts to say
+    assert evaluate(rule, facts("dept", kind="dept")).outcome == NA
+    assert not any(i.rule == "region_covers_parts" for i in load_pack().items)  # soft: opt-in only

@@ -34,6 +34,10 @@ class Facts:
     checks: dict[str, dict] = field(default_factory=dict)
     originality: dict[str, dict] = field(default_factory=dict)
     edited: dict | None = None
+    kind: str | None = (
+        None  # the source's kind: region (a people's government's region-wide report), dept, township
+    )
+    parts: list[dict] = field(default_factory=list)  # a region report's departments' and townships' reports
 
 
 @dataclass(slots=True)
@@ -315,6 +319,67 @@ def _not_edited(f: Facts, _: dict) -> RuleResult:
     )
 
 
+PART_FIELDS = ("requests_received", "reconsideration_total")
+
+
+def _region_covers_parts(f: Facts, params: dict) -> RuleResult:
+    """Soft: a region-wide report's counts are at least the sum of its own departments' and
+    townships' reports in the archive (they are part of the region)."""
+    rid = "region_covers_parts"
+    if f.kind != "region":
+        return RuleResult(rid, NA, "not a region-wide report", "非本行政区域年度报告")
+    least = int(params["min_parts"])
+    report = f.report or {}
+    short = []
+    decided = 0
+    for key in PART_FIELDS:
+        own = report.get(key)
+        values = [p for p in f.parts if p.get(key) is not None]
+        if own is None or len(values) < least:
+            continue
+        decided += 1
+        total = sum(p[key] for p in values)
+        if own < total:
+            short.append((key, own, total, values))
+    if not decided:
+        return RuleResult(
+            rid,
+            UNCERTAIN,
+            f"fewer than {least} of its departments' or townships' reports state the counts, or the region's report does not",
+            "本区域部门、乡镇报告数据不足，无法比对",
+        )
+    if short:
+        key, own, total, values = short[0]
+        evidence = [
+            *_report_evidence(f),
+            *(
+                {
+                    "report": p["id"],
+                    "url": p.get("url"),
+                    "fetch": p.get("first_fetch_id"),
+                    "shows": f"{p['agency']}: {key} = {p[key]:g}",
+                }
+                for p in values
+            ),
+        ]
+        return RuleResult(
+            rid,
+            FAIL,
+            f"{key} {own:g} in the region-wide report, but its {len(values)} departments' and townships' "
+            f"reports add up to {total:g}",
+            f"全区域报告{key}为{own:g}，小于所属{len(values)}个部门、乡镇报告之和{total:g}",
+            len(short),
+            evidence,
+        )
+    return RuleResult(
+        rid,
+        PASS,
+        "the region-wide counts cover its departments' and townships' reports",
+        "全区域数据不小于所属部门、乡镇之和",
+        evidence=_report_evidence(f),
+    )
+
+
 CATALOGUE: dict[str, RuleDef] = {
     r.id: r
     for r in (
@@ -454,6 +519,16 @@ CATALOGUE: dict[str, RuleDef] = {
             "发布后未修改",
             "no change to the report's text seen after publication (count: changes)",
             _not_edited,
+        ),
+        RuleDef(
+            "region_covers_parts",
+            "Region-wide report covers its parts (soft)",
+            "全区域报告涵盖所属部门和乡镇（参考）",
+            "a people's government's region-wide report states at least as many requests received and "
+            "reviews as its own departments' and townships' reports in the archive add up to (same region "
+            "code; townships below it); uncertain with fewer than min_parts of them",
+            _region_covers_parts,
+            {"min_parts": 2},
         ),
     )
 }

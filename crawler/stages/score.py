@@ -14,12 +14,34 @@ from crawler.scorecard.score import Card, score_all
 from storage import scorecard as store
 
 
+def region_parts(
+    verdicts: list[dict], by_id: dict[str, Source], reports: dict[str, dict]
+) -> dict[tuple[str, int], list[dict]]:
+    """For each region-wide report (source kind ``region``) and year: the reports of its own
+    departments (same region code) and of the townships below it (codes that start with it)."""
+    regions = [s for s in by_id.values() if s.kind == "region" and s.region]
+    found: dict[tuple[str, int], list[dict]] = {}
+    for v in verdicts:
+        source = by_id[v["source_id"]]
+        report = reports.get(v["report_id"]) if v["report_id"] else None
+        if report is None or source.kind == "region" or not source.region:
+            continue
+        for region in regions:
+            code = region.region or ""
+            own = source.kind == "dept" and source.region == code
+            below = source.kind == "township" and source.region.startswith(code)
+            if own or below:
+                found.setdefault((region.id, v["year"]), []).append({**report, "agency": source.agency})
+    return found
+
+
 def gather_facts(db: Database, sources: Sequence[Source], years: list[int] | None) -> list[Facts]:
     """The facts of every stored verdict of the given sources (and years)."""
     by_id = {s.id: s for s in sources}
     verdicts = store.verdict_rows(db, list(by_id), years)
     report_ids = [v["report_id"] for v in verdicts if v["report_id"]]
     reports, checks, originality, edited = store.report_parts(db, report_ids)
+    parts = region_parts(verdicts, by_id, reports)
     out = []
     for v in verdicts:
         source = by_id[v["source_id"]]
@@ -36,6 +58,8 @@ def gather_facts(db: Database, sources: Sequence[Source], years: list[int] | Non
                 checks=checks.get(rid, {}) if rid else {},
                 originality=originality.get(rid, {}) if rid else {},
                 edited=edited.get(rid) if rid else None,
+                kind=source.kind,
+                parts=parts.get((source.id, v["year"]), []),
             )
         )
     return out
