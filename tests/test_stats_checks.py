@@ -100,6 +100,10 @@ def worlds(draw, fmt: str):
         "proactive_disclosures": sum(parts),
         "proactive_parts": parts,
         "period_year": YEARS[fmt],
+        "requests_carried_over": sum(b["二"]),
+        "replies_granted": sum(b["三.一"]),
+        "replies_partial": sum(b["三.二"]),
+        "replies_refused": sum(sum(b[f"三.三.{k}"]) for k in range(1, 9)),
     }
     return this, last, narrative
 
@@ -134,6 +138,8 @@ def involved(fmt: str, table: str, row: str, col: str, new: float, this: Tables,
             rules.add("B5")  # this year's 二 == last year's 四
         if row == "一" and col == "总计":
             rules.add("T1")  # narrative 收到申请 == B[一][总计]
+        if col == "总计" and (row in ("二", "三.一", "三.二") or row.startswith("三.三.")):
+            rules.add("T4")  # narrative 结转 / 予以公开 / 部分公开 / 不予公开 == B totals
         if new < 0:
             rules.add("B4")
         return rules
@@ -376,6 +382,26 @@ def test_t1_t2_narrative_against_tables(narrative, t1, t2):
     c = c_cells(2, 0) | {"诉讼直接.维持": num(1), "诉讼直接.总计": num(1)}
     got = run(tables(b=b, c=c), narrative=narrative)
     assert (got["T1"].result, got["T2"].result) == (t1, t2)
+
+
+@pytest.mark.parametrize(
+    ("narrative", "t4", "failing"),
+    [
+        (
+            {"replies_granted": 3, "replies_partial": 0, "replies_refused": 0, "requests_carried_over": 0},
+            "pass",
+            [],
+        ),
+        ({"replies_granted": 2}, "fail", ["replies_granted"]),
+        ({"replies_granted": 3, "replies_refused": 1}, "fail", ["replies_refused"]),
+        ({"requests_carried_over": 1}, "fail", ["requests_carried_over"]),
+        ({}, "uncertain", []),
+    ],
+)
+def test_t4_narrative_outcomes_against_table_b(narrative, t4, failing):
+    got = run(tables(b=consistent_b()), narrative=narrative)["T4"]  # 予以公开 3, no refusals, nothing carried
+    assert (got.result, got.severity) == (t4, "warning")
+    assert [f["part"] for f in got.operands.get("failing", [])] == failing
 
 
 @pytest.mark.parametrize(

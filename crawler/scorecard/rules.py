@@ -438,8 +438,8 @@ CATALOGUE: dict[str, RuleDef] = {
             "text_matches_tables",
             "Text agrees with the tables",
             "正文数据与表格一致",
-            "checks T1–T3: counts stated in the text equal the tables",
-            _from_checks("text_matches_tables", ("T1", "T2", "T3")),
+            "checks T1–T4: counts stated in the text equal the tables",
+            _from_checks("text_matches_tables", ("T1", "T2", "T3", "T4")),
         ),
         RuleDef(
             "carryover_chain",

@@ -13,7 +13,9 @@ rule that does not apply (B5 without the Y-1 report, A2 on a 2019-format table, 
 2019) is ``uncertain`` too, with a message saying so.
 
 Severity: ``error`` for the hard rules B1–B5, C1–C3, A1, T1, T2, S1; ``warning`` for the soft
-ones named in domain.md (C4, A2, A3) and for T3 (a 其中 list often names only some categories),
+ones named in domain.md (C4, A2, A3), for T3 (a 其中 list often names only some categories),
+T4 (the text's 予以公开/部分公开/不予公开/结转 counts against Table B: a text may count by
+another convention, e.g. 不予公开 including 无法提供),
 S2 (renamed headings and image tables are common) and S3 (template drift, pitfall 6).
 """
 
@@ -41,6 +43,7 @@ RULES = {
     "T1": "error",
     "T2": "error",
     "T3": "warning",
+    "T4": "warning",
     "S1": "error",
     "S2": "warning",
     "S3": "warning",
@@ -336,10 +339,27 @@ def _t_rules(t: Tables, narrative: dict) -> list[Check]:
         if parts
         else []
     )
+    refused = [_cell(t, f"三.三.{k}", "总计") for k in range(1, 9)]
+    t4 = [
+        _equal(name, [narrative.get(name)], [value], {"narrative": narrative.get(name), "table": value})
+        for name, value in (
+            ("requests_carried_over", b2),
+            ("replies_granted", _cell(t, "三.一", "总计")),
+            ("replies_partial", _cell(t, "三.二", "总计")),
+            ("replies_refused", _sum(refused)),
+        )
+        if narrative.get(name) is not None
+    ]
     return [
         _parts("T1", t1, "the narrative request count equals Table B", ""),
         _parts("T2", t2, "the narrative 复议/诉讼 counts equal the Table C totals", ""),
         _parts("T3", t3, "the stated sub-counts sum to the stated total", "No stated sub-counts."),
+        _parts(
+            "T4",
+            t4,
+            "the narrative carried-over and outcome counts (予以公开, 部分公开, 不予公开) equal Table B",
+            "No carried-over or outcome count stated in the text.",
+        ),
     ]
 
 

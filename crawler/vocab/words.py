@@ -94,6 +94,7 @@ RULE_NAMES: dict[str, tuple[str, str]] = {
     "T1": ("正文申请数与表三一致", "narrative request count = Table B"),
     "T2": ("正文复议诉讼数与表四一致", "narrative review/lawsuit counts = Table C"),
     "T3": ("正文分项之和等于总数", "stated sub-counts sum to the stated total"),
+    "T4": ("正文结转及办理结果数与表三一致", "stated carried-over and outcome counts equal Table B"),
     "S1": ("统计期限为报告年度", "statistics period is the report year"),
     "S2": ("六部分标题及三张表格齐全", "all six headings and Tables A/B/C present"),
     "S3": ("表格格式与年度相符", "table format matches the year"),
