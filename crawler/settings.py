@@ -76,6 +76,9 @@ NIANBAO_MISSING_WINDOW_DAYS = 183
 NIANBAO_COPIED_THRESHOLD = 0.5
 # … or at least this share its own previous year's report (a body's reports share its wording).
 NIANBAO_REPEAT_THRESHOLD = 0.9
+# … and only when the two share at least this many characters of own wording (a report with
+# almost no text beyond the format's — a title, the customary preamble — is never called a copy).
+NIANBAO_COPIED_MIN_CHARS = 100
 # Re-read listing pages with If-None-Match/If-Modified-Since; a 304 replays the archived
 # capture (the snapshot then names it), so paging and evidence work as on a full read.
 NIANBAO_LISTING_CONDITIONAL = True

@@ -95,13 +95,36 @@ def test_one_report_shows_sections_and_passages(world):
     assert listing[0].startswith("report_id,kind,reuse") and len(listing) == len(rows) + 1
 
 
+def _shared(data, report_id: str, kind: str) -> int:
+    row = query(data, "select passages from originality where report_id = ? and kind = ?", (report_id, kind))[
+        0
+    ]
+    return sum(p["content"] for p in json.loads(row["passages"]))
+
+
 def test_copied_flags_name_the_original_with_both_captures(world):
     """After ``similar``, ``check`` raises one ``copied`` flag per planted copy (another body's
     report at ≥ 50 %, the same body's previous year at ≥ 90 %), none on an honest report, each
-    with the first capture of both reports as evidence; a second check changes nothing."""
+    with the first capture of both reports as evidence; a second check changes nothing.
+
+    By default a flag also needs 100 characters of shared own wording; the simulator's reports
+    carry little wording of their own beyond the format's and its stock sentences (a few dozen
+    characters, mostly numbers), so the default raises none here and the floor is lowered to see
+    the flags themselves."""
     data = world["data"]
     rows = json.loads(nianbao("similar", "--data", str(data), "--json", now=TODAY).stdout)
     nianbao("check", "--data", str(data), "--no-notify", now=TODAY)
+    default = json.loads(
+        nianbao("flags", "--data", str(data), "--kind", "copied", "--json", now=TODAY).stdout
+    )
+    assert all(f["detail"]["shared_chars"] >= 100 for f in default)
+    assert {(f["report"], f["detail"]["comparison"]) for f in default} == {
+        (r["report_id"], r["kind"])
+        for r in rows
+        if r["reuse"] >= (0.5 if r["kind"] == "other_body" else 0.9)
+        and _shared(data, r["report_id"], r["kind"]) >= 100
+    }
+    nianbao("check", "--data", str(data), "--no-notify", "-s", "NIANBAO_COPIED_MIN_CHARS=0", now=TODAY)
     flags = json.loads(nianbao("flags", "--data", str(data), "--kind", "copied", "--json", now=TODAY).stdout)
     expected = {
         (r["report_id"], r["kind"]) for r in rows if r["reuse"] >= (0.5 if r["kind"] == "other_body" else 0.9)
@@ -123,7 +146,7 @@ def test_copied_flags_name_the_original_with_both_captures(world):
         assert f["detail"]["passages"] and all(p["text"] for p in f["detail"]["passages"])
         assert "%" in f["summary"] and ("雷同" in f["summary_zh"] or "重复" in f["summary_zh"])
     before = query(data, "select count(*) n from flag_events")[0]["n"]
-    nianbao("check", "--data", str(data), "--no-notify", now=TODAY)
+    nianbao("check", "--data", str(data), "--no-notify", "-s", "NIANBAO_COPIED_MIN_CHARS=0", now=TODAY)
     assert query(data, "select count(*) n from flag_events")[0]["n"] == before
 
 
@@ -131,11 +154,33 @@ def _cards(data, *args):
     return json.loads(nianbao("score", "--data", str(data), "--json", *args, now=TODAY).stdout)["cards"]
 
 
-def test_every_verdict_gets_a_scorecard_with_evidence_ranks_and_changes(world):
+def _pack_without_floor(tmp_path) -> str:
+    """The default pack with the originality rules' 100-character floor off (see the copied-flag
+    test: the simulator's reports have little wording of their own)."""
+    from crawler.scorecard.pack import shipped_packs
+
+    text = shipped_packs()["default"].read_text(encoding="utf-8")
+    assert text.count("params = { max_reuse = 0.5 }") == 2
+    path = tmp_path / "no-floor.toml"
+    path.write_text(
+        text.replace("params = { max_reuse = 0.5 }", "params = { max_reuse = 0.5, min_shared = 0 }"), "utf-8"
+    )
+    return str(path)
+
+
+def test_every_verdict_gets_a_scorecard_with_evidence_ranks_and_changes(world, tmp_path):
     data = world["data"]
     nianbao("similar", "--data", str(data), now=TODAY)
     nianbao("check", "--data", str(data), "--no-notify", now=TODAY)
-    cards = _cards(data)
+    kinds = {"original_vs_previous_year": "previous_year", "original_vs_other_bodies": "other_body"}
+    floored = 0
+    for card in _cards(data):  # the default pack never calls a copy on fewer than 100 shared characters
+        for r in card["results"]:
+            if r["rule"] in kinds and r["outcome"] == "fail":
+                assert _shared(data, card["report"], kinds[r["rule"]]) >= 100
+            floored += r["rule"] in kinds and "too little text" in r["note"]
+    assert floored  # the simulator's copies share too little own wording for the default pack
+    cards = _cards(data, "--pack", _pack_without_floor(tmp_path))
     verdicts = {
         (r["source_id"], r["year"]): r["status"]
         for r in query(data, "select source_id, year, status from compliance")
@@ -202,7 +247,7 @@ def _digest(data) -> str:
 def test_review_decisions_live_apart_and_reach_flags_and_scores(world):
     data = world["data"]
     nianbao("similar", "--data", str(data), now=TODAY)
-    nianbao("check", "--data", str(data), "--no-notify", now=TODAY)
+    nianbao("check", "--data", str(data), "--no-notify", "-s", "NIANBAO_COPIED_MIN_CHARS=0", now=TODAY)
     flag = json.loads(nianbao("flags", "--data", str(data), "--kind", "copied", "--json", now=TODAY).stdout)[
         0
     ]

@@ -198,13 +198,17 @@ def test_reuse_rules_read_the_originality_rows_and_the_pack_threshold():
         "reuse": 0.62,
         "compared_agency": "甲县",
         "compared_year": 2022,
-        "passages": [{"text": "…", "content": 30}],
+        "passages": [{"text": "…", "content": 130}],
     }
     other = CATALOGUE["original_vs_other_bodies"]
     f = facts(originality={"other_body": row})
     r = evaluate(other, f)
     assert r.outcome == FAIL and "62%" in r.note and r.evidence[1]["report"] == "r-o"
     assert evaluate(other, f, {"max_reuse": 0.7}).outcome == PASS
+    thin = facts(originality={"other_body": {**row, "passages": [{"text": "…", "content": 30}]}})
+    r = evaluate(other, thin)  # 62 % of a report with 30 shared characters of its own: too little to judge
+    assert r.outcome == UNCERTAIN and "too little text" in r.note
+    assert evaluate(other, thin, {"min_shared": 20}).outcome == FAIL
     assert evaluate(other, facts()).outcome == UNCERTAIN  # never compared
     none_found = facts(originality={"other_body": {"compared_report_id": None, "reuse": 0.0}})
     assert evaluate(other, none_found).outcome == PASS

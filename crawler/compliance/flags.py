@@ -217,6 +217,12 @@ def inconsistent_flag(row: dict, agency: str) -> Desired:
 COPY_PASSAGES = 5  # reused passages kept in a copied flag's detail (the longest)
 
 
+def shared_chars(row: dict) -> int:
+    """Characters of own wording (the format's fixed text left out) in an originality row's
+    reused passages."""
+    return sum(int(p.get("content") or 0) for p in row.get("passages") or [])
+
+
 def copied_flag(row: dict, agency: str) -> Desired:
     """A ``copied`` flag from an originality row (``storage.originality.copies``): the report
     reuses another body's earlier report (``other_body``) or its own previous year's
@@ -268,6 +274,7 @@ def copied_flag(row: dict, agency: str) -> Desired:
         "published_at": row.get("published_at"),
         "published_at_source": row.get("published_at_source"),
         "leaked_names": row.get("leaked_names") or [],
+        "shared_chars": shared_chars(row),
         "passages": passages,
     }
     return Desired(

@@ -117,6 +117,9 @@ class Policy:
     # or of its own previous year's (a higher bar: a body's reports share its own wording).
     copied_threshold: float = 0.5
     repeat_threshold: float = 0.9
+    # … and sharing at least this many characters of own wording: a report with almost no text
+    # of its own beyond the format's (a title, the customary preamble) cannot be called a copy
+    copied_min_chars: int = 100
 
 
 DEFAULT_POLICY = Policy()

@@ -265,6 +265,7 @@ def _reuse(rule_id: str, kind: str) -> Callable[[Facts, dict], RuleResult]:
                 evidence=_report_evidence(f),
             )
         reuse = float(row["reuse"])
+        shared = sum(int(p.get("content") or 0) for p in row.get("passages") or [])
         other = f"{row.get('compared_agency') or row['compared_report_id']} {row.get('compared_year') or ''}".strip()
         evidence = [
             *_report_evidence(f),
@@ -279,6 +280,15 @@ def _reuse(rule_id: str, kind: str) -> Callable[[Facts, dict], RuleResult]:
                 "leaked_names": row.get("leaked_names") or [],
             },
         ]
+        if reuse >= limit and shared < int(params["min_shared"]):
+            return RuleResult(
+                rule_id,
+                UNCERTAIN,
+                f"{reuse:.0%} repeats {other}, but that is only {shared} characters of own wording "
+                f"(fewer than {params['min_shared']}): too little text to judge",
+                f"与{other}重复{reuse:.0%}，但仅{shared}字自有文字，不足以判断",
+                evidence=evidence,
+            )
         if reuse >= limit:
             return RuleResult(
                 rule_id,
@@ -503,7 +513,7 @@ CATALOGUE: dict[str, RuleDef] = {
             "与上年报告不雷同",
             "originality: share of the report's own wording (the format's fixed text left out) found in the same body's previous report; fails at max_reuse or more",
             _reuse("original_vs_previous_year", "previous_year"),
-            {"max_reuse": 0.5},
+            {"max_reuse": 0.5, "min_shared": 100},
         ),
         RuleDef(
             "original_vs_other_bodies",
@@ -511,7 +521,7 @@ CATALOGUE: dict[str, RuleDef] = {
             "与其他机关报告不雷同",
             "originality: share of the report's own wording found in another body's earlier report of the same or the previous year; fails at max_reuse or more",
             _reuse("original_vs_other_bodies", "other_body"),
-            {"max_reuse": 0.5},
+            {"max_reuse": 0.5, "min_shared": 100},
         ),
         RuleDef(
             "not_edited",

@@ -28,6 +28,7 @@ from crawler.compliance.flags import (
     health_flag,
     inconsistent_flag,
     reconcile,
+    shared_chars,
 )
 from crawler.compliance.verdicts import DEFAULT_POLICY, Policy, SourceInfo, source_verdicts
 from crawler.registry.sources import Source, valid_month_day
@@ -151,7 +152,7 @@ def copied_flags(db: Database, sources: Sequence[Source], policy: Policy) -> dic
     out = {}
     for row in copies(db, other_body=policy.copied_threshold, previous_year=policy.repeat_threshold):
         source = by_id.get(row["source_id"])
-        if source is not None:
+        if source is not None and shared_chars(row) >= policy.copied_min_chars:
             flag = copied_flag(row, source.agency)
             out[flag.key] = flag
     return out
@@ -279,4 +280,13 @@ def policy_from_settings(settings: Settings) -> Policy:
         if not 0 < value <= 1:
             raise ConfigError(f"{name} must be a share in (0, 1], got {value}")
         thresholds[field_name] = value
-    return Policy(grace_days=grace, township_default=township, missing_window_days=window, **thresholds)
+    min_chars = settings.getint("NIANBAO_COPIED_MIN_CHARS")
+    if min_chars < 0:
+        raise ConfigError(f"NIANBAO_COPIED_MIN_CHARS must be >= 0, got {min_chars}")
+    return Policy(
+        grace_days=grace,
+        township_default=township,
+        missing_window_days=window,
+        copied_min_chars=min_chars,
+        **thresholds,
+    )
