@@ -113,7 +113,8 @@ def _expect(value: Any, kind: type, name: str) -> Any:
     return value
 
 
-def _suggest(value: str, choices: Iterable[str]) -> str:
+def suggest(value: str, choices: Iterable[str]) -> str:
+    """'; did you mean …?' for a mistyped choice (empty when nothing is close)."""
     close = difflib.get_close_matches(value, list(choices), n=3, cutoff=0.6)
     return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
@@ -122,7 +123,7 @@ def _choice(choices: tuple[str, ...], hints: dict[str, str] | None = None) -> Ca
     def check(value: Any) -> str:
         _expect(value, str, "a string")
         if value not in choices:
-            hint = f"; use {hints[value]}" if hints and value in hints else _suggest(value, choices)
+            hint = f"; use {hints[value]}" if hints and value in hints else suggest(value, choices)
             raise _Invalid(f"{value!r} is not one of {', '.join(choices)}{hint}")
         return value
 
@@ -314,7 +315,7 @@ def _parse_source(raw: dict[str, Any], number: int, file: str) -> tuple[Source |
     for key in raw:
         if key not in FIELDS:
             errors.append(
-                ConfigError(f"unknown key{_suggest(key, FIELDS)}", file=file, source=label, field=key)
+                ConfigError(f"unknown key{suggest(key, FIELDS)}", file=file, source=label, field=key)
             )
     for key in REQUIRED_KEYS:
         if key not in raw:
@@ -381,7 +382,7 @@ def _check_file(path: str | os.PathLike[str] | None) -> tuple[list[Source], list
         return [], [_syntax_error(exc, text, file)]
     errors = [
         ConfigError(
-            f"unknown top-level key{_suggest(key, ['source'])}; sources go in [[source]] tables",
+            f"unknown top-level key{suggest(key, ['source'])}; sources go in [[source]] tables",
             file=file,
             field=key,
         )

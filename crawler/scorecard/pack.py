@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from crawler.registry.sources import _suggest
+from crawler.registry.sources import suggest
 from crawler.scorecard.rules import CATALOGUE
 from crawler.vocab.errors import ConfigError
 
@@ -90,20 +90,20 @@ def parse_pack(document: dict, file: str) -> Pack:
     """A :class:`Pack` from a parsed TOML document; a :class:`ConfigError` names the first problem."""
     for key in document:
         if key not in ("pack", "item"):
-            raise ConfigError(f"unknown top-level key{_suggest(key, ['pack', 'item'])}", file=file, field=key)
+            raise ConfigError(f"unknown top-level key{suggest(key, ['pack', 'item'])}", file=file, field=key)
     head = document.get("pack")
     if not isinstance(head, dict):
         raise ConfigError("needs a [pack] table (name, title, mode)", file=file, field="pack")
     for key in head:
         if key not in PACK_KEYS:
-            raise ConfigError(f"unknown key{_suggest(key, PACK_KEYS)}", file=file, field=f"pack.{key}")
+            raise ConfigError(f"unknown key{suggest(key, PACK_KEYS)}", file=file, field=f"pack.{key}")
     for key in ("name", "title"):
         if not isinstance(head.get(key), str) or not head[key].strip():
             raise ConfigError("must be a non-empty string", file=file, field=f"pack.{key}")
     mode = head.get("mode", "conservative")
     if mode not in MODES:
         raise ConfigError(
-            f"must be one of {', '.join(MODES)}{_suggest(str(mode), MODES)}", file=file, field="pack.mode"
+            f"must be one of {', '.join(MODES)}{suggest(str(mode), MODES)}", file=file, field="pack.mode"
         )
     coverage = _number(head.get("min_coverage", 0.5), "pack.min_coverage", file)
     if coverage > 1:
@@ -117,11 +117,11 @@ def parse_pack(document: dict, file: str) -> Pack:
         where = f"item #{number}"
         for key in raw:
             if key not in ITEM_KEYS:
-                raise ConfigError(f"unknown key{_suggest(key, ITEM_KEYS)}", file=file, field=f"{where}.{key}")
+                raise ConfigError(f"unknown key{suggest(key, ITEM_KEYS)}", file=file, field=f"{where}.{key}")
         rule = raw.get("rule")
         if rule not in CATALOGUE:
             raise ConfigError(
-                f"unknown rule {rule!r}{_suggest(str(rule), CATALOGUE)} (see nianbao score --rules)",
+                f"unknown rule {rule!r}{suggest(str(rule), CATALOGUE)} (see nianbao score --rules)",
                 file=file,
                 field=f"{where}.rule",
             )
@@ -139,7 +139,7 @@ def parse_pack(document: dict, file: str) -> Pack:
         for key, value in params.items():
             if key not in known:
                 raise ConfigError(
-                    f"rule {rule!r} takes no parameter {key!r}{_suggest(key, known)}",
+                    f"rule {rule!r} takes no parameter {key!r}{suggest(key, known)}",
                     file=file,
                     field=f"{where}.params",
                 )

@@ -19,19 +19,22 @@ def region_parts(
 ) -> dict[tuple[str, int], list[dict]]:
     """For each region-wide report (source kind ``region``) and year: the reports of its own
     departments (same region code) and of the townships below it (codes that start with it)."""
-    regions = [s for s in by_id.values() if s.kind == "region" and s.region]
+    regions: dict[str, list[str]] = {}
+    for s in by_id.values():
+        if s.kind == "region" and s.region:
+            regions.setdefault(s.region, []).append(s.id)
     found: dict[tuple[str, int], list[dict]] = {}
     for v in verdicts:
         source = by_id[v["source_id"]]
         report = reports.get(v["report_id"]) if v["report_id"] else None
-        if report is None or source.kind == "region" or not source.region:
+        code = source.region or ""
+        if report is None or not code or source.kind not in ("dept", "township"):
             continue
-        for region in regions:
-            code = region.region or ""
-            own = source.kind == "dept" and source.region == code
-            below = source.kind == "township" and source.region.startswith(code)
-            if own or below:
-                found.setdefault((region.id, v["year"]), []).append({**report, "agency": source.agency})
+        # a department belongs to its own code; a township to its code and every prefix of it
+        owners = [code] if source.kind == "dept" else [code[:n] for n in range(1, len(code) + 1)]
+        for owner in owners:
+            for region_id in regions.get(owner, ()):
+                found.setdefault((region_id, v["year"]), []).append({**report, "agency": source.agency})
     return found
 
 
